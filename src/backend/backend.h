@@ -1,0 +1,70 @@
+/*
+ * The backend vtable. One backend per folder (sim/, kvm/, tdx/), each
+ * exporting one `const struct backend_ops <name>_backend`, listed in
+ * src/backend/registry.c. The runner calls, per job instance:
+ *
+ *   probe()                     is it usable here at all (one-line reason if not)
+ *   resolve()                   expand strategy + overrides into the full knob set
+ *   check()                     validate the instance before anything is allocated
+ *   run() x (warm-up + reps)    one repetition, results into a run_result
+ *
+ * Backends never print results and never touch the store.
+ */
+#ifndef TDX_BACKEND_H
+#define TDX_BACKEND_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/opts.h"
+#include "core/params.h"
+#include "core/result.h"
+#include "core/workload.h"
+
+struct run_spec {
+	const char *strategy;			/* sim: preset name; others: NULL */
+	const struct workload_desc *wl;
+	const struct params *params;		/* resolved: workload params + knobs, all as text */
+	struct tdxb_workload work;		/* built phase list */
+	uint64_t seed;				/* this repetition's seed */
+	int rep;				/* 0-based; -1 for a warm-up */
+	/* Set asynchronously on a second Ctrl-C: stop as soon as possible, return -1. */
+	volatile sig_atomic_t *abort_now;
+};
+
+/* Return codes of run()/check(). */
+enum {
+	BACKEND_OK = 0,
+	BACKEND_FAILED = -1,		/* this repetition failed; err says why */
+	BACKEND_ABORTED = -2,		/* *abort_now was seen */
+};
+
+struct backend_ops {
+	const char *name;
+	const char *summary;
+	/* Keys this backend accepts beyond the workload's (knobs, costs, backing=...). */
+	const struct opt_desc *knobs;
+	/* Named strategies (NULL-terminated), or NULL when the backend has none. */
+	const char *const *strategies;
+	/* 0 if usable here; else -1 and a one-line reason ("kvm: /dev/kvm not accessible: ..."). */
+	int (*probe)(char *why, size_t len);
+	/*
+	 * Fill p with the full knob set for strategy (NULL = backend default) plus
+	 * the user's overrides already in p (overrides win). Unknown strategy -> -1.
+	 */
+	int (*resolve)(const char *strategy, struct params *p, char *err, size_t errlen);
+	/* Optional: reject an instance up front (memory beyond the host, bad knob mix). */
+	int (*check)(const struct run_spec *spec, char *err, size_t errlen);
+	/* One repetition. */
+	int (*run)(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen);
+	/* true: numbers are model output and must be labelled so. */
+	bool is_model;
+};
+
+const struct backend_ops *backend_find(const char *name);
+const struct backend_ops *const *backend_all(void);	/* NULL-terminated */
+const char *const *backend_names(void);
+
+#endif

@@ -1,0 +1,61 @@
+#include "core/metrics.h"
+
+#include <string.h>
+
+/* Keep in the order docs/metrics.md lists them: sim first, then real backends. */
+const struct metric_desc metric_table[] = {
+	/* DPAMT work (sim, tdx) */
+	{ "pamt_add", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.ADD calls (region refcount 0->1)" },
+	{ "pamt_remove", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.REMOVE calls (refcount 1->0)" },
+	{ "pamt_get_fast", "ops", BETTER_NONE, "tdx_pamt_get() satisfied by a refcount bump" },
+	{ "dpamt_bytes_peak", "bytes", BETTER_LOWER, "peak memory held as DPAMT pairs" },
+	{ "dpamt_bytes_end", "bytes", BETTER_LOWER, "DPAMT memory held at the end of the workload, before teardown" },
+	{ "dpamt_bytes_after_teardown", "bytes", BETTER_LOWER, "DPAMT memory left after every TD is torn down (must be 0)" },
+	{ "static_pamt_bytes", "bytes", BETTER_LOWER, "PAMT memory reserved up front (4K level when static, bitmap + 2M/1G levels with DPAMT)" },
+	{ "spec_pairs_peak", "pairs", BETTER_LOWER, "peak pairs whose only users are cached, never-gifted pages" },
+	{ "cache_pages_idle_peak", "pages", BETTER_LOWER, "peak pages sitting in KVM/TDX caches" },
+	{ "pages_alloc", "pages", BETTER_LOWER, "pages taken from the host page allocator for caches and PAMT" },
+	{ "pages_free_unused", "pages", BETTER_LOWER, "cached pages freed without ever being used" },
+	{ "topups", "ops", BETTER_LOWER, "cache top-ups that allocated at least one page" },
+	{ "splits", "ops", BETTER_NONE, "2M private leaves split (DEMOTE)" },
+	{ "split_retries", "ops", BETTER_LOWER, "split attempts retried after a cache top-up" },
+	{ "mmu_lock_wait_ns", "ns", BETTER_LOWER, "total time vCPUs waited for mmu_lock" },
+	{ "pamt_lock_wait_ns", "ns", BETTER_LOWER, "total time waited for the global pamt_lock" },
+	{ "pamt_lock_contended", "ops", BETTER_LOWER, "pamt_lock acquisitions that had to wait" },
+	{ "fault_ns_p50", "ns", BETTER_LOWER, "median EPT-violation handling latency" },
+	{ "fault_ns_p99", "ns", BETTER_LOWER, "99th percentile EPT-violation handling latency" },
+	{ "fault_ns_max", "ns", BETTER_LOWER, "worst EPT-violation handling latency" },
+	{ "faults", "ops", BETTER_NONE, "EPT violations handled" },
+	{ "virt_time_ns", "ns", BETTER_LOWER, "virtual time to finish the workload (model)" },
+	/* real VMs (kvm, tdx) */
+	{ "pf_taken", "ops", BETTER_NONE, "KVM stat: page faults taken" },
+	{ "pf_fixed", "ops", BETTER_NONE, "KVM stat: page faults fixed by installing a mapping" },
+	{ "pages_4k", "pages", BETTER_NONE, "KVM stat: 4K mappings at the end" },
+	{ "pages_2m", "pages", BETTER_NONE, "KVM stat: 2M mappings at the end" },
+	{ "wall_ns", "ns", BETTER_LOWER, "wall-clock time of the measured phases" },
+	{ "pages_per_sec_per_vcpu", "pages/s", BETTER_HIGHER, "pages faulted in per second per vCPU (as demand_paging_test quotes)" },
+	{ "conversions", "ops", BETTER_NONE, "private<->shared conversions done" },
+	{ "conversions_per_sec", "ops/s", BETTER_HIGHER, "conversions per second" },
+	{ "convert_ns_p50", "ns", BETTER_LOWER, "median conversion latency" },
+	{ "convert_ns_p99", "ns", BETTER_LOWER, "99th percentile conversion latency" },
+	{ "exits", "ops", BETTER_NONE, "KVM stat: VM exits" },
+};
+
+const size_t metric_table_len = sizeof(metric_table) / sizeof(metric_table[0]);
+
+const struct metric_desc *metric_find(const char *name)
+{
+	for (size_t i = 0; i < metric_table_len; i++)
+		if (!strcmp(metric_table[i].name, name))
+			return &metric_table[i];
+	return NULL;
+}
+
+const char *better_name(enum better b)
+{
+	switch (b) {
+	case BETTER_LOWER: return "lower";
+	case BETTER_HIGHER: return "higher";
+	default: return "none";
+	}
+}

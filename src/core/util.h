@@ -1,0 +1,85 @@
+/* Small helpers every module uses: errors, allocation, parsing, time, strings. */
+#ifndef TDX_UTIL_H
+#define TDX_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+#define KiB (1024ULL)
+#define MiB (1024ULL * KiB)
+#define GiB (1024ULL * MiB)
+#define TiB (1024ULL * GiB)
+
+/* Exit codes: 0 ok, 1 the work failed, 2 usage error. */
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+/*
+ * Error style (git's): lowercase, no full stop, subject in quotes, one line,
+ * "tdxbench: " prefix, to stderr. error() returns -1 so callers can
+ * `return error("cannot open '%s'", path);`.
+ */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__attribute__((noreturn)) void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Programmer error: file:line and abort. */
+#define BUG(...) bug_at(__FILE__, __LINE__, __VA_ARGS__)
+__attribute__((noreturn)) void bug_at(const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Grow *p (of *cap elements of elem bytes) so that index `need - 1` fits. */
+void grow_array(void **p, size_t *cap, size_t need, size_t elem);
+#define GROW(arr, cap, need) grow_array((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* "64G", "512M", "4k", "4096" -> bytes (binary units). 0 ok, -1 bad. */
+int parse_size(const char *s, uint64_t *out);
+/* Plain non-negative integer with optional k/M/G decimal suffix is NOT accepted: exact digits. */
+int parse_u64(const char *s, uint64_t *out);
+int parse_double(const char *s, double *out);
+int parse_bool(const char *s, bool *out);
+/* Render bytes as "64G", "1.5M"... into buf. */
+const char *fmt_size(uint64_t bytes, char *buf, size_t len);
+
+/* Closest candidate by edit distance (<= 3 and < half the word), or NULL. */
+const char *closest_match(const char *word, const char *const *cands, size_t n);
+
+/* CLOCK_MONOTONIC in ns: the one clock for wall-time measurement. */
+uint64_t now_ns(void);
+/* UTC "YYYY-MM-DDTHH:MM:SSZ". */
+const char *utc_now(char *buf, size_t len);
+
+/* splitmix64: seeds for repetitions and a fast deterministic PRNG. */
+uint64_t mix64(uint64_t x);
+
+/* A growable string. */
+struct sbuf {
+	char *buf;
+	size_t len, cap;
+};
+#define SBUF_INIT { NULL, 0, 0 }
+void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sbuf_add(struct sbuf *sb, const char *s);
+void sbuf_addch(struct sbuf *sb, char c);
+void sbuf_reset(struct sbuf *sb);
+void sbuf_free(struct sbuf *sb);
+/* Returns the buffer ("" if empty) and leaves sb empty; caller frees. */
+char *sbuf_detach(struct sbuf *sb);
+
+/* Where installed data lives (bench/, report/, guest images): next to the binary
+ * in a source tree, else TDXBENCH_DATADIR. Returns a malloc'd "DIR/rel". */
+char *data_path(const char *rel);
+
+/* Read a whole file; NULL + errno on failure. */
+char *read_file(const char *path, size_t *len);
+
+#endif

@@ -1,0 +1,133 @@
+#include "core/workload.h"
+#include "core/util.h"
+#include "workloads/registry.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct opt_desc workload_common_opts[] = {
+	{ "mem", OPT_SIZE, "1G", "test memory per TD", NULL, "bytes", NULL },
+	{ "vcpus", OPT_U64, "1", "vCPUs per TD", NULL, NULL, NULL },
+	{ "tds", OPT_U64, "1", "TDs (VMs) sharing the host", NULL, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+};
+
+#define TDX_WL_PTR(n) &wl_##n,
+static const struct workload_desc *const all_workloads[] = { TDX_WORKLOADS(TDX_WL_PTR) NULL };
+#undef TDX_WL_PTR
+
+const struct workload_desc *const *workload_all(void)
+{
+	return all_workloads;
+}
+
+const struct workload_desc *workload_find(const char *name)
+{
+	for (size_t i = 0; all_workloads[i]; i++)
+		if (!strcmp(all_workloads[i]->name, name))
+			return all_workloads[i];
+	return NULL;
+}
+
+const char *const *workload_names(void)
+{
+	static const char *names[ARRAY_SIZE(all_workloads)];
+	for (size_t i = 0; all_workloads[i]; i++)
+		names[i] = all_workloads[i]->name;
+	return names;
+}
+
+int wl_read_common(const struct params *p, struct wl_common *c, char *err, size_t errlen)
+{
+	uint64_t v;
+	if (params_get_size(p, "mem", 1 * GiB, &c->mem, err, errlen))
+		return -1;
+	if (c->mem < 2 * MiB || c->mem % (2 * MiB)) {
+		snprintf(err, errlen, "mem=%s: must be a multiple of 2M", params_get(p, "mem"));
+		return -1;
+	}
+	if (params_get_u64(p, "vcpus", 1, &v, err, errlen))
+		return -1;
+	if (v < 1 || v > 4096) {
+		snprintf(err, errlen, "vcpus=%llu: must be 1..4096", (unsigned long long)v);
+		return -1;
+	}
+	c->vcpus = (uint32_t)v;
+	if (params_get_u64(p, "tds", 1, &v, err, errlen))
+		return -1;
+	if (v < 1 || v > 1024) {
+		snprintf(err, errlen, "tds=%llu: must be 1..1024", (unsigned long long)v);
+		return -1;
+	}
+	c->tds = (uint32_t)v;
+	if (params_get_u64(p, "seed", 1, &c->seed, err, errlen))
+		return -1;
+	return 0;
+}
+
+void wl_init(struct tdxb_workload *w, const struct wl_common *c)
+{
+	memset(w, 0, sizeof(*w));
+	w->magic = TDXB_WORKLOAD_MAGIC;
+	w->version = TDXB_WORKLOAD_VERSION;
+	w->vcpus = c->vcpus;
+	w->tds = c->tds;
+	w->mem_bytes = c->mem;
+}
+
+struct tdxb_phase *wl_add_phase(struct tdxb_workload *w, uint32_t kind)
+{
+	struct tdxb_phase *ph;
+	if (w->nphases >= TDXB_MAX_PHASES)
+		BUG("too many phases");
+	ph = &w->phases[w->nphases++];
+	memset(ph, 0, sizeof(*ph));
+	ph->kind = kind;
+	ph->repeat = 1;
+	ph->permille = 1000;
+	ph->unit = 4 * KiB;
+	return ph;
+}
+
+static const char *kind_name(uint32_t k)
+{
+	switch (k) {
+	case TDXB_PH_FAULT: return "fault";
+	case TDXB_PH_CONVERT: return "convert";
+	case TDXB_PH_REWRITE: return "rewrite";
+	case TDXB_PH_IDLE: return "idle";
+	case TDXB_PH_TEARDOWN: return "teardown";
+	case TDXB_PH_TEST_CRASH: return "test-crash";
+	case TDXB_PH_TEST_HANG: return "test-hang";
+	case TDXB_PH_TEST_BAD_EXIT: return "test-bad-exit";
+	}
+	return "?";
+}
+
+void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len)
+{
+	static const char *const orders[] = { "seq", "random", "stride" };
+	char a[16], b[16], u[16];
+	fmt_size(ph->start, a, sizeof(a));
+	fmt_size(ph->start + ph->len, b, sizeof(b));
+	fmt_size(ph->unit, u, sizeof(u));
+	switch (ph->kind) {
+	case TDXB_PH_FAULT:
+	case TDXB_PH_REWRITE:
+		snprintf(buf, len, "%s [%s,%s) %s %s units, %s, %u/1000 touched, x%u", kind_name(ph->kind),
+			 a, b, orders[ph->order % 3], u,
+			 ph->share == TDXB_SHARE_SPLIT ? "split" : "interleaved", ph->permille, ph->repeat);
+		break;
+	case TDXB_PH_CONVERT:
+		snprintf(buf, len, "convert [%s,%s) %s%s by %s, %u per 2M region, x%u", a, b,
+			 ph->flags & TDXB_CONV_ROUNDTRIP ? "private->shared->private" :
+			 ph->flags & TDXB_CONV_TO_SHARED ? "private->shared" : "shared->private",
+			 "", u, ph->per_region, ph->repeat);
+		break;
+	case TDXB_PH_IDLE:
+		snprintf(buf, len, "idle %llu ns", (unsigned long long)ph->idle_ns);
+		break;
+	default:
+		snprintf(buf, len, "%s", kind_name(ph->kind));
+	}
+}

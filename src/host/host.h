@@ -1,0 +1,38 @@
+/*
+ * Host fingerprint: CPU (libcpuid, /proc/cpuinfo), topology (hwloc), kernel,
+ * KVM capabilities, TDX status. Built as a json-c object so `host --json`,
+ * the store and reports share one representation.
+ */
+#ifndef TDX_HOST_H
+#define TDX_HOST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct json_object;
+
+struct host_opts {
+	const char *label;		/* --label */
+	const char *kernel_tree;	/* --kernel-tree DIR: git describe */
+};
+
+/* Collect everything; never fails as a whole (missing parts say why inside). */
+struct json_object *host_fingerprint(const struct host_opts *o);
+
+/* The /dev/kvm probe shared with the kvm backend. */
+struct kvm_caps {
+	bool present, accessible;
+	char why[160];			/* when !accessible */
+	int api_version;
+	uint32_t vm_types;		/* KVM_CAP_VM_TYPES bitmap (0 if unsupported) */
+	bool guest_memfd, memory_attributes, binary_stats, user_memory2;
+	int max_vcpus;
+	bool tdx_vm_type;		/* bit KVM_X86_TDX_VM in vm_types */
+};
+void host_probe_kvm(struct kvm_caps *c);
+
+/* Store the fingerprint (once per distinct host+kernel+label) and return its id. */
+struct store;
+int host_store(struct store *st, const struct host_opts *o, int64_t *host_id);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * The results store: one sqlite file (WAL, foreign keys, prepared statements
+ * only). Schema in docs/schema.md. Functions print their own one-line error
+ * (naming the path) and return -1; they never exit.
+ *
+ * Vocabulary:
+ *   host     a fingerprint of machine + kernel (+ user label), stored once
+ *   session  one `tdxbench run` invocation: command line, job file hash, tool version
+ *   run      one job instance: backend x strategy x workload x params, with N reps
+ *   rep      one repetition of a run: its metrics, samples, histograms, notes
+ */
+#ifndef TDX_STORE_H
+#define TDX_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/params.h"
+#include "core/result.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+enum store_flags {
+	STORE_READONLY = 1 << 0,	/* never create or migrate; fail if missing */
+	STORE_CREATE = 1 << 1,		/* create file (and its folder) if missing */
+};
+
+struct store;
+
+int store_open(const char *path, unsigned flags, struct store **out);
+void store_close(struct store *st);
+const char *store_path(const struct store *st);
+/* Run `PRAGMA integrity_check` + schema checks; prints findings, 0 if all good. */
+int store_check(struct store *st, bool verbose);
+int store_schema_version(struct store *st);
+
+/* ---- writing ---- */
+
+struct host_info {
+	const char *hash;		/* identity: stable hash of the fingerprint JSON */
+	const char *label;		/* --label, may be NULL */
+	const char *kernel_release;	/* uname -r */
+	const char *kernel_describe;	/* git describe of --kernel-tree, may be NULL */
+	const char *cpu_model;
+	const char *json;		/* the whole fingerprint */
+};
+/* Insert if new, else return the existing id. */
+int store_host_upsert(struct store *st, const struct host_info *h, int64_t *id);
+
+struct session_info {
+	int64_t host_id;
+	const char *cmdline;		/* exact argv, shell-quoted */
+	const char *jobfile;		/* path or NULL */
+	const char *jobfile_hash;	/* sha256 of its content (after includes) or NULL */
+	const char *tool_version;
+};
+int store_session_begin(struct store *st, const struct session_info *s, int64_t *id);
+/* status: "running", "done", "interrupted", "failed" */
+int store_session_finish(struct store *st, int64_t id, const char *status);
+
+struct run_info {
+	int64_t session_id;
+	int64_t host_id;
+	const char *backend;
+	const char *strategy;		/* may be NULL */
+	const char *workload;
+	const char *label;		/* may be NULL */
+	const char *job;		/* job section name, may be NULL */
+	uint64_t seed;
+	int reps;			/* planned measured repetitions */
+	int warmup;
+	const struct params *params;	/* resolved; stored in run_params */
+	const char *reproduce;		/* a command that re-runs exactly this */
+	bool is_model;
+};
+/* New run with status "pending". */
+int store_run_create(struct store *st, const struct run_info *r, int64_t *id);
+/* status: "pending", "running", "done", "interrupted", "failed" */
+int store_run_set_status(struct store *st, int64_t run_id, const char *status, const char *reason);
+
+/*
+ * One finished repetition, atomically: the rep row, its metrics, samples,
+ * histograms and notes, and runs.reps_done. status "ok" or "failed" (+reason);
+ * a failed rep may carry a partial result or NULL.
+ */
+int store_rep_commit(struct store *st, int64_t run_id, int rep, uint64_t seed,
+		     const char *status, const char *reason, uint64_t wall_ns,
+		     const struct run_result *res);
+
+/* ---- reading ---- */
+
+struct run_row {
+	int64_t id, session_id, host_id;
+	char *created;			/* UTC ISO-8601 */
+	char *backend, *strategy, *workload, *label, *job;
+	char *status, *reason, *reproduce, *params;	/* params: canonical k=v,... */
+	char *tool_version, *kernel, *host_label, *cmdline;
+	uint64_t seed;
+	int reps, reps_done, reps_failed, warmup;
+	bool is_model;
+};
+
+/* Selection for list/export/compare/report. Unset fields match everything. */
+struct run_filter {
+	int64_t id_lo, id_hi;		/* 0 = unbounded */
+	int64_t session_id;		/* 0 = any */
+	const char *backend, *strategy, *workload, *label, *status, *kernel, *host;
+	const struct params *params;	/* every key=value must match a run parameter */
+};
+
+int store_runs(struct store *st, const struct run_filter *f, struct run_row **rows, size_t *n);
+void store_free_runs(struct run_row *rows, size_t n);
+int store_run_params(struct store *st, int64_t run_id, struct params *out);
+/* Reps that finished "ok", by rep index; rep ids in *ids if non-NULL. */
+int store_run_reps(struct store *st, int64_t run_id, int **reps, size_t *n);
+
+/* Per-rep values of one metric (ok reps only), ordered by rep. */
+int store_metric_values(struct store *st, int64_t run_id, const char *metric,
+			double **vals, size_t *n);
+/* Every metric name (with unit) recorded for a run, sorted by name. */
+int store_run_metric_names(struct store *st, int64_t run_id, char ***names, char ***units,
+			   size_t *n);
+void store_free_strings(char **v, size_t n);
+
+typedef int (*store_sample_cb)(void *ctx, int rep, const char *series, const char *unit,
+			       double t_ns, double value);
+int store_run_samples(struct store *st, int64_t run_id, int rep /* -1 all */,
+		      store_sample_cb cb, void *ctx);
+typedef int (*store_hist_cb)(void *ctx, int rep, const char *hist, const char *unit,
+			     double lo, double hi, uint64_t count);
+int store_run_hists(struct store *st, int64_t run_id, int rep /* -1 all */,
+		    store_hist_cb cb, void *ctx);
+typedef int (*store_note_cb)(void *ctx, int rep, const char *key, const char *value);
+int store_run_notes(struct store *st, int64_t run_id, store_note_cb cb, void *ctx);
+
+/* The host row's fingerprint JSON (malloc'd) and label/kernel. */
+int store_host_json(struct store *st, int64_t host_id, char **json);
+
+#endif

@@ -1,0 +1,35 @@
+/* boot: fault in all of the TD's memory once, in order, as a booting guest does. */
+#include "workloads/common.h"
+
+static const struct opt_desc boot_params[] = {
+	{ "accept", OPT_ENUM, "4K", "size the guest accepts/touches", wl_accept_choices, NULL, NULL },
+	{ "share", OPT_ENUM, "split", "how vCPUs divide the range", wl_share_choices, NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+};
+
+static int boot_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
+{
+	struct wl_common c;
+	struct tdxb_phase *ph;
+	uint64_t unit;
+	uint32_t share;
+	if (wl_read_common(p, &c, err, errlen) || wl_read_accept(p, "4K", &unit, err, errlen) ||
+	    wl_read_share(p, 0, &share, err, errlen))
+		return -1;
+	wl_init(w, &c);
+	ph = wl_add_phase(w, TDXB_PH_FAULT);
+	ph->len = c.mem;
+	ph->unit = unit;
+	ph->share = share;
+	return 0;
+}
+
+const struct workload_desc wl_boot = {
+	.name = "boot",
+	.summary = "sequential fault-in of all memory",
+	.description = "Every vCPU touches its slice of the TD's memory once, in address order, "
+		       "at the accepted size (4K by default): the pattern of a guest booting "
+		       "and zeroing its memory.",
+	.params = boot_params,
+	.build = boot_build,
+};
