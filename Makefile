@@ -7,9 +7,10 @@
 #   make deps       install (root) or name the Debian packages needed
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Adding a source file needs no edit here: every .c under src/ and workloads/
-# (except the freestanding guest) is part of the tool; every tests/unit/test_*.c
-# is a unit-test program linked against the same objects.
+# Adding a source file needs no edit here: every .c under src/, workloads/ and
+# report/ (except the freestanding guest) is part of the tool; every
+# tests/unit/test_*.c is a unit-test program and every bench/perf/*.c a
+# benchmark program, both linked against the same objects.
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -47,7 +48,8 @@ Q :=
 msg =
 endif
 
-LIB_SRCS  := $(sort $(shell find src workloads -name '*.c' -not -path 'workloads/guest/*' -not -path 'src/main.c'))
+LIB_SRCS  := $(sort $(shell find src workloads report -name '*.c' -not -path 'workloads/guest/*' -not -path 'src/main.c'))
+BENCH_SRCS := $(sort $(wildcard bench/perf/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 E2E_TESTS := $(sort $(wildcard tests/e2e/t[0-9]*.sh))
 
@@ -55,6 +57,7 @@ OBJS       := $(LIB_SRCS:%.c=build/obj/%.o)
 ASAN_OBJS  := $(LIB_SRCS:%.c=build/asan/%.o)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 ASAN_UNITS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+BENCH_BINS := $(BENCH_SRCS:bench/perf/%.c=build/bench/%)
 EXTRA_OBJS :=
 
 .PHONY: all check run bench deps install clean _check _run _bench test-progs need-pkgs
@@ -99,6 +102,12 @@ build/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) $(EXTRA_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TDX) $(SAN) $(TEST_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS_TDX)
 
+# Benchmark programs: bench/perf/<name>.c -> build/bench/<name>, linked like the tool.
+build/bench/%: bench/perf/%.c $(OBJS) $(EXTRA_OBJS)
+	$(call msg,CC-B,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $^ $(LDLIBS_TDX)
+
 test-progs: tdxbench build/tdxbench-asan $(UNIT_BINS) $(ASAN_UNITS)
 
 deps:
@@ -124,7 +133,7 @@ bench:
 	@scripts/deps.sh --if-needed
 	@$(MAKE) --no-print-directory _bench
 
-_bench: tdxbench
+_bench: tdxbench $(BENCH_BINS)
 	@bench/perf/run.sh
 
 install: all
