@@ -7,7 +7,9 @@
 /* X(name, summary) — keep alphabetical within each group. */
 #define TDX_COMMANDS(X)							\
 	X(help, "show the commands, or one command's help")		\
-	X(version, "print the version")
+	X(strategies, "list the sim strategies, their knobs and costs")	\
+	X(version, "print the version")					\
+	X(workloads, "list the workloads and their parameters")
 
 #define TDX_CMD_DECLARE(n, s) int cmd_##n(int argc, char **argv, struct cli_ctx *ctx); \
 	extern const char cmd_##n##_usage[];
