@@ -8,7 +8,8 @@
  * same locality on a cold host).
  *
  * Layouts: fresh (everything free: a cold host), fragmented (a share of the
- * 4K frames taken at random by other users: a long-running host), sparse (one
+ * 4K frames taken at random by other users, in 2 x that share of the regions:
+ * a long-running host), sparse (one
  * free frame per region: the crafted worst case in which every page the model
  * allocates sits alone in its region).
  */
@@ -202,9 +203,21 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			}
 			break;
 		case LAYOUT_FRAGMENTED: {
-			uint64_t thresh = (uint64_t)(cfg->occupancy * 18446744073709551615.0);
+			/*
+			 * Others' pages sit in "dirty" regions (a share 2 x occupancy of
+			 * them, half full each), so the rest stay whole 2M blocks, as on
+			 * a long-running host where compaction still finds some.
+			 */
+			double dirty = MIN(1.0, 2 * cfg->occupancy);
+			double per_frame = dirty > 0 ? cfg->occupancy / dirty : 0;
+			uint64_t thresh = (uint64_t)(per_frame * 18446744073709551615.0);
+			bool is_dirty = (double)(sim_rand(&rng) >> 11) / 9007199254740992.0 < dirty;
+			if (!is_dirty && r) {
+				host_free_block(s, base, SIM_REGION_ORDER);
+				break;
+			}
 			for (pfn_t f = r ? 0 : 1; f < SIM_REGION_PAGES; f++)
-				if (sim_rand(&rng) >= thresh)
+				if (!is_dirty || sim_rand(&rng) >= thresh)
 					host_free_block(s, base + f, 0);
 			break;
 		}

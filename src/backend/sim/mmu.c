@@ -207,7 +207,7 @@ static void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_cache *c,
 		s->c.topups++;
 }
 
-static void topup_fault_caches(struct sim *s, struct sim_vcpu *v, vtime_t *t)
+void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	if (cfg->mirror_cache)
@@ -336,7 +336,7 @@ static void fault_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	vtime_t t0 = v->t, t = t0 + s->cfg.cost[C_EXIT] + s->cfg.cost[C_FAULT_SW];
 	pfn_t frame;
 
-	topup_fault_caches(s, v, &t);
+	mmu_topup(s, v, &t);
 	frame = gmem_pfn(s, v, td, gfn, &t);
 	if (s->failed)
 		return;
@@ -368,7 +368,7 @@ static void fault_2m(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	vtime_t t0 = v->t, t = t0 + s->cfg.cost[C_EXIT] + s->cfg.cost[C_FAULT_SW];
 	pfn_t folio;
 
-	topup_fault_caches(s, v, &t);
+	mmu_topup(s, v, &t);
 	folio = gmem_folio_2m(s, td, range, &t);
 	if (!folio)
 		return;

@@ -330,6 +330,8 @@ int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint3
 uint64_t td_teardown_units(const struct sim_td *td);
 void td_teardown_unit(struct sim *s, struct sim_td *td, uint64_t unit, vtime_t *t);
 void td_free_state(struct sim_td *td);
+/* mmu_topup_memory_caches() + the TDX top-up hook, as a fault does before mmu_lock. */
+void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t);
 /* One guest access unit at gpa (bytes): 4K or 2M. */
 void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
 void mmu_shared_touch(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);

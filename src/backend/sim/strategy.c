@@ -48,7 +48,7 @@ const struct opt_desc sim_knobs[] = {
 	/* host */
 	{ "host_mem", OPT_STRING, "auto", "host memory (auto: what the TDs need, plus room for the layout)", NULL, "bytes", NULL },
 	{ "host_cpus", OPT_STRING, "auto", "host CPUs (auto: one per vCPU)", NULL, NULL, NULL },
-	{ "host_layout", OPT_ENUM, "fresh", "fresh (cold host), fragmented (host_occupancy of 4K frames taken at random), sparse (one free frame per region: every page alone in its region)", layout_choices, NULL, NULL },
+	{ "host_layout", OPT_ENUM, "fresh", "fresh (cold host), fragmented (host_occupancy of the 4K frames taken at random, within 2 x host_occupancy of the regions), sparse (one free frame per region: every page alone in its region)", layout_choices, NULL, NULL },
 	{ "host_occupancy", OPT_DOUBLE, "0.5", "share of frames used by others when host_layout=fragmented", NULL, NULL, NULL },
 	{ "pcp_batch", OPT_U64, "63", "per-CPU list refill/drain batch", NULL, "pages", ASSUMED },
 	{ "pcp_high", OPT_U64, "378", "per-CPU list high mark", NULL, "pages", ASSUMED },
@@ -195,7 +195,8 @@ static uint64_t auto_host_mem(const struct sim_cfg *cfg, const struct tdxb_workl
 	double need = guest * 1.03 + 64.0 * MiB + 4.0 * MiB * cfg->host_cpus;
 	uint64_t bytes;
 	if (cfg->layout == LAYOUT_FRAGMENTED)
-		need /= (1.0 - cfg->occupancy);
+		/* 2M folios need whole regions: only the clean ones have them */
+		need /= cfg->folio == FOLIO_2M ? 1.0 - MIN(0.9, 2 * cfg->occupancy) : 1.0 - cfg->occupancy;
 	else if (cfg->layout == LAYOUT_SPARSE)
 		need *= SIM_REGION_PAGES;
 	bytes = (uint64_t)need;
@@ -267,6 +268,11 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	}
 	if (cfg->occupancy < 0 || cfg->occupancy > 0.95) {
 		snprintf(err, errlen, "host_occupancy=%g: must be 0..0.95", cfg->occupancy);
+		return -1;
+	}
+	if (cfg->layout == LAYOUT_FRAGMENTED && cfg->folio == FOLIO_2M && cfg->occupancy > 0.45) {
+		snprintf(err, errlen, "host_occupancy=%g with gmem_folio=2M: a fragmented host that full "
+			 "has no free 2M block for guest folios (at most 0.45)", cfg->occupancy);
 		return -1;
 	}
 	if (!cfg->pcp_batch || cfg->pcp_batch > 1024 || cfg->pcp_high < cfg->pcp_batch) {
