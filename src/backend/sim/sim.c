@@ -109,28 +109,57 @@ static bool next_pos(struct sim_vcpu *v, uint32_t repeat, uint64_t *pos)
 	return true;
 }
 
-/* ---- the vCPU heap ------------------------------------------------------------ */
+/* ---- which vCPU goes next: a loser tree over the clocks ------------------------ */
 
-static inline bool earlier(const struct sim_vcpu *a, const struct sim_vcpu *b)
+/*
+ * Every vCPU advances by about the same step, so the one just run usually
+ * becomes the latest: a binary heap would sift it to the bottom with two
+ * compares per level. A loser tree replays one root path with one compare per
+ * level, on a flat array of clocks. Ties go to the lower index (= vCPU order).
+ */
+struct ltree {
+	uint32_t m;		/* leaves: a power of two >= actors */
+	uint32_t *loser;	/* internal nodes 1..m-1 */
+	vtime_t *key;		/* per actor; UINT64_MAX = through */
+	uint32_t winner;
+};
+
+static inline bool lt_earlier(const struct ltree *lt, uint32_t a, uint32_t b)
 {
-	return a->t < b->t || (a->t == b->t && a->gidx < b->gidx);
+	return lt->key[a] < lt->key[b] || (lt->key[a] == lt->key[b] && a < b);
 }
 
-static void sift_down(struct sim_vcpu **h, uint32_t n, uint32_t i)
+static void lt_build(struct ltree *lt, uint32_t n)
 {
-	struct sim_vcpu *x = h[i];
-	for (;;) {
-		uint32_t c = 2 * i + 1;
-		if (c >= n)
-			break;
-		if (c + 1 < n && earlier(h[c + 1], h[c]))
-			c++;
-		if (!earlier(h[c], x))
-			break;
-		h[i] = h[c];
-		i = c;
+	uint32_t *win;
+	lt->m = 1;
+	while (lt->m < n)
+		lt->m <<= 1;
+	lt->loser = xcalloc(lt->m, sizeof(uint32_t));
+	win = xcalloc(2 * lt->m, sizeof(uint32_t));
+	for (uint32_t i = 0; i < lt->m; i++)
+		win[lt->m + i] = i;
+	for (uint32_t node = lt->m - 1; node >= 1; node--) {
+		uint32_t a = win[2 * node], b = win[2 * node + 1];
+		win[node] = lt_earlier(lt, a, b) ? a : b;
+		lt->loser[node] = lt_earlier(lt, a, b) ? b : a;
 	}
-	h[i] = x;
+	lt->winner = win[1];
+	free(win);
+}
+
+/* The winner's key changed: replay its path to the root. */
+static void lt_replay(struct ltree *lt)
+{
+	uint32_t cur = lt->winner;
+	for (uint32_t node = (cur + lt->m) >> 1; node >= 1; node >>= 1) {
+		if (lt_earlier(lt, lt->loser[node], cur)) {
+			uint32_t t = lt->loser[node];
+			lt->loser[node] = cur;
+			cur = t;
+		}
+	}
+	lt->winner = cur;
 }
 
 typedef void (*step_fn)(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl);
@@ -138,24 +167,36 @@ typedef void (*step_fn)(struct sim *s, struct sim_vcpu *v, const struct phase_pl
 static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn step,
 		      const struct phase_plan *pl, volatile sig_atomic_t *abort_now)
 {
+	struct ltree lt;
 	uint64_t steps = 0;
-	for (uint32_t i = n / 2; i-- > 0;)
-		sift_down(h, n, i);
-	while (n) {
-		struct sim_vcpu *v = h[0];
+	int ret = BACKEND_OK;
+
+	if (!n)
+		return BACKEND_OK;
+	memset(&lt, 0, sizeof(lt));
+	lt.key = xmalloc(sizeof(vtime_t) * (n < 2 ? 2 : 2 * (size_t)n));
+	for (uint32_t i = 0; i < 2 * n || i < 2; i++)
+		lt.key[i] = i < n ? h[i]->t : UINT64_MAX;
+	lt_build(&lt, n);
+	while (lt.key[lt.winner] != UINT64_MAX) {
+		struct sim_vcpu *v = h[lt.winner];
 		s->now = v->t;
 		sim_sample(s, s->now, false);
 		step(s, v, pl);
-		if (s->failed)
-			return BACKEND_FAILED;
-		if (v->done)
-			h[0] = h[--n];
-		if (n)
-			sift_down(h, n, 0);
-		if (!(++steps & 0xffff) && abort_now && *abort_now)
-			return BACKEND_ABORTED;
+		if (s->failed) {
+			ret = BACKEND_FAILED;
+			break;
+		}
+		lt.key[lt.winner] = v->done ? UINT64_MAX : v->t;
+		lt_replay(&lt);
+		if (!(++steps & 0xffff) && abort_now && *abort_now) {
+			ret = BACKEND_ABORTED;
+			break;
+		}
 	}
-	return BACKEND_OK;
+	free(lt.key);
+	free(lt.loser);
+	return ret;
 }
 
 static void step_fault(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl)
