@@ -7,6 +7,7 @@
 #define TDX_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct json_object;
@@ -30,6 +31,10 @@ struct kvm_caps {
 	bool tdx_vm_type;		/* bit KVM_X86_TDX_VM in vm_types */
 };
 void host_probe_kvm(struct kvm_caps *c);
+/* KVM_CAP_VM_TYPES bit -> "default", "sw-protected", "sev", "sev-es", "sev-snp", "tdx"; NULL if unknown. */
+const char *host_vm_type_name(unsigned bit);
+/* Space-separated names of the bits set ("typeN" for unknown bits). */
+const char *host_vm_types_str(uint32_t bitmap, char *buf, size_t len);
 
 /* Store the fingerprint (once per distinct host+kernel+label) and return its id. */
 struct store;
