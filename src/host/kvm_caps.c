@@ -4,7 +4,7 @@
  * it builds a VM). The uapi headers on the build machine may predate the
  * newer capabilities, so their numbers are defined here when missing.
  */
-#include "host/host.h"
+#include "host/host_int.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -110,4 +110,34 @@ void host_probe_kvm(struct kvm_caps *c)
 		c->memory_attributes = check_ext(fd, KVM_CAP_MEMORY_ATTRIBUTES) > 0;
 	}
 	close(fd);
+}
+
+struct json_object *host_kvm_json(const struct kvm_caps *c)
+{
+	struct json_object *o = json_object_new_object(), *types;
+	json_object_object_add(o, "present", json_object_new_boolean(c->present));
+	json_object_object_add(o, "accessible", json_object_new_boolean(c->accessible));
+	if (!c->accessible) {
+		json_object_object_add(o, "why", json_object_new_string(c->why));
+		return o;
+	}
+	json_object_object_add(o, "api_version", json_object_new_int(c->api_version));
+	json_object_object_add(o, "vm_types_bitmap", json_object_new_int((int32_t)c->vm_types));
+	types = json_object_new_array();
+	for (unsigned b = 0; b < 32; b++) {
+		char name[16];
+		if (!(c->vm_types & (1u << b)))
+			continue;
+		if (!host_vm_type_name(b))
+			snprintf(name, sizeof(name), "type%u", b);
+		json_object_array_add(types, json_object_new_string(host_vm_type_name(b) ?
+								     host_vm_type_name(b) : name));
+	}
+	json_object_object_add(o, "vm_types", types);
+	json_object_object_add(o, "guest_memfd", json_object_new_boolean(c->guest_memfd));
+	json_object_object_add(o, "memory_attributes", json_object_new_boolean(c->memory_attributes));
+	json_object_object_add(o, "binary_stats_fd", json_object_new_boolean(c->binary_stats));
+	json_object_object_add(o, "user_memory2", json_object_new_boolean(c->user_memory2));
+	json_object_object_add(o, "max_vcpus", json_object_new_int(c->max_vcpus));
+	return o;
 }
