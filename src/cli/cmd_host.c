@@ -34,6 +34,7 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 	const struct cmd *self = cli_find_command("host");
 	struct host_opts ho = { 0 };
 	struct json_object *fp;
+	struct store *st = NULL;
 	bool store = false;
 	char hash[65];
 	int c;
@@ -54,10 +55,14 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
 
+	/* open the store first: a bad database fails before any output */
+	if (store && cli_open_store(ctx, STORE_CREATE, &st))
+		return EXIT_FAIL;
 	fp = host_fingerprint(&ho);
 	if (host_fingerprint_error(fp)) {
 		error("%s", host_fingerprint_error(fp));
 		json_object_put(fp);
+		store_close(st);
 		return EXIT_FAIL;
 	}
 	if (ctx->json) {
@@ -70,10 +75,7 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 	json_object_put(fp);
 
 	if (store) {
-		struct store *st;
 		int64_t id;
-		if (cli_open_store(ctx, STORE_CREATE, &st))
-			return EXIT_FAIL;
 		if (host_store(st, &ho, &id)) {
 			store_close(st);
 			return EXIT_FAIL;

@@ -353,3 +353,25 @@ int store_counts(struct store *st, struct store_counts *c)
 	}
 	return 0;
 }
+
+int store_run_metrics(struct store *st, int64_t run_id, store_metric_cb cb, void *ctx)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT p.rep, p.status, m.name, m.unit, m.value "
+					    "FROM metrics m JOIN reps p ON p.id = m.rep_id "
+					    "WHERE p.run_id = ?1 ORDER BY p.rep, m.name");
+	int rc, ret = 0;
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, run_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		ret = cb(ctx, sqlite3_column_int(s, 0), (const char *)sqlite3_column_text(s, 1),
+			 (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+			 col_double_or_nan(s, 4));
+		if (ret)
+			break;
+	}
+	if (!ret)
+		ret = step_err(st, s, rc);
+	sqlite3_finalize(s);
+	return ret;
+}

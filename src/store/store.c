@@ -365,6 +365,21 @@ int store_open(const char *path, unsigned flags, struct store **out)
 		if (probe_readonly(st, flags & STORE_READONLY))
 			goto out;
 		if (flags & STORE_READONLY) {
+			/* Where we may write, read through a query_only read-write
+			 * connection: unlike a read-only one it removes the -wal and
+			 * -shm files on close instead of leaving them behind. */
+			if (!access(path, W_OK) && !access(dir, W_OK)) {
+				sqlite3 *ro = st->db;
+				st->db = NULL;
+				if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK) {
+					sqlite3_close_v2(ro);
+				} else {
+					sqlite3_close_v2(st->db);
+					st->db = ro;
+				}
+			}
+			sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+			sqlite3_extended_result_codes(st->db, 1);
 			sqlite3_exec(st->db, "PRAGMA query_only = ON", NULL, NULL, NULL);
 			ret = 0;
 			goto out;
@@ -419,8 +434,15 @@ static int check_pragma(struct store *st, const char *sql, const char *what, boo
 		const char *t = (const char *)sqlite3_column_text(s, 0);
 		if (sqlite3_column_count(s) == 1 && t && !strcmp(t, "ok"))
 			continue;
-		if (sqlite3_column_count(s) == 1)
-			error("%s: '%s': %s", what, st->path, t ? t : "?");
+		if (sqlite3_column_count(s) == 1) {
+			/* one line per finding: sqlite's text may span several */
+			char *flat = xstrdup(t ? t : "?");
+			for (char *c = flat; *c; c++)
+				if (*c == '\n')
+					*c = ' ';
+			error("%s: '%s': %s", what, st->path, flat);
+			free(flat);
+		}
 		else	/* foreign_key_check: table, rowid, parent, fkid */
 			error("%s: '%s': row %lld of %s points to a missing %s row", what, st->path,
 			      (long long)sqlite3_column_int64(s, 1), t ? t : "?",

@@ -129,6 +129,11 @@ int store_run_metric_names(struct store *st, int64_t run_id, char ***names, char
 			   size_t *n);
 void store_free_strings(char **v, size_t n);
 
+/* Every metric of every rep (failed ones too), ordered by rep then name. */
+typedef int (*store_metric_cb)(void *ctx, int rep, const char *rep_status, const char *metric,
+			       const char *unit, double value);
+int store_run_metrics(struct store *st, int64_t run_id, store_metric_cb cb, void *ctx);
+
 typedef int (*store_sample_cb)(void *ctx, int rep, const char *series, const char *unit,
 			       double t_ns, double value);
 int store_run_samples(struct store *st, int64_t run_id, int rep /* -1 all */,
