@@ -275,7 +275,16 @@ static int open_readwrite(struct store *st, bool create)
 	s = store_prepare(st, "PRAGMA journal_mode = WAL");
 	if (!s)
 		return -1;
-	rc = sqlite3_step(s);
+	/* Switching a new file to WAL needs an exclusive lock, and sqlite
+	 * does not call the busy handler for it (it could deadlock): when
+	 * another process is creating the same file, retry until it is done. */
+	for (uint64_t until = now_ns() + STORE_BUSY_TIMEOUT_MS * 1000000ULL;;) {
+		rc = sqlite3_step(s);
+		if ((rc & 0xff) != SQLITE_BUSY || now_ns() > until)
+			break;
+		sqlite3_reset(s);
+		usleep(5000);
+	}
 	mode = rc == SQLITE_ROW ? sqlite3_column_text(s, 0) : NULL;
 	if (!mode || strcmp((const char *)mode, "wal")) {
 		error("cannot open '%s': cannot switch to WAL mode (%s)", st->path,
