@@ -113,4 +113,15 @@ run_tdx export --format xml
 expect_rc "export with an unknown format" 2
 check "unknown format is named" grep -q "'xml'" "$TMP/err"
 
+run_tdx export --fromat csv
+expect_rc "export unknown option" 2
+check "export unknown option suggests --format" grep -q "did you mean '--format'" "$TMP/err"
+run_tdx list --jsn
+expect_rc "list unknown option" 2
+check "list unknown option suggests --json" grep -q "did you mean '--json'" "$TMP/err"
+check "unknown option is one line" one_line_err
+run_tdx lst
+expect_rc "misspelt command" 2
+check "misspelt command suggests list" grep -q "did you mean 'list'" "$TMP/err"
+
 done_testing
