@@ -7,6 +7,7 @@
 /* X(name, summary) — keep alphabetical within each group. */
 #define TDX_COMMANDS(X)							\
 	X(help, "show the commands, or one command's help")		\
+	X(run, "run job files or one job; store every repetition")	\
 	X(version, "print the version")
 
 #define TDX_CMD_DECLARE(n, s) int cmd_##n(int argc, char **argv, struct cli_ctx *ctx); \

@@ -4,7 +4,7 @@
 #include <nettle/sha2.h>
 #include <stdio.h>
 
-char *sha256_hex(const void *buf, size_t len)
+char *hash_sha256_hex(const void *buf, size_t len)
 {
 	struct sha256_ctx ctx;
 	uint8_t digest[SHA256_DIGEST_SIZE];

@@ -5,6 +5,6 @@
 #include <stddef.h>
 
 /* Lowercase hex SHA-256 of buf; caller frees. */
-char *sha256_hex(const void *buf, size_t len);
+char *hash_sha256_hex(const void *buf, size_t len);
 
 #endif

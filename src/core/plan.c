@@ -712,7 +712,7 @@ int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 		for (size_t f = 0; f < nfiles; f++)
 			for (size_t i = 0; i < files[f].content.len; i++)
 				sbuf_addch(&all, files[f].content.buf[i]);
-		pl->hash = sha256_hex(all.buf ? all.buf : "", all.len);
+		pl->hash = hash_sha256_hex(all.buf ? all.buf : "", all.len);
 		sbuf_free(&all);
 		pl->jobfiles = sbuf_detach(&names);
 	}
