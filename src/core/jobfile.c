@@ -32,6 +32,7 @@ struct parse_ctx {
 	const char *buf;
 	size_t pos, len;
 	int line;
+	int section_line;		/* of the last [section] header */
 	bool cont;			/* the current line is indented: inih continues a value */
 	char **stack;			/* realpaths of the files being read (include cycles) */
 	int depth;
@@ -109,7 +110,7 @@ static struct job *section_job(struct parse_ctx *ctx, const char *section)
 	memset(&jf->jobs[jf->njobs], 0, sizeof(jf->jobs[0]));
 	jf->jobs[jf->njobs].name = xstrdup(section);
 	jf->jobs[jf->njobs].file = ctx->file;
-	jf->jobs[jf->njobs].line = ctx->line;
+	jf->jobs[jf->njobs].line = *section ? ctx->section_line : ctx->line;
 	return &jf->jobs[jf->njobs++];
 }
 
@@ -139,6 +140,8 @@ static char *reader(char *str, int num, void *stream)
 	}
 	memcpy(str, start, n);
 	str[n] = 0;
+	if (str[strspn(str, " \t")] == '[')
+		ctx->section_line = ctx->line;
 	/* inih treats an indented line after a key as a continuation of its value */
 	ctx->cont = (str[0] == ' ' || str[0] == '\t') &&
 		    str[strspn(str, " \t\r\n")] && !strchr(";#", str[strspn(str, " \t")]);
@@ -194,6 +197,7 @@ static int do_include(struct parse_ctx *ctx, const char *section, const char *va
 	sub.pos = 0;
 	sub.len = len;
 	sub.line = 0;
+	sub.section_line = 0;
 	sub.cont = false;
 	sub.depth = ctx->depth + 1;
 	sub.stack[sub.depth] = xstrdup(real);

@@ -286,6 +286,16 @@ static char *suggest(const char *word, const char *const *cands, size_t n, const
 	return sbuf_detach(&sb);
 }
 
+/* Workload names for messages: the test-only ones stay out of sight. */
+static struct names visible_workloads(void)
+{
+	struct names nm = { 0 };
+	for (const struct workload_desc *const *w = workload_all(); *w; w++)
+		if (!((*w)->flags & WL_TEST_ONLY))
+			names_add(&nm, (*w)->name);
+	return nm;
+}
+
 static size_t count_names(const char *const *v)
 {
 	size_t n = 0;
@@ -422,7 +432,9 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	}
 
 	if (!kv_wl) {
-		char *s = suggest("", workload_names(), count_names(workload_names()), "workloads");
+		struct names nm = visible_workloads();
+		char *s = suggest("", nm.v, nm.n, "workloads");
+		free(nm.v);
 		b->errors++;
 		error("%s: job '%s' has no workload (set workload= in it or in [global]; %s)",
 		      src, job, s);
@@ -432,8 +444,9 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 		for (size_t i = 0; i < nwl; i++) {
 			wls[i] = workload_find(wl_names[i]);
 			if (!wls[i]) {
-				char *s = suggest(wl_names[i], workload_names(),
-						  count_names(workload_names()), "workloads");
+				struct names nm = visible_workloads();
+				char *s = suggest(wl_names[i], nm.v, nm.n, "workloads");
+				free(nm.v);
 				kverr(b, kv_wl, "unknown workload '%s' (%s)", wl_names[i], s);
 				free(s);
 			}

@@ -104,7 +104,9 @@ struct progress {
 static void fmt_dur(uint64_t ns, char *buf, size_t len)
 {
 	uint64_t s = ns / 1000000000ULL;
-	if (s >= 3600)
+	if (s < 60)
+		snprintf(buf, len, "%.1fs", ns / 1e9);
+	else if (s >= 3600)
 		snprintf(buf, len, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
 			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
 	else
@@ -135,7 +137,7 @@ static void progress_clear(struct progress *pg)
 
 static void inst_name(const struct inst *in, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s %s%s%s", in->it->job, in->it->strategy ? in->it->strategy : "",
+	snprintf(buf, len, "%s: %s%s%s", in->it->job, in->it->strategy ? in->it->strategy : "",
 		 in->it->strategy ? " " : "", in->it->wl->name);
 }
 
@@ -345,7 +347,7 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
 		else
 			snprintf(buf, len, "%.3gs", v / 1e9);
 	} else if (a < 1e4) {
-		snprintf(buf, len, v == floor(v) ? "%.0f" : "%.3g", v);
+		snprintf(buf, len, v == floor(v) || a >= 100 ? "%.0f" : "%.3g", v);
 	} else if (a < 1e6) {
 		snprintf(buf, len, "%.3gk", v / 1e3);
 	} else if (a < 1e9) {
@@ -422,6 +424,10 @@ static void row_label(struct inst **rows, size_t n, size_t r, char *buf, size_t 
 		bool differs = false;
 		for (size_t o = 0; o < n && !differs; o++) {
 			const char *ov = params_get(&rows[o]->it->params, key);
+			/* knobs a strategy sets (resumed runs store them all) say nothing new */
+			if (!it->strategy || !rows[o]->it->strategy ||
+			    strcmp(it->strategy, rows[o]->it->strategy))
+				continue;
 			differs = !ov || strcmp(ov, val);
 		}
 		if (differs)
@@ -452,8 +458,8 @@ static void summary_group(struct store *st, struct inst **rows, size_t n)
 	for (size_t i = 0; i < n; i++)
 		maxreps = MAX(maxreps, rows[i]->it->reps);
 
-	printf("\n%s%s%s, median ±MAD%% over up to %d reps\n", first->wl->name,
-	       first->be->is_model ? " - model output (" : " (", first->be->name, maxreps);
+	printf("\n%s - %s%s, median ±MAD%% over up to %d reps\n", first->wl->name,
+	       first->be->is_model ? "model output of " : "backend ", first->be->name, maxreps);
 	printf("%-*s%-*s", W_ID, "run", W_LABEL, first->strategy ? "strategy" : "job");
 	for (size_t c = 0; c < ncol; c++)
 		printf("%*s", W_CELL, cols[c].title);
@@ -511,6 +517,10 @@ static void print_summary(struct store *st, struct inst *in, size_t n, const cha
 			strat[1] = in[i].it->strategy;
 	}
 	putchar('\n');
+	for (size_t i = 0; i < n; i++)
+		if (in[i].failed)
+			printf("Failed: run %lld (%s): %s\n", (long long)in[i].run_id, in[i].it->job,
+			       in[i].reason);
 	if (any_model)
 		printf("Model output: numbers come from the embedded model, not from hardware.\n");
 	if (interrupted)
