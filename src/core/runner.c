@@ -97,6 +97,7 @@ struct progress {
 	uint64_t t0;
 	int total, done;
 	bool line_up;		/* a \r line is on screen */
+	uint64_t drawn;		/* when it was last drawn */
 	uint64_t all_wall;
 	int all_n;
 };
@@ -162,8 +163,13 @@ static void progress_rep(struct progress *pg, const struct inst *all, size_t n,
 		snprintf(line, sizeof(line), "[%d/%d] %s warm-up %d/%d", pg->done + (what ? 0 : 1),
 			 pg->total, name, warm + 1, in->it->warmup);
 	if (pg->tty) {
+		uint64_t now = now_ns();
 		if (what)	/* finished: the next start redraws */
 			return;
+		/* short model reps: redrawing thousands of times a second helps nobody */
+		if (pg->line_up && now - pg->drawn < 100000000ULL)
+			return;
+		pg->drawn = now;
 		/* keep it to one 80-column line */
 		fprintf(stderr, "\r%.52s  %s elapsed, ETA %s\033[K", line, el, eta);
 		pg->line_up = true;
@@ -323,6 +329,19 @@ static const struct { const char *metric, *title; } key_metrics[] = {
 #define W_LABEL 18
 #define W_CELL 14
 
+/* Three significant digits, never an exponent: 1.24, 12.4, 124, 1024. */
+/* Three significant digits, never an exponent: 1.24, 12.4, 124, 1024. */
+static void fmt3(double v, const char *suffix, char *buf, size_t len)
+{
+	double a = fabs(v);
+	if (a >= 100 || v == floor(v))
+		snprintf(buf, len, "%.0f%s", v, suffix);
+	else if (a >= 10)
+		snprintf(buf, len, "%.1f%s", v, suffix);
+	else
+		snprintf(buf, len, "%.2f%s", v, suffix);
+}
+
 static void fmt_value(double v, const char *unit, char *buf, size_t len)
 {
 	double a = fabs(v);
@@ -336,24 +355,24 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
 			v /= 1024;
 			i++;
 		}
-		snprintf(buf, len, i ? "%.3g%s" : "%.0f%s", v, u[i]);
+		fmt3(v, u[i], buf, len);
 	} else if (unit && !strcmp(unit, "ns")) {
 		if (a < 1e3)
-			snprintf(buf, len, "%.0fns", v);
+			fmt3(v, "ns", buf, len);
 		else if (a < 1e6)
-			snprintf(buf, len, "%.3gus", v / 1e3);
+			fmt3(v / 1e3, "us", buf, len);
 		else if (a < 1e9)
-			snprintf(buf, len, "%.3gms", v / 1e6);
+			fmt3(v / 1e6, "ms", buf, len);
 		else
-			snprintf(buf, len, "%.3gs", v / 1e9);
+			fmt3(v / 1e9, "s", buf, len);
 	} else if (a < 1e4) {
-		snprintf(buf, len, v == floor(v) || a >= 100 ? "%.0f" : "%.3g", v);
+		fmt3(v, "", buf, len);
 	} else if (a < 1e6) {
-		snprintf(buf, len, "%.3gk", v / 1e3);
+		fmt3(v / 1e3, "k", buf, len);
 	} else if (a < 1e9) {
-		snprintf(buf, len, "%.3gM", v / 1e6);
+		fmt3(v / 1e6, "M", buf, len);
 	} else {
-		snprintf(buf, len, "%.3gG", v / 1e9);
+		fmt3(v / 1e9, "G", buf, len);
 	}
 }
 
@@ -371,12 +390,17 @@ static void fmt_cell(struct store *st, int64_t run_id, const struct col *c, char
 	}
 	stats_summarize(vals, n, 0.95, &s);
 	fmt_value(s.median, c->unit, v, sizeof(v));
-	if (n < 2)
+	if (n < 2) {
 		snprintf(buf, len, "%s", v);
-	else if (s.median != 0)
-		snprintf(buf, len, "%s ±%.2g%%", v, 100.0 * s.mad / fabs(s.median));
-	else
-		snprintf(buf, len, "%s ±%s", v, s.mad == 0 ? "0" : "?");
+	} else if (s.median != 0) {
+		double pct = 100.0 * s.mad / fabs(s.median);
+		if (pct < 10)
+			snprintf(buf, len, "%s +-%.1f%%", v, pct);
+		else
+			snprintf(buf, len, "%s +-%.0f%%", v, pct);
+	} else {
+		snprintf(buf, len, "%s +-%s", v, s.mad == 0 ? "0" : "?");
+	}
 	free(vals);
 }
 
@@ -458,7 +482,7 @@ static void summary_group(struct store *st, struct inst **rows, size_t n)
 	for (size_t i = 0; i < n; i++)
 		maxreps = MAX(maxreps, rows[i]->it->reps);
 
-	printf("\n%s - %s%s, median ±MAD%% over up to %d reps\n", first->wl->name,
+	printf("\n%s - %s%s, median +-MAD%% over up to %d reps\n", first->wl->name,
 	       first->be->is_model ? "model output of " : "backend ", first->be->name, maxreps);
 	printf("%-*s%-*s", W_ID, "run", W_LABEL, first->strategy ? "strategy" : "job");
 	for (size_t c = 0; c < ncol; c++)
@@ -477,8 +501,7 @@ static void summary_group(struct store *st, struct inst **rows, size_t n)
 		}
 		for (size_t c = 0; c < ncol; c++) {
 			fmt_cell(st, in->run_id, &cols[c], cell, sizeof(cell));
-			/* "±" is two bytes but one column */
-			printf("%*s", W_CELL + (strstr(cell, "±") ? 1 : 0), cell);
+			printf("%*s", W_CELL, cell);
 		}
 		putchar('\n');
 	}
