@@ -18,7 +18,7 @@ CC       ?= gcc
 PKG_CONFIG ?= pkg-config
 V        ?= 0
 
-PKGS      := sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl
+PKGS      := sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl nettle
 TEST_PKGS := cmocka
 
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)

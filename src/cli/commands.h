@@ -11,6 +11,7 @@
 	X(help, "show the commands, or one command's help") \
 	X(host, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \
 	X(list, "list the runs in the database") \
+	X(run, "run job files or one job; store every repetition") \
 	X(show, "one run: host, parameters, metric medians, reproduce command") \
 	X(strategies, "list the sim strategies, their knobs and costs") \
 	X(version, "print the version") \
