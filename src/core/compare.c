@@ -760,10 +760,8 @@ static const char *fmt_change(double chg, double ratio, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else if (isinf(chg))
 		snprintf(buf, len, "from 0");
-	else if (fabs(chg) < 9.95)
+	else if (fabs(chg) < 999.95)
 		snprintf(buf, len, "%+.1f%%", chg);
-	else if (fabs(chg) < 999.5)
-		snprintf(buf, len, "%+.0f%%", chg);
 	else if (ratio > 0)
 		snprintf(buf, len, "x%.2g", ratio);
 	else
@@ -1006,7 +1004,13 @@ static void text_side_header(struct store *st, const struct cmp *c, size_t s, FI
 	bool all_model, model = side_is_model(sd, &all_model);
 
 	line = xasprintf("'%s'", sd->text);
-	wrap(out, s ? "cand: " : "base: ", "      ", line, false);
+	if (s && c->nsides > 2) {
+		char first[32];
+		snprintf(first, sizeof(first), "cand %zu: ", s);
+		wrap(out, first, "      ", line, false);
+	} else {
+		wrap(out, s ? "cand: " : "base: ", "      ", line, false);
+	}
 	free(line);
 	line = xasprintf("runs %s (%zu), backend %s%s", ids, sd->nrows, be,
 			 model ? (all_model ? " -- MODEL OUTPUT, not measured" :
@@ -1037,13 +1041,19 @@ static void text_row(FILE *out, int wname, const char *name, const char *b, cons
 		     const char *cv, const char *cci, const char *chg, const char *verd,
 		     const char *p)
 {
+	char line[256];
+	size_t len;
+
 	if ((int)strlen(name) > wname) {
 		fprintf(out, "%s\n", name);
 		name = "";
 	}
-	fprintf(out, "%-*s %*s %*s %*s %*s %*s %-*s %*s", wname, name, W_NUM, b, W_CI, bci,
-		W_NUM, cv, W_CI, cci, W_CHG, chg, W_VERD, verd, W_P, p);
-	fputc('\n', out);
+	snprintf(line, sizeof(line), "%-*s %*s %*s %*s %*s %*s %-*s %*s", wname, name, W_NUM, b,
+		 W_CI, bci, W_NUM, cv, W_CI, cci, W_CHG, chg, W_VERD, verd, W_P, p);
+	len = strlen(line);
+	while (len && line[len - 1] == ' ')
+		line[--len] = 0;
+	fprintf(out, "%s\n", line);
 }
 
 static int name_width(const struct cblock *bl)
@@ -1162,7 +1172,9 @@ static void text_unmatched(const struct cmp *c, FILE *out)
 						 gr->title, sb.buf);
 				sbuf_free(&sb);
 			} else {
-				line = xasprintf("%s run %s: %s", side_name(s), ids, gr->title);
+				line = s && c->nsides > 2 ?
+				       xasprintf("cand %zu run %s: %s", s, ids, gr->title) :
+				       xasprintf("%s run %s: %s", side_name(s), ids, gr->title);
 			}
 			wrap(out, "  ", "    ", line, false);
 			free(line);
@@ -1174,8 +1186,9 @@ static void text_unmatched(const struct cmp *c, FILE *out)
 static void render_text(struct store *st, const struct cmp *c, FILE *out)
 {
 	if (c->req->header) {
-		fprintf(out, "tdxbench compare: median [95%% CI], Mann-Whitney U two-sided, "
-			     "alpha %g\n", c->req->alpha);
+		fprintf(out, "tdxbench compare: median, +- 95%% CI of the median (in %% of it),\n"
+			     "Mann-Whitney U two-sided, alpha %g; '~' = no significant change\n",
+			c->req->alpha);
 		for (size_t s = 0; s < c->nsides; s++)
 			text_side_header(st, c, s, out);
 		for (size_t i = 0; i < c->nwarnings; i++)
@@ -1200,8 +1213,8 @@ static void render_text(struct store *st, const struct cmp *c, FILE *out)
 		if (n) {
 			char chg[32];
 			fmt_change((geo - 1) * 100.0, geo, chg, sizeof(chg));
-			fprintf(out, "overall geomean of %zu metric%s with a direction: %s %s\n", n,
-				n == 1 ? "" : "s", chg, geo_verdict(geo));
+			fprintf(out, "overall geomean of %zu metric%s with a direction: %s%s%s\n", n,
+				n == 1 ? "" : "s", chg, *geo_verdict(geo) ? " " : "", geo_verdict(geo));
 		}
 		if (tested)
 			fprintf(out, "%zu of %zu rows significant at alpha %g (about %.1f expected "
@@ -1276,7 +1289,7 @@ static void render_markdown(struct store *st, const struct cmp *c, FILE *out)
 			fmt_change(r->change, r->ratio, chg, sizeof(chg));
 			fprintf(out, "| ");
 			md_escape(out, r->name);
-			fprintf(out, " | %s%s | %s..%s | %s%s | %s..%s | %s %s | %s%s | %zu+%zu |\n",
+			fprintf(out, " | %s%s | %s..%s | %s%s | %s..%s | %s%s%s | %s%s | %zu+%zu |\n",
 				fmt_num(r->b.median, r->unit, b1, sizeof(b1)),
 				r->b.noisy || r->b.outliers ? " !" : "",
 				fmt_num(r->b.ci_lo, r->unit, lo, sizeof(lo)),
@@ -1285,7 +1298,7 @@ static void render_markdown(struct store *st, const struct cmp *c, FILE *out)
 				r->c.noisy || r->c.outliers ? " !" : "",
 				fmt_num(r->c.ci_lo, r->unit, clo, sizeof(clo)),
 				fmt_num(r->c.ci_hi, r->unit, chi, sizeof(chi)),
-				r->significant ? chg : "~", verdict(r),
+				r->significant ? chg : "~", *verdict(r) ? " " : "", verdict(r),
 				fmt_p(r->t.p, p, sizeof(p)), r->few ? " (n too small)" : "",
 				r->b.n, r->c.n);
 		}
