@@ -821,22 +821,25 @@ static char *fmt_ids(const struct cside *sd, const size_t *idx, size_t n)
 	return sbuf_detach(&sb);
 }
 
-/* A string value from the fingerprint JSON: first key of that name, depth-first. */
-static const char *json_find_str(struct json_object *o, const char *key, int depth)
+/* A string from the fingerprint JSON by dotted path ("cpu.model_name"), or NULL. */
+static const char *json_path_str(struct json_object *o, const char *path)
 {
-	if (!o || depth > 4 || !json_object_is_type(o, json_type_object))
-		return NULL;
-	json_object_object_foreach(o, k, v) {
-		if (!strcmp(k, key) && json_object_is_type(v, json_type_string))
-			return json_object_get_string(v);
+	char key[64];
+
+	while (o && *path) {
+		size_t n = strcspn(path, ".");
+		struct json_object *next;
+		if (n >= sizeof(key))
+			return NULL;
+		memcpy(key, path, n);
+		key[n] = 0;
+		if (!json_object_is_type(o, json_type_object) ||
+		    !json_object_object_get_ex(o, key, &next))
+			return NULL;
+		o = next;
+		path += n + (path[n] == '.');
 	}
-	json_object_object_foreach(o, k2, v2) {
-		const char *r;
-		(void)k2;
-		if ((r = json_find_str(v2, key, depth + 1)))
-			return r;
-	}
-	return NULL;
+	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
 }
 
 /* Distinct hosts of a side, one descriptive string each. */
@@ -862,22 +865,21 @@ static char **side_hosts(struct store *st, const struct cside *sd, size_t *n)
 		sbuf_addf(&sb, "host %lld: kernel %s", (long long)row->host_id,
 			  row->kernel && *row->kernel ? row->kernel : "?");
 		{
-			const char *desc = json_find_str(o, "kernel_describe", 0);
-			const char *hn = json_find_str(o, "hostname", 0);
-			const char *cpu = json_find_str(o, "cpu_model", 0);
-			const char *hash = json_find_str(o, "hash", 0);
-			if (!cpu)
-				cpu = json_find_str(o, "model_name", 0);
-			if (desc && *desc)
-				sbuf_addf(&sb, " (%s)", desc);
+			/* keys of host_fingerprint() (src/host/fingerprint.c) */
+			const char *hn = json_path_str(o, "hostname");
+			const char *cpu = json_path_str(o, "cpu.model_name");
+			const char *ucode = json_path_str(o, "cpu.microcode");
+			const char *rel = json_path_str(o, "kernel.release");
+			if (rel && row->kernel && strcmp(rel, row->kernel))
+				sbuf_addf(&sb, " (%s)", rel);
 			if (row->host_label && *row->host_label)
 				sbuf_addf(&sb, ", label %s", row->host_label);
 			if (hn && *hn)
 				sbuf_addf(&sb, ", %s", hn);
 			if (cpu && *cpu)
 				sbuf_addf(&sb, ", %s", cpu);
-			if (hash && *hash)
-				sbuf_addf(&sb, ", fingerprint %.12s", hash);
+			if (ucode && *ucode)
+				sbuf_addf(&sb, ", microcode %s", ucode);
 		}
 		if (o)
 			json_object_put(o);
@@ -1435,6 +1437,22 @@ static struct json_object *jstrv(char **v, size_t n)
 	return a;
 }
 
+/* Every distinct host's whole fingerprint, keyed by host id. */
+static struct json_object *jfingerprints(struct store *st, const struct cside *sd)
+{
+	struct json_object *o = json_object_new_object();
+	for (size_t r = 0; r < sd->nrows; r++) {
+		char key[32], *json = NULL;
+		snprintf(key, sizeof(key), "%lld", (long long)sd->rows[r].host_id);
+		if (json_object_object_get_ex(o, key, NULL))
+			continue;
+		if (store_host_json(st, sd->rows[r].host_id, &json) == 0 && json)
+			json_object_object_add(o, key, json_tokener_parse(json));
+		free(json);
+	}
+	return o;
+}
+
 static void render_json(struct store *st, const struct cmp *c, FILE *out)
 {
 	struct json_object *root = json_object_new_object();
@@ -1460,6 +1478,7 @@ static void render_json(struct store *st, const struct cmp *c, FILE *out)
 		hosts = side_hosts(st, sd, &nh);
 		cmds = side_cmdlines(sd, &nc);
 		json_object_object_add(o, "hosts", jstrv(hosts, nh));
+		json_object_object_add(o, "fingerprints", jfingerprints(st, sd));
 		json_object_object_add(o, "commands", jstrv(cmds, nc));
 		for (size_t r = 0; r < sd->nrows; r++)
 			json_object_array_add(reps, json_object_new_string(sd->rows[r].reproduce ?

@@ -92,12 +92,15 @@ static double cand_val(size_t m, size_t rep)
 
 static int64_t r_base, r_cand, r_base_only, r_cand_vcpu4, r_few_b, r_few_c;
 
+static const char fp_json[] =
+	"{\"hostname\":\"box\",\"cpu\":{\"model_name\":\"Test CPU\",\"microcode\":\"0x2b\"}}";
+
 static int setup(void **state)
 {
 	struct host_info ha = { .hash = "aaaa1111", .label = "lab", .kernel_release = "6.19.0-dpamt-v6",
-				.cpu_model = "Test CPU", .json = "{\"cpu_model\":\"Test CPU\"}" };
+				.cpu_model = "Test CPU", .json = fp_json };
 	struct host_info hb = { .hash = "bbbb2222", .label = "lab", .kernel_release = "6.19.0-sean-v5",
-				.cpu_model = "Test CPU", .json = "{\"cpu_model\":\"Test CPU\"}" };
+				.cpu_model = "Test CPU", .json = fp_json };
 	struct session_info s = { .cmdline = "tdxbench run --backend sim --strategy dpamt-v6,sean-v5 "
 					     "--workload boot,fault2m --reps 8 mem=1G vcpus=2",
 				  .tool_version = "test" };
@@ -203,7 +206,8 @@ static void test_text_strategies(void **state)
 	assert_int_equal(rc, 0);
 	assert_80_ascii(out);
 	assert_non_null(strstr(out, "MODEL OUTPUT"));
-	assert_non_null(strstr(out, "6.19.0-dpamt-v6"));
+	assert_non_null(strstr(out, "host 1: kernel 6.19.0-dpamt-v6, label lab, box, Test CPU, "
+				    "microcode 0x2b"));
 	assert_non_null(strstr(out, "$ tdxbench run --backend sim"));
 	/* matched on workload + params, the strategy knob reported, not matched on */
 	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim)\n"));
