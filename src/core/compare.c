@@ -1066,7 +1066,48 @@ static int name_width(const struct cblock *bl)
 	return MIN(w, TEXT_WIDTH - 1 - W_FIXED);
 }
 
-static void text_block(const struct cmp *c, const struct cblock *bl, FILE *out)
+/* Differences every block of candidate `cand` shares: printed once, not per block. */
+static void common_differs(const struct cmp *c, size_t cand, struct params *common)
+{
+	bool first = true;
+
+	for (size_t b = 0; b < c->nblocks; b++) {
+		const struct cblock *bl = &c->blocks[b];
+		if (bl->cand != cand)
+			continue;
+		if (first) {
+			params_copy(common, &bl->differs);
+			first = false;
+			continue;
+		}
+		for (size_t i = 0; i < common->n;) {
+			const char *v = params_get(&bl->differs, common->v[i].key);
+			if (!v || strcmp(v, common->v[i].value))
+				params_del(common, common->v[i].key);
+			else
+				i++;
+		}
+	}
+}
+
+static void text_differs(FILE *out, const struct params *d, const struct params *skip,
+			 const char *first)
+{
+	char *line;
+	size_t shown = 0;
+	const char *cont = "            ";
+
+	for (size_t i = 0; i < d->n; i++) {
+		if (skip && params_has(skip, d->v[i].key))
+			continue;
+		line = xasprintf("%s: %s", d->v[i].key, d->v[i].value);
+		wrap(out, shown++ ? "          " : first, cont, line, false);
+		free(line);
+	}
+}
+
+static void text_block(const struct cmp *c, const struct cblock *bl,
+		       const struct params *common, FILE *out)
 {
 	const struct cgroup *g = bl->g;
 	char *bids = fmt_ids(&c->sides[0], g->idx[0], g->nidx[0]);
@@ -1080,11 +1121,7 @@ static void text_block(const struct cmp *c, const struct cblock *bl, FILE *out)
 	line = xasprintf("runs %s vs %s, n = %zu+%zu", bids, cids, bl->nb, bl->nc);
 	wrap(out, "  ", "    ", line, false);
 	free(line);
-	for (size_t i = 0; i < bl->differs.n; i++) {
-		line = xasprintf("%s: %s", bl->differs.v[i].key, bl->differs.v[i].value);
-		wrap(out, i ? "          " : "  differ: ", "            ", line, false);
-		free(line);
-	}
+	text_differs(out, &bl->differs, common, "  differ: ");
 	if (bl->only_base)
 		wrap(out, "  only in base: ", "    ", bl->only_base, false);
 	if (bl->only_cand)
@@ -1198,18 +1235,25 @@ static void render_text(struct store *st, const struct cmp *c, FILE *out)
 	}
 	for (size_t s = 1; s < c->nsides; s++) {
 		size_t n = 0, tested = 0, sig = 0;
+		struct params common = PARAMS_INIT;
 		double geo;
 		if (c->nsides > 2)
 			fprintf(out, "\n== cand %zu: '%s' vs base\n", s, c->sides[s].text);
+		common_differs(c, s, &common);
+		if (common.n) {
+			fprintf(out, "\nparameters that differ in every block (base vs cand):\n");
+			text_differs(out, &common, NULL, "  differ: ");
+		}
 		for (size_t b = 0; b < c->nblocks; b++) {
 			if (c->blocks[b].cand != s)
 				continue;
-			text_block(c, &c->blocks[b], out);
+			text_block(c, &c->blocks[b], &common, out);
 			for (size_t i = 0; i < c->blocks[b].nrows; i++) {
 				tested++;
 				sig += c->blocks[b].rows[i].significant;
 			}
 		}
+		params_free(&common);
 		geo = overall_geo(c, s, &n);
 		fputc('\n', out);
 		if (n) {

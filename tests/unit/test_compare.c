@@ -211,7 +211,7 @@ static void test_text_strategies(void **state)
 	assert_non_null(strstr(out, "$ tdxbench run --backend sim"));
 	/* matched on workload + params, the strategy knob reported, not matched on */
 	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim)\n"));
-	assert_non_null(strstr(out, "cache_batch: 16 vs 1"));
+	assert_non_null(strstr(out, "differ: cache_batch: 16 vs 1"));
 	assert_non_null(line_with(out, "pamt_add ", line, sizeof(line)));
 	assert_non_null(strstr(line, "+28.9%"));
 	assert_non_null(strstr(line, "worse"));
