@@ -71,6 +71,7 @@ struct cmp {
 	struct cside *sides;		/* [0] base, [1..] candidates */
 	size_t nsides;
 	struct params named;		/* keys the selectors set apart */
+	struct params mentioned;	/* keys any selector gives */
 	struct cgroup *groups;
 	size_t ngroups;
 	struct cblock *blocks;
@@ -127,8 +128,9 @@ static const char *sel_value(const struct selector *s, const char *key)
 /*
  * A key is "named" (set apart by the selectors) when two sides ask for
  * different values of it: `vcpus=4` vs `vcpus=8` must not be matched on
- * vcpus, but `strategy=a,workload=boot` vs `strategy=b,workload=boot` still
- * matches on workload.
+ * vcpus. A key only one side gives is just a filter (`strategy=b,workload=boot`
+ * vs `strategy=a` still matches on workload), and so is one both give alike.
+ * c->mentioned gets every key any side gives.
  */
 static void find_named_keys(struct cmp *c)
 {
@@ -142,13 +144,16 @@ static void find_named_keys(struct cmp *c)
 		for (size_t i = 0; i < c->sides[s].sel.param_terms.n; i++)
 			params_set(&all, c->sides[s].sel.param_terms.v[i].key, "");
 	for (size_t i = 0; i < all.n; i++) {
-		const char *k = all.v[i].key;
-		const char *v0 = sel_value(&c->sides[0].sel, k);
-		for (size_t s = 1; s < c->nsides; s++) {
-			if (strcmp(v0, sel_value(&c->sides[s].sel, k))) {
+		const char *k = all.v[i].key, *first = NULL;
+		for (size_t s = 0; s < c->nsides; s++) {
+			const char *v = sel_value(&c->sides[s].sel, k);
+			if (!*v)
+				continue;
+			params_set(&c->mentioned, k, "");
+			if (!first)
+				first = v;
+			else if (strcmp(first, v))
 				params_set(&c->named, k, "");
-				break;
-			}
 		}
 	}
 	params_free(&all);
@@ -577,7 +582,9 @@ static int check_metric_filter(const struct cmp *c)
 
 static void check_hosts_and_backends(struct cmp *c)
 {
-	bool kernel_named = params_has(&c->named, "kernel") || params_has(&c->named, "host");
+	/* asking for a kernel or host by name makes the host difference the point */
+	bool kernel_named = params_has(&c->mentioned, "kernel") ||
+			    params_has(&c->mentioned, "host");
 
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const struct cblock *bl = &c->blocks[b];
@@ -660,6 +667,7 @@ static void cmp_free(struct cmp *c)
 		free(c->metric_filter[i]);
 	free(c->metric_filter);
 	params_free(&c->named);
+	params_free(&c->mentioned);
 }
 
 static int cmp_build(struct store *st, const struct compare_req *req, struct cmp *c)
@@ -744,7 +752,7 @@ static const char *fmt_ci(const struct summary *s, char *buf, size_t len)
 	}
 	w = fmax(s->ci_hi - s->median, s->median - s->ci_lo);
 	if (s->median == 0)
-		snprintf(buf, len, "%s%s", w == 0 ? "0%" : "inf", flag);
+		snprintf(buf, len, "%s%s", w == 0 ? "0.0%" : "inf", flag);
 	else if ((w = w / fabs(s->median) * 100.0) < 9.95)
 		snprintf(buf, len, "%.1f%%%s", w, flag);
 	else if (w < 999.5)
@@ -760,6 +768,8 @@ static const char *fmt_change(double chg, double ratio, char *buf, size_t len)
 		snprintf(buf, len, "-");
 	else if (isinf(chg))
 		snprintf(buf, len, "from 0");
+	else if (chg != 0 && fabs(chg) < 0.05)
+		snprintf(buf, len, "%+.1g%%", chg);	/* "+0.004%", not "+0.0%" */
 	else if (fabs(chg) < 999.95)
 		snprintf(buf, len, "%+.1f%%", chg);
 	else if (ratio > 0)

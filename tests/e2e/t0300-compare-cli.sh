@@ -26,7 +26,7 @@ expect_rc "alpha out of range" 2
 run_tdx compare strategy=a strategy=b --fail-if-worse -3
 expect_rc "negative --fail-if-worse" 2
 
-run_tdx compare strategy=a strategy=b --formt json
+run_tdx compare --formt json strategy=a strategy=b
 expect_rc "misspelt option" 2
 check "misspelt option suggests --format" grep -q "did you mean '--format'" "$TMP/err"
 

@@ -260,6 +260,18 @@ static void test_named_param_not_matched(void **state)
 	free(out);
 }
 
+/* A key only one side gives is a filter, still matched on. */
+static void test_one_sided_filter(void **state)
+{
+	int rc;
+	char *out = render("strategy=dpamt-v6", "strategy=sean-v5,workload=boot,vcpus=2", NULL, -1,
+			   CMP_TEXT, &rc);
+	assert_int_equal(rc, 0);
+	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim)\n"));
+	assert_non_null(strstr(out, "base run 3: fault2m mem=2G tds=1 vcpus=2 (sim)"));
+	free(out);
+}
+
 static void test_fail_if_worse(void **state)
 {
 	int rc;
@@ -421,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_text_strategies),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_named_param_not_matched),
+		cmocka_unit_test(test_one_sided_filter),
 		cmocka_unit_test(test_fail_if_worse),
 		cmocka_unit_test(test_few_and_hosts),
 		cmocka_unit_test(test_json_parses),
