@@ -7,7 +7,12 @@
 /* X(name, summary) — keep alphabetical within each group. */
 #define TDX_COMMANDS(X)							\
 	X(compare, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
+	X(db, "check the database (integrity, schema version, counts)")	\
+	X(export, "write the metrics of selected runs as csv or json")	\
 	X(help, "show the commands, or one command's help")		\
+	X(host, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \
+	X(list, "list the runs in the database")			\
+	X(show, "one run: host, parameters, metric medians, reproduce command") \
 	X(version, "print the version")
 
 #define TDX_CMD_DECLARE(n, s) int cmd_##n(int argc, char **argv, struct cli_ctx *ctx); \
