@@ -1083,7 +1083,7 @@ static void common_differs(const struct cmp *c, size_t cand, struct params *comm
 
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const struct cblock *bl = &c->blocks[b];
-		if (bl->cand != cand)
+		if (bl->cand != cand || !bl->nrows)	/* metric-less blocks print no differs */
 			continue;
 		if (first) {
 			params_copy(common, &bl->differs);
@@ -1116,6 +1116,28 @@ static void text_differs(FILE *out, const struct params *d, const struct params 
 	}
 }
 
+/* Say why a block is empty: runs without a successful repetition, and their reason. */
+static void text_failed_runs(const struct cmp *c, const struct cblock *bl, FILE *out)
+{
+	const size_t sides[2] = { 0, bl->cand };
+
+	for (size_t k = 0; k < 2; k++) {
+		const struct cside *sd = &c->sides[sides[k]];
+		for (size_t i = 0; i < bl->g->nidx[sides[k]]; i++) {
+			const struct run_row *r = &sd->rows[bl->g->idx[sides[k]][i]];
+			char *line;
+			if (r->reps_done > 0)
+				continue;
+			line = xasprintf("run %lld (%s) %s, no successful repetition%s%s",
+					 (long long)r->id, side_name(sides[k]), r->status,
+					 r->reason && *r->reason ? ": " : "",
+					 r->reason ? r->reason : "");
+			wrap(out, "  ", "    ", line, false);
+			free(line);
+		}
+	}
+}
+
 static void text_block(const struct cmp *c, const struct cblock *bl,
 		       const struct params *common, FILE *out)
 {
@@ -1131,13 +1153,15 @@ static void text_block(const struct cmp *c, const struct cblock *bl,
 	line = xasprintf("runs %s vs %s, n = %zu+%zu", bids, cids, bl->nb, bl->nc);
 	wrap(out, "  ", "    ", line, false);
 	free(line);
-	text_differs(out, &bl->differs, common, "  differ: ");
+	if (bl->nrows)
+		text_differs(out, &bl->differs, common, "  differ: ");
 	if (bl->only_base)
 		wrap(out, "  only in base: ", "    ", bl->only_base, false);
 	if (bl->only_cand)
 		wrap(out, "  only in cand: ", "    ", bl->only_cand, false);
 	if (!bl->nrows) {
 		fprintf(out, "  no metric recorded on both sides\n");
+		text_failed_runs(c, bl, out);
 		free(bids);
 		free(cids);
 		return;
