@@ -10,7 +10,6 @@
 	X(db, "check the database (integrity, schema version, counts)") \
 	X(export, "write the metrics of selected runs as csv or json") \
 	X(help, "show the commands, or one command's help") \
-	/* end: every line above ends in a backslash, so additions merge cleanly */
 	X(host, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \
 	X(list, "list the runs in the database") \
 	X(run, "run job files or one job; store every repetition") \
