@@ -12,7 +12,7 @@
  */
 #include "core/plan.h"
 #include "cli/cli.h"
-#include "core/sha256.h"
+#include "core/hash.h"
 #include "core/util.h"
 
 #include <stdio.h>
@@ -725,8 +725,7 @@ int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 		for (size_t f = 0; f < nfiles; f++)
 			for (size_t i = 0; i < files[f].content.len; i++)
 				sbuf_addch(&all, files[f].content.buf[i]);
-		pl->hash = xmalloc(65);
-		sha256_hex(all.buf ? all.buf : "", all.len, pl->hash);
+		pl->hash = hash_sha256_hex(all.buf ? all.buf : "", all.len);
 		sbuf_free(&all);
 		pl->jobfiles = sbuf_detach(&names);
 	}

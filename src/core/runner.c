@@ -226,8 +226,9 @@ static void inst_prepare(struct inst *in)
 		inst_fail(in, err);
 		return;
 	}
-	opt_fill_defaults(workload_common_opts, &in->resolved);
+	/* the workload's own defaults first: it may override a common one (multi-td: tds=4) */
 	opt_fill_defaults(in->it->wl->params, &in->resolved);
+	opt_fill_defaults(workload_common_opts, &in->resolved);
 	params_sort(&in->resolved);
 
 	spec.strategy = in->it->strategy;

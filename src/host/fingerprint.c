@@ -3,7 +3,7 @@
  * once per distinct host + kernel + label.
  */
 #include "host/host_int.h"
-#include "core/sha256.h"
+#include "core/hash.h"
 #include "core/util.h"
 #include "store/store.h"
 
@@ -122,7 +122,11 @@ const char *host_identity(struct json_object *fp, char hex[65])
 	if (json_object_object_get_ex(copy, "tdx", &tdx))
 		json_object_object_del(tdx, "kernel_log");
 	s = json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN);
-	sha256_hex(s, strlen(s), hex);
+	{
+		char *digest = hash_sha256_hex(s, strlen(s));
+		snprintf(hex, 65, "%s", digest);
+		free(digest);
+	}
 	json_object_put(copy);
 	return hex;
 }
