@@ -7,6 +7,7 @@
 /* X(name, summary) — keep alphabetical within each group. */
 #define TDX_COMMANDS(X)							\
 	X(help, "show the commands, or one command's help")		\
+	X(report, "plots, mail-ready text and an HTML page from stored runs") \
 	X(version, "print the version")
 
 #define TDX_CMD_DECLARE(n, s) int cmd_##n(int argc, char **argv, struct cli_ctx *ctx); \
