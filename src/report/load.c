@@ -123,6 +123,9 @@ int report_load(struct store *st, const char *const *selectors, size_t nsel, str
 		if (nsel >= 2) {
 			GROW(r->variants, nvcap, r->nvariants + 1);
 			r->variants[r->nvariants].name = xstrdup(selectors[s]);
+			for (char *c = r->variants[r->nvariants].name; *c; c++)
+				if ((unsigned char)*c < 0x20 || *c == 0x7f)
+					*c = ' ';
 			r->variants[r->nvariants].selector = xstrdup(selectors[s]);
 			r->nvariants++;
 		}

@@ -295,6 +295,10 @@ static void auto_variants(struct report *r)
 		if (!name.len)
 			sbuf_add(&name, run->strategy ? run->strategy :
 				 run->label ? run->label : run->backend ? run->backend : "all");
+		/* a name is for display: one line, whatever the label holds */
+		for (char *c = name.buf; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = ' ';
 		for (v = 0; v < r->nvariants; v++)
 			if (!strcmp(r->variants[v].name, name.buf))
 				break;

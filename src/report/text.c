@@ -357,14 +357,14 @@ static int write_compare(struct store *st, const struct report *r, enum compare_
 	char *metrics = NULL;
 	int ret = 0;
 
-	if (r->nvariants < 2) {
+	if (r->nvariants < 2 || !st) {
 		free(cands);
 		return 0;
 	}
 	for (size_t v = 0; v < r->nvariants; v++)
 		if ((int)v != r->base_variant && r->variants[v].selector)
 			cands[req.ncands++] = r->variants[v].selector;
-	if (!st || !base->selector || !req.ncands) {
+	if (!base->selector || !req.ncands) {
 		fputs("(no comparison table: the variants cannot be written as selectors;\n"
 		      " use `tdxbench compare BASE CAND...` with explicit selectors)\n\n", out);
 		free(cands);
@@ -420,8 +420,11 @@ static void write_ascii_plots(const struct report *r, const struct rpt_text_opts
 		if (!text)
 			continue;
 		/* Trim the form feed and the blank frame dumb leaves around a plot. */
-		for (s = text; *s == '\f' || *s == '\n' || *s == '\r'; s++)
+		for (s = text; *s == '\f'; s++)
 			;
+		for (char *l = s; *l == ' ' || *l == '\n'; l++)
+			if (*l == '\n')
+				s = l + 1;
 		e = text + len;
 		while (e > s && (e[-1] == '\n' || e[-1] == ' '))
 			e--;

@@ -260,6 +260,12 @@ static void test_render(void **state)
 	assert_non_null(strstr(buf, "MODEL OUTPUT"));
 	assert_non_null(strstr(buf, "tdxbench run --backend sim"));
 	assert_non_null(strstr(buf, "metrics vs spt_cache"));
+	path = xasprintf("%s/email.txt", tmpdir);
+	mem = fopen(path, "w");
+	assert_non_null(mem);
+	fputs(buf, mem);
+	fclose(mem);
+	free(path);
 	free(buf);
 
 	/* html: every figure inline, no raw user string */
