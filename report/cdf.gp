@@ -2,7 +2,7 @@
 # Data: per panel i and variant v, index (i-1)*nvar+(v-1) = x fraction<=x.
 do for [i=first:last] {
 	set title ttl(i)
-	set ylabel 'fraction of samples <= x'
+	set ylabel pylabel[i]
 	set xlabel pxlabel[i]
 	unset logscale y
 	if (plogx[i]) { set logscale x 10 } else { unset logscale x }

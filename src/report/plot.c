@@ -404,6 +404,7 @@ static void write_ts(struct fig_ctx *c)
 			rep = run->series_rep;
 	}
 	ts = pick_scale("ns", tmax);
+	/* the x label is complete only after the loop: "one repetition" */
 	if (c->all_model)
 		sbuf_addf(&c->xlab, "virtual time [%s] (model)", ts.unit);
 	else if (c->any_model)
@@ -448,12 +449,11 @@ static void write_ts(struct fig_ctx *c)
 		}
 		c->ptitle[p] = xstrdup(name);
 		c->pylabel[p] = axis_label(name, &s);
-		c->pxlabel[p] = xstrdup(c->xlab.buf);
 		c->pbar[p] = xstrdup("");
 		c->plogy[p] = wants_log(lo_all, hi_all, 3);
 	}
 	if (rep >= 0)
-		sbuf_addf(&c->title, " (one repetition each)");
+		sbuf_add(&c->xlab, ", one repetition per variant");
 }
 
 static int cmp_bucket(const void *a, const void *b)
@@ -520,7 +520,7 @@ static void write_cdf(struct fig_ctx *c)
 			end_block(c->dat, !any, 2);
 		}
 		c->ptitle[p] = xstrdup(name);
-		c->pylabel[p] = xstrdup("fraction <= x");
+		c->pylabel[p] = xstrdup("fraction <= x (all repetitions)");
 		c->pxlabel[p] = axis_label(name, &s);
 		if (wants_log(lo_all, hi_all, 2)) {
 			char *t = c->pxlabel[p];
@@ -530,7 +530,6 @@ static void write_cdf(struct fig_ctx *c)
 		}
 		c->pbar[p] = xstrdup("");
 	}
-	sbuf_add(&c->title, " (all repetitions)");
 }
 
 /* ---- the generated script ---- */
