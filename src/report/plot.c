@@ -722,31 +722,32 @@ out:
 	return ret;
 }
 
-/* gnuplot -c <fig>.gp <fmt> [panel], in dir, its chatter appended to gnuplot.log. */
-static int run_gnuplot(const char *dir, const char *base, const char *fmt, const char *panel,
-		       const char *outname)
-{
-	char *script = xasprintf("%s.gp", base);
-	char *out = xasprintf("%s/%s", dir, outname);
-	struct stat sb;
+/*
+ * One rendering: `gnuplot -c <fig>.gp <fmt> [panel]` in dir, its chatter
+ * appended to gnuplot.log. Renderings are independent processes, so a few
+ * run at once (a default-suite report has dozens).
+ */
+struct render_job {
+	const char *base, *fmt, *panel;
+	char *out;		/* dir/<file> it must produce */
 	pid_t pid;
-	int status;
+};
 
-	unlink(out);
+static pid_t spawn_gnuplot(const char *dir, const struct render_job *j)
+{
+	char *script = xasprintf("%s.gp", j->base);
+	pid_t pid;
+
+	unlink(j->out);
 	pid = fork();
-	if (pid < 0) {
-		free(script);
-		free(out);
-		return error_errno("cannot start gnuplot");
-	}
 	if (pid == 0) {
 		int fd;
 		if (chdir(dir))
 			_exit(126);
 		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
-			dprintf(fd, "== gnuplot -c %s %s%s%s\n", script, fmt, panel ? " " : "",
-				panel ? panel : "");
+			dprintf(fd, "== gnuplot -c %s %s%s%s\n", script, j->fmt, j->panel ? " " : "",
+				j->panel ? j->panel : "");
 			dup2(fd, 1);
 			dup2(fd, 2);
 			close(fd);
@@ -756,46 +757,91 @@ static int run_gnuplot(const char *dir, const char *base, const char *fmt, const
 			dup2(fd, 0);
 			close(fd);
 		}
-		execlp("gnuplot", "gnuplot", "-c", script, fmt, panel, (char *)NULL);
+		execlp("gnuplot", "gnuplot", "-c", script, j->fmt, j->panel, (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (pid < 0)
+		error_errno("cannot start gnuplot");
 	free(script);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || stat(out, &sb) || sb.st_size == 0) {
-		error("gnuplot could not render '%s' (see '%s/gnuplot.log')", out, dir);
-		free(out);
-		return -1;
+	return pid;
+}
+
+static bool job_done_ok(const struct render_job *j, int status)
+{
+	struct stat sb;
+	return WIFEXITED(status) && !WEXITSTATUS(status) && !stat(j->out, &sb) && sb.st_size > 0;
+}
+
+static int render_all(const char *dir, struct render_job *jobs, size_t n)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t next = 0, running = 0, max = ncpu > 1 ? (size_t)MIN(ncpu, 8) : 1;
+	int failed = 0;
+
+	while (next < n || running) {
+		pid_t pid;
+		int status;
+		if (next < n && running < max) {
+			jobs[next].pid = spawn_gnuplot(dir, &jobs[next]);
+			if (jobs[next].pid < 0)
+				failed++;
+			else
+				running++;
+			next++;
+			continue;
+		}
+		pid = waitpid(-1, &status, 0);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (size_t i = 0; i < next; i++) {
+			if (jobs[i].pid != pid)
+				continue;
+			jobs[i].pid = 0;
+			running--;
+			if (!job_done_ok(&jobs[i], status)) {
+				error("gnuplot could not render '%s' (see '%s/gnuplot.log')",
+				      jobs[i].out, dir);
+				failed++;
+			}
+		}
 	}
-	free(out);
-	return 0;
+	return failed;
 }
 
 int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool want_ascii,
 		 bool have_gnuplot)
 {
-	int failed = 0;
+	struct render_job *jobs = xcalloc(r->nfigs * 3 + 1, sizeof(*jobs));
+	size_t n = 0;
+	int failed;
+
 	for (size_t i = 0; i < r->nfigs; i++) {
 		const struct rpt_figure *f = &r->figs[i];
-		if (write_figure(r, f, dir))
+		if (write_figure(r, f, dir)) {
+			free(jobs);
 			return -1;
-		if (!have_gnuplot)
-			continue;
-		if (fmts & RPT_PNG) {
-			char *o = xasprintf("%s.png", f->base);
-			failed += run_gnuplot(dir, f->base, "png", NULL, o) != 0;
-			free(o);
 		}
-		if (fmts & RPT_SVG) {
-			char *o = xasprintf("%s.svg", f->base);
-			failed += run_gnuplot(dir, f->base, "svg", NULL, o) != 0;
-			free(o);
-		}
-		if (want_ascii) {
-			char *o = xasprintf("%s-ascii.txt", f->base);
-			failed += run_gnuplot(dir, f->base, "dumb", "1", o) != 0;
-			free(o);
-		}
+		if (fmts & RPT_PNG)
+			jobs[n++] = (struct render_job){ f->base, "png", NULL,
+							 xasprintf("%s/%s.png", dir, f->base), 0 };
+		if (fmts & RPT_SVG)
+			jobs[n++] = (struct render_job){ f->base, "svg", NULL,
+							 xasprintf("%s/%s.svg", dir, f->base), 0 };
+		if (want_ascii)
+			jobs[n++] = (struct render_job){ f->base, "dumb", "1",
+							 xasprintf("%s/%s-ascii.txt", dir, f->base), 0 };
 	}
+	if (have_gnuplot) {
+		char *log = xasprintf("%s/gnuplot.log", dir);
+		unlink(log);	/* this report's messages only */
+		free(log);
+	}
+	failed = have_gnuplot ? render_all(dir, jobs, n) : 0;
+	for (size_t i = 0; i < n; i++)
+		free(jobs[i].out);
+	free(jobs);
 	return failed;
 }
