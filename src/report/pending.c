@@ -81,3 +81,5 @@ WEAK void stats_summarize(const double *vals, size_t n, double level, struct sum
 WEAK int compare_render(struct store *st, const struct compare_req *req, enum compare_format fmt,
 			FILE *out)
 { return error("compare not implemented yet"); }
+WEAK int store_host_json(struct store *st, int64_t host_id, char **json)
+{ *json = NULL; return -1; }

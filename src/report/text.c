@@ -7,6 +7,7 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,7 +175,54 @@ static void put_command(FILE *out, const char *cmd)
 	fputc('\n', out);
 }
 
-static void write_header(const struct report *r, const struct rpt_text_opts *o, FILE *out)
+/* A dotted path ("cpu.model_name") into the fingerprint JSON, as text. */
+static const char *jstr(struct json_object *root, const char *path)
+{
+	char buf[128], *save = NULL;
+	struct json_object *o = root;
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *k = strtok_r(buf, ".", &save); k && o; k = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(o, k, &o))
+			o = NULL;
+	if (!o || json_object_is_type(o, json_type_null))
+		return NULL;
+	if (json_object_is_type(o, json_type_string))
+		return json_object_get_string(o);
+	return json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+}
+
+/* The fingerprint lines of one host: CPU, kernel, command line, THP, TDX. */
+static bool write_host(struct store *st, int64_t host_id, FILE *out)
+{
+	static const struct { const char *label, *path; } rows[] = {
+		{ "host", "hostname" }, { "label", "label" }, { "cpu", "cpu.model_name" },
+		{ "microcode", "cpu.microcode" }, { "cpus", "cpu.logical_cpus" },
+		{ "kernel", "kernel.release" }, { "tree", "kernel_tree.describe" },
+		{ "cmdline", "kernel.cmdline" }, { "thp", "kernel.thp.enabled" },
+		{ "kvm", "kvm.status" }, { "tdx", "tdx.status" }, { "tdx why", "tdx.why" },
+	};
+	char *json = NULL;
+	struct json_object *root;
+	bool any = false;
+	if (!st || store_host_json(st, host_id, &json) || !json) {
+		free(json);
+		return false;
+	}
+	root = json_tokener_parse(json);
+	for (size_t i = 0; root && i < ARRAY_SIZE(rows); i++) {
+		const char *v = jstr(root, rows[i].path);
+		if (v && *v) {
+			fprintf(out, "  %-10s %s\n", rows[i].label, v);
+			any = true;
+		}
+	}
+	json_object_put(root);
+	free(json);
+	return any;
+}
+
+static void write_header(struct store *st, const struct report *r,
+			 const struct rpt_text_opts *o, FILE *out)
 {
 	char **hosts = NULL, **cmds = NULL, **repro = NULL, **backends = NULL;
 	size_t nh = 0, ch = 0, nc = 0, cc = 0, nr = 0, cr = 0, nb = 0, cb = 0;
@@ -215,8 +263,26 @@ static void write_header(const struct report *r, const struct rpt_text_opts *o, 
 	fputc('\n', out);
 
 	fputs("Host / kernel:\n", out);
-	for (size_t i = 0; i < nh; i++)
-		fprintf(out, "  %s\n", hosts[i]);
+	{
+		int64_t *seen = xcalloc(r->nruns + 1, sizeof(*seen));
+		size_t nseen = 0;
+		bool shown = false;
+		for (size_t i = 0; i < r->nruns; i++) {
+			bool dup = false;
+			for (size_t k = 0; k < nseen && !dup; k++)
+				dup = seen[k] == r->runs[i].host_id;
+			if (dup)
+				continue;
+			seen[nseen++] = r->runs[i].host_id;
+			if (nseen > 1)
+				fputc('\n', out);
+			shown |= write_host(st, r->runs[i].host_id, out);
+		}
+		free(seen);
+		if (!shown)	/* no fingerprint: what the run rows say */
+			for (size_t i = 0; i < nh; i++)
+				fprintf(out, "  %s\n", hosts[i]);
+	}
 	fputs("Backends:", out);
 	for (size_t i = 0; i < nb; i++)
 		fprintf(out, " %s", backends[i]);
@@ -448,7 +514,7 @@ int rpt_write_text(struct store *st, const struct report *r, const struct rpt_te
 	int ret = 0;
 	if (!mem)
 		return error_errno("cannot allocate the report text");
-	write_header(r, o, mem);
+	write_header(st, r, o, mem);
 	if (write_compare(st, r, CMP_TEXT, mem))
 		ret = -1;
 	if (!email || r->nvariants < 2)
@@ -523,7 +589,7 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return error_errno("cannot allocate the report text");
-	write_header(r, o, mem);
+	write_header(st, r, o, mem);
 	fclose(mem);
 	fputs("<h2 id=\"run\">What was run</h2>\n", out);
 	html_pre(out, buf);
