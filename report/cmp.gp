@@ -1,9 +1,12 @@
 # --- report/cmp.gp: one panel per metric, the variants side by side ---
 # Data: per panel i, index 2(i-1) = repetitions (x value), index 2(i-1)+1 =
 # median with its bars (x median lo hi). Categories are at x = 1..nvar.
+key_points = 0
 do for [i=first:last] {
 	set title ttl(i)
 	set ylabel pylabel[i]
+	eval key_for_panel
+	eval zero_for_panel
 	set xlabel ''
 	if (plogy[i]) { set logscale y } else { unset logscale y }
 	set xrange [0.5:nvar+0.5]
@@ -17,4 +20,7 @@ do for [i=first:last] {
 		     dat index 2*(i-1)+1 using 1:2:3:4 with yerrorbars pt 7 ps 1.3 lw 2 lc rgb pal[1] title pbar[i]
 	}
 }
-if (only == 0) { unset multiplot }
+if (only == 0) {
+	if (has_key) { eval shared_key }
+	unset multiplot
+}

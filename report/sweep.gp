@@ -1,8 +1,11 @@
 # --- report/sweep.gp: one panel per metric against a swept parameter ---
 # Data: per panel i and variant v, index (i-1)*nvar+(v-1) = x median lo hi.
+key_points = 1
 do for [i=first:last] {
 	set title ttl(i)
 	set ylabel pylabel[i]
+	eval key_for_panel
+	eval zero_for_panel
 	set xlabel xlab
 	if (plogy[i]) { set logscale y } else { unset logscale y }
 	if (logx) { set logscale x 2 } else { unset logscale x }
@@ -14,4 +17,7 @@ do for [i=first:last] {
 		     lw 2 pt 7 ps 0.8 lc rgb pal[(v-1)%8+1] title vname[v]
 	}
 }
-if (only == 0) { unset multiplot }
+if (only == 0) {
+	if (has_key) { eval shared_key }
+	unset multiplot
+}

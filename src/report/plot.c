@@ -130,7 +130,9 @@ struct fig_ctx {
 	FILE *dat;
 	struct sbuf title, xlab;
 	char **ptitle, **pylabel, **pxlabel, **pbar;
-	int *plogy, *plogx;
+	int *plogy, *plogx, *pzero;
+	struct sbuf note;
+	bool has_key, ci_missing;
 	bool logx, xrot;
 	bool any_model, all_model;
 };
@@ -271,6 +273,8 @@ static void write_cmp(struct fig_ctx *c)
 		c->pbar[p] = xstrdup(all_ci ? "median, 95% CI of the median"
 					    : "median, bars min-max (too few reps for a 95% CI)");
 		c->plogy[p] = wants_log(lo_all, hi_all, 3);
+		c->pzero[p] = !c->plogy[p] && lo_all >= 0;
+		c->ci_missing |= !all_ci;
 	}
 	for (size_t v = 0; v < r->nvariants; v++)
 		if (MIN(strlen(r->variants[v].name), (size_t)24) > 50 / MAX(r->nvariants, 1))
@@ -369,6 +373,8 @@ static void write_sweep(struct fig_ctx *c)
 		c->pxlabel[p] = xstrdup(c->xlab.buf);
 		c->pbar[p] = xstrdup(all_ci ? "median, 95% CI" : "median, min-max");
 		c->plogy[p] = wants_log(lo_all, hi_all, 2);
+		c->pzero[p] = !c->plogy[p] && lo_all >= 0;
+		c->ci_missing |= !all_ci;
 	}
 	for (size_t k = 0; k < nx; k++)
 		free(xs[k]);
@@ -451,6 +457,7 @@ static void write_ts(struct fig_ctx *c)
 		c->pylabel[p] = axis_label(name, &s);
 		c->pbar[p] = xstrdup("");
 		c->plogy[p] = wants_log(lo_all, hi_all, 3);
+		c->pzero[p] = !c->plogy[p] && lo_all >= 0;
 	}
 	if (rep >= 0)
 		sbuf_add(&c->xlab, ", one repetition per variant");
@@ -522,7 +529,7 @@ static void write_cdf(struct fig_ctx *c)
 		c->ptitle[p] = xstrdup(name);
 		c->pylabel[p] = xstrdup("fraction <= x (all repetitions)");
 		c->pxlabel[p] = axis_label(name, &s);
-		if (wants_log(lo_all, hi_all, 2)) {
+		if (wants_log(lo_all, hi_all, 1)) {	/* the tail is what matters */
 			char *t = c->pxlabel[p];
 			c->pxlabel[p] = xasprintf("%s (log scale)", t);
 			free(t);
@@ -645,6 +652,7 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	c.pbar = xcalloc(np, sizeof(char *));
 	c.plogy = xcalloc(np, sizeof(int));
 	c.plogx = xcalloc(np, sizeof(int));
+	c.pzero = xcalloc(np, sizeof(int));
 
 	c.dat = fopen(datp, "w");
 	if (!c.dat) {
@@ -659,6 +667,26 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	case FIG_SWEEP: write_sweep(&c); break;
 	case FIG_TS: write_ts(&c); break;
 	case FIG_CDF: write_cdf(&c); break;
+	}
+	switch (f->kind) {
+	case FIG_CMP:
+		sbuf_add(&c.note, c.ci_missing
+			 ? "grey: repetitions; blue: median, bars min..max (under 6 repetitions: no 95% CI)"
+			 : "grey: repetitions; blue: median with the 95% CI of the median");
+		break;
+	case FIG_SWEEP:
+		sbuf_add(&c.note, c.ci_missing ? "median, bars min..max (under 6 repetitions: no 95% CI)"
+					       : "median with the 95% CI of the median");
+		c.has_key = true;
+		break;
+	case FIG_TS:
+		sbuf_add(&c.note, "one repetition per variant (the first that finished)");
+		c.has_key = true;
+		break;
+	case FIG_CDF:
+		sbuf_add(&c.note, "all repetitions pooled");
+		c.has_key = true;
+		break;
 	}
 	if (fclose(c.dat)) {
 		error_errno("cannot write '%s'", datp);
@@ -685,8 +713,8 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	fprintf(gp, "dat = base.'.dat'\n");
 	gp_str(gp, "fig_title", c.title.buf);
 	fprintf(gp, "npanels = %zu\ncols = %zu\nrows = %zu\n", np, cols, rows);
-	fprintf(gp, "w_px = %zu\nh_px = %zu\n", 40 + cols * (f->kind == FIG_CMP ? 420 : 520),
-		60 + rows * 380 + (c.xrot ? rows * 40 : 0));
+	fprintf(gp, "w_px = %zu\nh_px = %zu\n", 110 + cols * (f->kind == FIG_CMP ? 400 : 480),
+		165 + rows * 340 + (c.xrot ? rows * 50 : 0) + (r->nvariants + 5) / 6 * 20);
 	fprintf(gp, "nvar = %zu\n", r->nvariants);
 	gp_str_array(gp, "vname", vnames, r->nvariants);
 	gp_str_array(gp, "vtiny", vtiny, r->nvariants);
@@ -695,6 +723,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	gp_str_array(gp, "pxlabel", c.pxlabel, np);
 	gp_str_array(gp, "pbar", c.pbar, np);
 	gp_int_array(gp, "plogy", c.plogy, np);
+	gp_int_array(gp, "pzero", c.pzero, np);
+	gp_str(gp, "fig_note", c.note.buf ? c.note.buf : "");
+	fprintf(gp, "has_key = %d\n", c.has_key);
 	gp_int_array(gp, "plogx", c.plogx, np);
 	gp_str(gp, "xlab", c.xlab.buf ? c.xlab.buf : "");
 	fprintf(gp, "logx = %d\nxrot = %d\n\n", c.logx, c.xrot);
@@ -708,7 +739,8 @@ out:
 		free(c.ptitle[i]); free(c.pylabel[i]); free(c.pxlabel[i]); free(c.pbar[i]);
 	}
 	free(c.ptitle); free(c.pylabel); free(c.pxlabel); free(c.pbar);
-	free(c.plogy); free(c.plogx);
+	free(c.plogy); free(c.plogx); free(c.pzero);
+	sbuf_free(&c.note);
 	sbuf_free(&c.title);
 	sbuf_free(&c.xlab);
 	for (size_t v = 0; v < r->nvariants; v++) {

@@ -21,5 +21,5 @@ expect_rc "report renders" 0
 check "no file was created by the label" test ! -e "$mark"
 check "html has no raw <script>" bash -c '! grep -q "<script" "$1"' _ "$TMP/rep/report.html"
 check "html shows the label escaped" grep -q '&lt;script&gt;' "$TMP/rep/report.html"
-check "the label reached a plot" grep -q 'touch' "$TMP/rep/cmp-boot.gp"
+check "the label reached a plot" grep -q 'touch' "$TMP/rep/ts-boot.gp"
 done_testing
