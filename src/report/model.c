@@ -433,6 +433,7 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 			params_copy(&f->match, match);
 			f->context = params_canonical(match);
 		}
+		f->part = (int)(off / PANELS_PER_FIG);
 		f->npanels = MIN(PANELS_PER_FIG, np - off);
 		f->panels = xcalloc(f->npanels, sizeof(*f->panels));
 		for (size_t i = 0; i < f->npanels; i++)

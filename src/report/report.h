@@ -77,6 +77,7 @@ struct rpt_figure {
 	char *sweep_key;		/* FIG_SWEEP: the parameter on x */
 	struct params match;		/* params a run must have to belong here */
 	char *context;			/* match as "k=v,k=v" for titles, or NULL */
+	int part;			/* 0, or N-1 for the <base>-N overflow figures */
 	char **panels;			/* metric / series / histogram names */
 	size_t npanels;
 };

@@ -457,13 +457,13 @@ static int write_compare(struct store *st, const struct report *r, enum compare_
 }
 
 /* Figures in the order a reader of the mail wants them. */
-static size_t figure_order(const struct report *r, size_t *idx)
+static size_t figure_order(const struct report *r, size_t *idx, bool first_parts)
 {
 	static const enum fig_kind order[] = { FIG_SWEEP, FIG_TS, FIG_CDF, FIG_CMP };
 	size_t n = 0;
 	for (size_t k = 0; k < ARRAY_SIZE(order); k++)
 		for (size_t i = 0; i < r->nfigs; i++)
-			if (r->figs[i].kind == order[k])
+			if (r->figs[i].kind == order[k] && (!first_parts || !r->figs[i].part))
 				idx[n++] = i;
 	return n;
 }
@@ -471,7 +471,7 @@ static size_t figure_order(const struct report *r, size_t *idx)
 static void write_ascii_plots(const struct report *r, const struct rpt_text_opts *o, FILE *out)
 {
 	size_t *idx = xcalloc(r->nfigs ? r->nfigs : 1, sizeof(*idx));
-	size_t n = figure_order(r, idx), shown = 0;
+	size_t n = figure_order(r, idx, true), shown = 0;
 	if (!o->have_plots) {
 		fprintf(out, "(no plots: %s)\n", o->no_plots_reason ? o->no_plots_reason : "not rendered");
 		free(idx);
@@ -499,9 +499,9 @@ static void write_ascii_plots(const struct report *r, const struct rpt_text_opts
 		shown++;
 		free(text);
 	}
-	if (n > shown)
-		fprintf(out, "(%zu more figure%s in the png/svg/html report: "
-			"tdxbench report --format png,svg,html)\n", n - shown, n - shown == 1 ? "" : "s");
+	if (r->nfigs > shown)
+		fprintf(out, "(%zu figure%s with every panel in the png/svg/html report:\n"
+			" tdxbench report --format png,svg,html)\n", r->nfigs, r->nfigs == 1 ? "" : "s");
 	free(idx);
 }
 
@@ -609,7 +609,7 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	free(buf);
 
 	idx = xcalloc(r->nfigs ? r->nfigs : 1, sizeof(*idx));
-	n = figure_order(r, idx);
+	n = figure_order(r, idx, false);
 	fputs("<h2 id=\"figures\">Figures</h2>\n<nav><ul>\n", out);
 	for (size_t k = 0; k < n; k++) {
 		const struct rpt_figure *f = &r->figs[idx[k]];
