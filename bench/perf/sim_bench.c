@@ -3,9 +3,12 @@
  * model went: simulated guest faults per wall-clock second, wall time, peak
  * RSS. Used by bench/perf/10-sim.sh.
  *
- *   sim_bench [-s STRATEGY] [-w WORKLOAD] [-p k=v,...] [-S SEED] [-m]
+ *   sim_bench [-s STRATEGY] [-w WORKLOAD] [-p k=v,...] [-S SEED] [-m] [-d]
  *
  * -m also prints every metric of the run (model output).
+ * -d dumps everything the run produced (metrics, samples, histogram buckets,
+ *    notes) at full precision and nothing else, so that two builds of the model
+ *    can be diffed byte for byte (the speed line is left out: it varies).
  */
 #include "backend/sim/sim.h"
 #include "core/util.h"
@@ -16,6 +19,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+
+static void dump_result(const struct run_result *r)
+{
+	for (size_t i = 0; i < r->n_metrics; i++)
+		printf("metric %s %.17g %s\n", r->metrics[i].name, r->metrics[i].value, r->metrics[i].unit);
+	for (size_t i = 0; i < r->n_samples; i++)
+		printf("sample %s %.17g %.17g\n", r->series[r->samples[i].series].name,
+		       r->samples[i].t_ns, r->samples[i].value);
+	for (size_t i = 0; i < r->n_buckets; i++)
+		printf("bucket %s %.17g %.17g %llu\n", r->hists[r->buckets[i].hist].name,
+		       r->buckets[i].lo, r->buckets[i].hi, (unsigned long long)r->buckets[i].count);
+	for (size_t i = 0; i < r->n_notes; i++)
+		printf("note %s %s\n", r->notes[i].key, r->notes[i].value);
+}
 
 int main(int argc, char **argv)
 {
@@ -29,18 +46,19 @@ int main(int argc, char **argv)
 	char err[512];
 	uint64_t seed = 1, t0, t1;
 	double cpu, wall, nf;
-	bool metrics = false;
+	bool metrics = false, dump = false;
 	int c, ret;
 
-	while ((c = getopt(argc, argv, "s:w:p:S:m")) != -1) {
+	while ((c = getopt(argc, argv, "s:w:p:S:md")) != -1) {
 		switch (c) {
 		case 's': strategy = optarg; break;
 		case 'w': wname = optarg; break;
 		case 'p': assign = optarg; break;
 		case 'S': seed = strtoull(optarg, NULL, 0); break;
 		case 'm': metrics = true; break;
+		case 'd': dump = true; break;
 		default:
-			fprintf(stderr, "usage: sim_bench [-s STRATEGY] [-w WORKLOAD] [-p k=v,...] [-S SEED] [-m]\n");
+			fprintf(stderr, "usage: sim_bench [-s STRATEGY] [-w WORKLOAD] [-p k=v,...] [-S SEED] [-m] [-d]\n");
 			return 2;
 		}
 	}
@@ -66,6 +84,12 @@ int main(int argc, char **argv)
 	t1 = now_ns();
 	if (ret)
 		die("%s", err);
+	if (dump) {
+		dump_result(&res);
+		result_free(&res);
+		params_free(&p);
+		return 0;
+	}
 	getrusage(RUSAGE_SELF, &ru);
 	cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
 	      (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;

@@ -18,7 +18,7 @@ static inline bool region_spec(const struct sim *s, uint32_t r)
 	return s->ref[r] && s->ref[r] == s->spec[r];
 }
 
-static void ref_change(struct sim *s, uint32_t r, int d, bool spec)
+static inline void ref_change(struct sim *s, uint32_t r, int d, bool spec)
 {
 	bool was = region_spec(s, r);
 	s->ref[r] = (uint16_t)(s->ref[r] + d);

@@ -117,42 +117,72 @@ void host_free_block(struct sim *s, pfn_t f, int order)
 	s->nfree_blocks[order]++;
 }
 
-pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
+/*
+ * `want` order-0 pages into out[], exactly as `want` calls of
+ * host_alloc_block(s, 0) would hand them out, but one block at a time: the
+ * smallest order j with a free block has nothing free below it, so splitting
+ * its lowest block b leaves the pieces of b alone in orders 0..j-1, and the
+ * next order-0 allocations walk b, b+1, b+2, ... until b is used up. Taking m
+ * pages of b at once and returning the aligned pieces of [b+m, b+2^j) gives
+ * the same pages in the same order and the same free blocks, with O(j)
+ * bitmap updates instead of O(m).
+ */
+static uint32_t alloc_run(struct sim *s, pfn_t *out, uint32_t want)
 {
-	struct pcp *p = &s->pcp[cpu];
-	if (!p->n) {
-		/* rmqueue_bulk(): a batch in address order, handed out lowest first */
-		pfn_t tmp[1024];
-		uint32_t got = 0, want = MIN(s->cfg.pcp_batch, (uint32_t)ARRAY_SIZE(tmp));
-		while (got < want) {
-			pfn_t f = host_alloc_block(s, 0);
-			if (!f)
-				break;
-			tmp[got++] = f;
+	uint32_t got = 0;
+	while (got < want) {
+		int j = 0;
+		uint64_t b, m, end, f;
+		while (j <= SIM_MAX_ORDER && !s->nfree_blocks[j])
+			j++;
+		if (j > SIM_MAX_ORDER)
+			break;
+		b = (uint64_t)hbm_first(&s->freeb[j]);
+		hbm_clear(&s->freeb[j], b);
+		s->nfree_blocks[j]--;
+		b <<= j;
+		m = MIN((uint64_t)(want - got), 1ull << j);
+		for (uint64_t i = 0; i < m; i++)
+			out[got++] = (pfn_t)(b + i);
+		s->free_pages -= m;
+		/* the rest of b, as the aligned blocks expand() and the walk leave free */
+		end = b + (1ull << j);
+		for (f = b + m; f < end;) {
+			int k = __builtin_ctzll(f);
+			while (f + (1ull << k) > end)
+				k--;
+			hbm_set(&s->freeb[k], f >> k);
+			s->nfree_blocks[k]++;
+			f += 1ull << k;
 		}
-		for (uint32_t i = got; i > 0; i--)
-			p->v[p->n++] = tmp[i - 1];
-		*t += s->cfg.cost[C_PCP_REFILL] * got;
-		if (!p->n)
-			return 0;
 	}
+	return got;
+}
+
+/* host_alloc_page() found the per-CPU list empty. */
+pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
+{
+	/* rmqueue_bulk(): a batch in address order, handed out lowest first */
+	pfn_t tmp[1024];
+	uint32_t got = alloc_run(s, tmp, MIN(s->cfg.pcp_batch, (uint32_t)ARRAY_SIZE(tmp)));
+	for (uint32_t i = got; i > 0; i--)
+		p->v[p->n++] = tmp[i - 1];
+	*t += s->cfg.cost[C_PCP_REFILL] * got;
+	if (!p->n)
+		return 0;
 	*t += s->cfg.cost[C_PAGE_ALLOC];
 	return p->v[--p->n];
 }
 
-void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
+/* host_free_page() took the per-CPU list above pcp_high. */
+void host_pcp_drain(struct sim *s, struct pcp *p)
 {
-	struct pcp *p = &s->pcp[cpu];
-	p->v[p->n++] = f;
-	*t += s->cfg.cost[C_PAGE_FREE];
-	if (p->n > s->cfg.pcp_high) {
-		/* free_pcppages_bulk(): the coldest pages (bottom of the stack) go back */
-		uint32_t k = MIN(s->cfg.pcp_batch, p->n);
-		for (uint32_t i = 0; i < k; i++)
-			host_free_block(s, p->v[i], 0);
-		memmove(p->v, p->v + k, (p->n - k) * sizeof(*p->v));
-		p->n -= k;
-	}
+	/* free_pcppages_bulk(): the coldest pages (bottom of the stack) go back */
+	uint32_t k = MIN(s->cfg.pcp_batch, p->n);
+	for (uint32_t i = 0; i < k; i++)
+		host_free_block(s, p->v[i], 0);
+	memmove(p->v, p->v + k, (p->n - k) * sizeof(*p->v));
+	p->n -= k;
 }
 
 uint64_t host_free_total(const struct sim *s)

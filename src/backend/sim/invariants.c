@@ -34,16 +34,16 @@ void inv_fail(struct sim *s, const char *fmt, ...)
 		 (unsigned long long)s->now);
 }
 
-bool sim_break_now(struct sim *s, enum sim_break b)
+bool sim_break_hit(struct sim *s, enum sim_break b)
 {
-	if (!s->dbg || s->dbg->brk != b || s->brk_done)
+	if (s->dbg->brk != b || s->brk_done)
 		return false;
 	s->brk_done = true;
 	return true;
 }
 
-/* O(1), after every operation on region r: the use count kept next to the bitmap. */
-void inv_region(struct sim *s, uint32_t r)
+/* inv_region() (sim.h) found region r broken: say how, first broken check first. */
+void inv_region_report(struct sim *s, uint32_t r)
 {
 	unsigned uses = s->uses[r];
 	bool installed;

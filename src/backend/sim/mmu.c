@@ -19,13 +19,6 @@
 
 #define RANGE_PAGES SIM_REGION_PAGES
 
-void cache_idle_add(struct sim *s, int64_t d)
-{
-	s->cache_pages_idle = (uint64_t)((int64_t)s->cache_pages_idle + d);
-	if (s->cache_pages_idle > s->cache_idle_peak)
-		s->cache_idle_peak = s->cache_pages_idle;
-}
-
 void cache_init(struct page_cache *c, const char *name, uint32_t cap, bool idle)
 {
 	c->obj = xcalloc(cap ? cap : 1, sizeof(pfn_t));
@@ -44,26 +37,14 @@ void cache_free(struct page_cache *c)
 	c->n = c->cap = 0;
 }
 
-int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f)
+void cache_underflow(struct sim *s, struct page_cache *c)
 {
-	if (!c->n) {
-		inv_fail(s, "cache underflow: %s is empty", c->name);
-		*f = 0;
-		return -1;
-	}
-	*f = c->obj[--c->n];
-	if (c->idle)
-		cache_idle_add(s, -1);
-	return 0;
+	inv_fail(s, "cache underflow: %s is empty", c->name);
 }
 
-void cache_push(struct sim *s, struct page_cache *c, pfn_t f)
+void cache_overflow(struct page_cache *c)
 {
-	if (c->n >= c->cap)
-		BUG("cache %s over capacity %u", c->name, c->cap);
-	c->obj[c->n++] = f;
-	if (c->idle)
-		cache_idle_add(s, 1);
+	BUG("cache %s over capacity %u", c->name, c->cap);
 }
 
 static inline bool bit_test(const uint64_t *b, uint64_t i)
@@ -166,12 +147,10 @@ static void mmu_write_unlock(struct sim *s, struct sim_td *td, vtime_t t)
 /* ---- caches ------------------------------------------------------------------- */
 
 /* __kvm_mmu_topup_memory_cache(): below min, refill to capacity (or to min). */
-static void topup_kvm_cache(struct sim *s, struct sim_vcpu *v, struct page_cache *c, bool tdx,
-			    vtime_t *t)
+static __attribute__((noinline)) void refill_kvm_cache(struct sim *s, struct sim_vcpu *v,
+						       struct page_cache *c, bool tdx, vtime_t *t)
 {
 	uint32_t target, got = 0;
-	if (c->n >= s->cfg.spt_min)
-		return;
 	target = s->cfg.spt_exact ? s->cfg.spt_min : s->cfg.spt_cap;
 	while (c->n < target) {
 		pfn_t f = alloc_or_fail(s, v->cpu, t, c->name);
@@ -190,13 +169,19 @@ static void topup_kvm_cache(struct sim *s, struct sim_vcpu *v, struct page_cache
 		s->c.topups++;
 }
 
+/* Most faults find the cache above min: the test inline, the refill not. */
+static inline void topup_kvm_cache(struct sim *s, struct sim_vcpu *v, struct page_cache *c,
+				   bool tdx, vtime_t *t)
+{
+	if (c->n < s->cfg.spt_min)
+		refill_kvm_cache(s, v, c, tdx, t);
+}
+
 /* tdx_topup_pamt_cache(): while (cnt < npages) alloc_page() -- exact fill. */
-static void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_cache *c, uint32_t need,
-			uint32_t fill, vtime_t *t)
+static __attribute__((noinline)) void refill_pages(struct sim *s, struct sim_vcpu *v,
+						   struct page_cache *c, uint32_t fill, vtime_t *t)
 {
 	uint32_t got = 0;
-	if (c->n >= need)
-		return;
 	while (c->n < fill) {
 		pfn_t f = alloc_or_fail(s, v->cpu, t, c->name);
 		if (!f)
@@ -207,6 +192,13 @@ static void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_cache *c,
 	}
 	if (got)
 		s->c.topups++;
+}
+
+static inline void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_cache *c,
+			       uint32_t need, uint32_t fill, vtime_t *t)
+{
+	if (c->n < need)
+		refill_pages(s, v, c, fill, t);
 }
 
 void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
@@ -248,6 +240,13 @@ static inline uint64_t level_index(uint64_t gfn, int level)
 static void link_tables(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_t gfn,
 			int bottom, vtime_t *t)
 {
+	/*
+	 * Tables are linked top down and unlinked only at teardown, so a present
+	 * table at `bottom` means the whole path is there: the usual case, one
+	 * load instead of a walk.
+	 */
+	if (td->ext[bottom][level_index(gfn, bottom)])
+		return;
 	for (int lv = s->cfg.ept_levels - 1; lv >= bottom; lv--) {
 		uint64_t idx = level_index(gfn, lv);
 		pfn_t ext, mir = 0;

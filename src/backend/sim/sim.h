@@ -295,8 +295,11 @@ int64_t hbm_first(const struct hbm *b);
 int host_init(struct sim *s, char *err, size_t errlen);
 void host_free(struct sim *s);
 /* Order-0 page on cpu's per-CPU list; 0 when the host is out of memory. */
-pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
-void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
+static inline pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
+static inline void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
+/* The per-CPU list is empty / above pcp_high: the buddy side of the two above. */
+pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t);
+void host_pcp_drain(struct sim *s, struct pcp *p);
 /* Buddy block of 2^order pages (order > 0 bypasses the per-CPU lists). */
 pfn_t host_alloc_block(struct sim *s, int order);
 void host_free_block(struct sim *s, pfn_t f, int order);
@@ -319,8 +322,8 @@ static inline uint32_t pfn_region(pfn_t f)
 }
 
 /* mmu.c */
-int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f);
-void cache_push(struct sim *s, struct page_cache *c, pfn_t f);
+static inline int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f);
+static inline void cache_push(struct sim *s, struct page_cache *c, pfn_t f);
 void cache_init(struct page_cache *c, const char *name, uint32_t cap, bool idle);
 void cache_free(struct page_cache *c);
 int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint32_t nvcpus,
@@ -337,14 +340,16 @@ void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
 void mmu_shared_touch(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
 void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit, bool to_shared);
 void mmu_rewrite(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
-void cache_idle_add(struct sim *s, int64_t d);
+static inline void cache_idle_add(struct sim *s, int64_t d);
 
 /* invariants.c */
 void inv_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void inv_region(struct sim *s, uint32_t r);
+static inline void inv_region(struct sim *s, uint32_t r);
+void inv_region_report(struct sim *s, uint32_t r);
 void inv_sweep(struct sim *s);
 void inv_after_teardown(struct sim *s);
-bool sim_break_now(struct sim *s, enum sim_break b);
+static inline bool sim_break_now(struct sim *s, enum sim_break b);
+bool sim_break_hit(struct sim *s, enum sim_break b);
 
 /* sim.c: the whole run; dbg may be NULL. */
 int sim_run(const struct run_spec *spec, struct run_result *res, const struct sim_debug *dbg,
@@ -356,5 +361,74 @@ void sim_delete(struct sim *s);
 /* Destroy every TD and run the after-teardown checks. */
 void sim_teardown_all(struct sim *s);
 uint64_t sim_dpamt_bytes(const struct sim *s);
+
+/* ---- hot paths, inline: every fault runs them, most runs never leave them ---- */
+
+static inline bool sim_break_now(struct sim *s, enum sim_break b)
+{
+	return s->dbg && sim_break_hit(s, b);
+}
+
+static inline void cache_idle_add(struct sim *s, int64_t d)
+{
+	s->cache_pages_idle = (uint64_t)((int64_t)s->cache_pages_idle + d);
+	if (s->cache_pages_idle > s->cache_idle_peak)
+		s->cache_idle_peak = s->cache_pages_idle;
+}
+
+void cache_underflow(struct sim *s, struct page_cache *c);
+void cache_overflow(struct page_cache *c) __attribute__((noreturn));
+
+static inline int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f)
+{
+	if (__builtin_expect(!c->n, 0)) {
+		cache_underflow(s, c);
+		*f = 0;
+		return -1;
+	}
+	*f = c->obj[--c->n];
+	if (c->idle)
+		cache_idle_add(s, -1);
+	return 0;
+}
+
+static inline void cache_push(struct sim *s, struct page_cache *c, pfn_t f)
+{
+	if (__builtin_expect(c->n >= c->cap, 0))
+		cache_overflow(c);
+	c->obj[c->n++] = f;
+	if (c->idle)
+		cache_idle_add(s, 1);
+}
+
+static inline pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
+{
+	struct pcp *p = &s->pcp[cpu];
+	if (__builtin_expect(!p->n, 0))
+		return host_pcp_refill(s, p, t);
+	*t += s->cfg.cost[C_PAGE_ALLOC];
+	return p->v[--p->n];
+}
+
+static inline void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
+{
+	struct pcp *p = &s->pcp[cpu];
+	p->v[p->n++] = f;
+	*t += s->cfg.cost[C_PAGE_FREE];
+	if (__builtin_expect(p->n > s->cfg.pcp_high, 0))
+		host_pcp_drain(s, p);
+}
+
+/*
+ * The refcount and pair invariants of region r, after every get, put and
+ * DEMOTE on it: three compares inline, the message out of line.
+ */
+static inline void inv_region(struct sim *s, uint32_t r)
+{
+	bool installed = s->pair[r][0] != 0;
+	if (__builtin_expect(s->uses[r] != s->ref[r] || s->spec[r] > s->ref[r] ||
+			     (s->cfg.dpamt ? installed != (s->ref[r] > 0) : installed), 0))
+		inv_region_report(s, r);
+}
 
 #endif
