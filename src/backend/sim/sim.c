@@ -115,48 +115,59 @@ static bool next_pos(struct sim_vcpu *v, uint32_t repeat, uint64_t *pos)
  * Every vCPU advances by about the same step, so the one just run usually
  * becomes the latest: a binary heap would sift it to the bottom with two
  * compares per level. A loser tree replays one root path with one compare per
- * level, on a flat array of clocks. Ties go to the lower index (= vCPU order).
+ * level. Each node holds its entry by value, clock and actor index in one
+ * 128-bit number (clock high, index low), so a match is one compare with the
+ * tie-break built in (equal clocks: lower index = vCPU order) and no load
+ * through an index; the swap compiles to conditional moves.
  */
-struct ltree {
-	uint32_t m;		/* leaves: a power of two >= actors */
-	uint32_t *loser;	/* internal nodes 1..m-1 */
-	vtime_t *key;		/* per actor; UINT64_MAX = through */
-	uint32_t winner;
-};
+typedef unsigned __int128 lt_key;
+#define LT_DONE ((lt_key)UINT64_MAX << 32)	/* clock of an actor that is through */
 
-static inline bool lt_earlier(const struct ltree *lt, uint32_t a, uint32_t b)
+static inline lt_key lt_make(vtime_t t, uint32_t idx)
 {
-	return lt->key[a] < lt->key[b] || (lt->key[a] == lt->key[b] && a < b);
+	return (lt_key)t << 32 | idx;
 }
 
-static void lt_build(struct ltree *lt, uint32_t n)
+struct ltree {
+	uint32_t m;		/* leaves: a power of two >= actors */
+	lt_key *loser;		/* internal nodes 1..m-1 */
+	lt_key winner;
+};
+
+static void lt_build(struct ltree *lt, struct sim_vcpu **h, uint32_t n)
 {
-	uint32_t *win;
+	lt_key *win;
 	lt->m = 1;
 	while (lt->m < n)
 		lt->m <<= 1;
-	lt->loser = xcalloc(lt->m, sizeof(uint32_t));
-	win = xcalloc(2 * lt->m, sizeof(uint32_t));
+	lt->loser = xcalloc(lt->m, sizeof(lt_key));
+	win = xcalloc(2 * (size_t)lt->m, sizeof(lt_key));
 	for (uint32_t i = 0; i < lt->m; i++)
-		win[lt->m + i] = i;
+		win[lt->m + i] = lt_make(i < n ? h[i]->t : UINT64_MAX, i);
 	for (uint32_t node = lt->m - 1; node >= 1; node--) {
-		uint32_t a = win[2 * node], b = win[2 * node + 1];
-		win[node] = lt_earlier(lt, a, b) ? a : b;
-		lt->loser[node] = lt_earlier(lt, a, b) ? b : a;
+		lt_key a = win[2 * node], b = win[2 * node + 1];
+		win[node] = a < b ? a : b;
+		lt->loser[node] = a < b ? b : a;
 	}
 	lt->winner = win[1];
 	free(win);
 }
 
-/* The winner's key changed: replay its path to the root. */
-static void lt_replay(struct ltree *lt)
+static inline uint32_t lt_index(lt_key k)
 {
-	uint32_t cur = lt->winner;
-	for (uint32_t node = (cur + lt->m) >> 1; node >= 1; node >>= 1) {
-		if (lt_earlier(lt, lt->loser[node], cur)) {
-			uint32_t t = lt->loser[node];
+	return (uint32_t)k;
+}
+
+/* The winner's clock is now t: replay its path to the root. */
+static inline void lt_replay(struct ltree *lt, vtime_t t)
+{
+	uint32_t idx = lt_index(lt->winner);
+	lt_key cur = lt_make(t, idx);
+	for (uint32_t node = (idx + lt->m) >> 1; node >= 1; node >>= 1) {
+		lt_key l = lt->loser[node];
+		if (l < cur) {
 			lt->loser[node] = cur;
-			cur = t;
+			cur = l;
 		}
 	}
 	lt->winner = cur;
@@ -173,13 +184,9 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 
 	if (!n)
 		return BACKEND_OK;
-	memset(&lt, 0, sizeof(lt));
-	lt.key = xmalloc(sizeof(vtime_t) * (n < 2 ? 2 : 2 * (size_t)n));
-	for (uint32_t i = 0; i < 2 * n || i < 2; i++)
-		lt.key[i] = i < n ? h[i]->t : UINT64_MAX;
-	lt_build(&lt, n);
-	while (lt.key[lt.winner] != UINT64_MAX) {
-		struct sim_vcpu *v = h[lt.winner];
+	lt_build(&lt, h, n);
+	while (lt.winner < LT_DONE) {
+		struct sim_vcpu *v = h[lt_index(lt.winner)];
 		s->now = v->t;
 		sim_sample(s, s->now, false);
 		step(s, v, pl);
@@ -187,14 +194,12 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 			ret = BACKEND_FAILED;
 			break;
 		}
-		lt.key[lt.winner] = v->done ? UINT64_MAX : v->t;
-		lt_replay(&lt);
+		lt_replay(&lt, v->done ? UINT64_MAX : v->t);
 		if (!(++steps & 0xffff) && abort_now && *abort_now) {
 			ret = BACKEND_ABORTED;
 			break;
 		}
 	}
-	free(lt.key);
 	free(lt.loser);
 	return ret;
 }
