@@ -70,7 +70,7 @@ static void split_draw(bool unbacked, uint64_t want_pages, uint64_t want_adds)
 		/* craft: the next page of this CPU comes from an untouched region */
 		fresh = host_alloc_block(s, SIM_REGION_ORDER);
 		assert_true(fresh != 0);
-		assert_int_equal(s->ref[pfn_region(fresh)], 0);
+		assert_int_equal(s->rg[pfn_region(fresh)].ref, 0);
 		for (pfn_t f = fresh + 1; f < fresh + SIM_REGION_PAGES; f++)
 			host_free_block(s, f, 0);
 		s->pcp[v->cpu].v[s->pcp[v->cpu].n++] = fresh;
@@ -85,7 +85,7 @@ static void split_draw(bool unbacked, uint64_t want_pages, uint64_t want_adds)
 	if (unbacked)
 		assert_int_equal(s->tds[0].ext[1][0], fresh);
 	/* the guest range's refcount went 0 -> 512 at DEMOTE, then one 4K zap */
-	assert_int_equal(s->ref[pfn_region(s->tds[0].folio[0])], 511);
+	assert_int_equal(s->rg[pfn_region(s->tds[0].folio[0])].ref, 511);
 	step_finish(s);
 	tcase_free(&tc);
 }

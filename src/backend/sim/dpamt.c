@@ -13,50 +13,18 @@
 #include "backend/sim/sim.h"
 #include "core/util.h"
 
-static inline bool region_spec(const struct sim *s, uint32_t r)
-{
-	return s->ref[r] && s->ref[r] == s->spec[r];
-}
-
-static inline void ref_change(struct sim *s, uint32_t r, int d, bool spec)
-{
-	bool was = region_spec(s, r);
-	s->ref[r] = (uint16_t)(s->ref[r] + d);
-	if (spec)
-		s->spec[r] = (uint16_t)(s->spec[r] + d);
-	if (region_spec(s, r) != was) {
-		if (was) {
-			s->spec_regions--;
-		} else if (++s->spec_regions > s->spec_peak) {
-			s->spec_peak = s->spec_regions;
-		}
-	}
-}
-
-static inline void set_tdx4k(struct sim *s, pfn_t f, bool on)
-{
-	if (on) {
-		s->tdx4k[f >> 6] |= 1ull << (f & 63);
-		s->uses[pfn_region(f)]++;
-		s->tdx4k_count++;
-	} else {
-		s->tdx4k[f >> 6] &= ~(1ull << (f & 63));
-		s->uses[pfn_region(f)]--;
-		s->tdx4k_count--;
-	}
-}
-
 static void install_pair(struct sim *s, uint32_t r, pfn_t p0, pfn_t p1)
 {
-	s->pair[r][0] = p0;
-	s->pair[r][1] = p1;
+	s->rg[r].pair[0] = p0;
+	s->rg[r].pair[1] = p1;
 	s->pamt_pages += SIM_PAIR_PAGES;
 	if (++s->pairs_installed > s->pairs_peak)
 		s->pairs_peak = s->pairs_installed;
 }
 
-void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
-	      vtime_t *t)
+/* The whole get; pamt_get() (sim.h) handles the refcount-only case inline. */
+void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
+		   vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
 	uint32_t cpu = v ? v->cpu : 0;
@@ -72,7 +40,7 @@ void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src
 		inv_region(s, r);
 		return;
 	}
-	if (s->ref[r]) {
+	if (s->rg[r].ref) {
 		/* atomic_inc_not_zero(): the pair is there, no lock */
 		ref_change(s, r, inc, spec);
 		s->c.pamt_get_fast++;
@@ -104,7 +72,8 @@ void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src
 	inv_region(s, r);
 }
 
-void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
+/* The whole put; pamt_put() (sim.h) handles the refcount-only case inline. */
+void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
 	uint32_t cpu = v ? v->cpu : 0;
@@ -112,7 +81,7 @@ void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
 	pfn_t p0, p1;
 
 	set_tdx4k(s, f, false);
-	if (!s->cfg.dpamt || s->ref[r] > 1) {
+	if (!s->cfg.dpamt || s->rg[r].ref > 1) {
 		/* atomic_dec_and_lock() not reaching zero: no lock */
 		ref_change(s, r, -1, spec);
 		if (s->cfg.dpamt)
@@ -128,9 +97,9 @@ void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
 		inv_region(s, r);	/* the pair stays installed: must trip */
 		return;
 	}
-	p0 = s->pair[r][0];
-	p1 = s->pair[r][1];
-	s->pair[r][0] = s->pair[r][1] = 0;
+	p0 = s->rg[r].pair[0];
+	p1 = s->rg[r].pair[1];
+	s->rg[r].pair[0] = s->rg[r].pair[1] = 0;
 	s->pairs_installed--;
 	s->pamt_pages -= SIM_PAIR_PAGES;
 	s->c.pamt_remove++;
@@ -145,7 +114,7 @@ void pamt_gift(struct sim *s, pfn_t f)
 {
 	uint32_t r = pfn_region(f);
 	bool was = region_spec(s, r);
-	s->spec[r]--;
+	s->rg[r].spec--;
 	if (was && !region_spec(s, r))
 		s->spec_regions--;
 }
@@ -166,13 +135,13 @@ void pamt_own_2m(struct sim *s, uint32_t r, bool own)
 void pamt_demote(struct sim *s, uint32_t r, const pfn_t pair[2])
 {
 	pfn_t base = (pfn_t)r * SIM_REGION_PAGES;
-	if (s->ref[r])
-		inv_fail(s, "refcount: region %u has refcount %u at DEMOTE, expected 0", r, s->ref[r]);
+	if (s->rg[r].ref)
+		inv_fail(s, "refcount: region %u has refcount %u at DEMOTE, expected 0", r, s->rg[r].ref);
 	pamt_own_2m(s, r, false);
 	for (uint32_t i = 0; i < SIM_REGION_PAGES / 64; i++)
 		s->tdx4k[(base >> 6) + i] = ~0ull;
 	s->tdx4k_count += SIM_REGION_PAGES;
-	s->uses[r] += SIM_REGION_PAGES;
+	s->rg[r].uses += SIM_REGION_PAGES;
 	if (s->cfg.dpamt)
 		install_pair(s, r, pair[0], pair[1]);
 	ref_change(s, r, (int)SIM_REGION_PAGES, false);

@@ -76,33 +76,6 @@ void cal_free(struct lock_cal *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static unsigned hist_index(uint64_t v)
-{
-	int msb;
-	unsigned idx;
-	if (v < HIST_SUB)
-		return (unsigned)v;
-	msb = 63 - __builtin_clzll(v);
-	idx = (unsigned)(msb - 5) * HIST_SUB + (unsigned)((v >> (msb - 6)) & (HIST_SUB - 1));
-	return MIN(idx, HIST_OCT * HIST_SUB - 1);
-}
-
-void hist_add(struct lat_hist *h, uint64_t v)
-{
-	unsigned i = hist_index(v);
-	if (!h->cnt[i]++) {
-		h->lo[i] = h->hi[i] = v;
-	} else {
-		if (v < h->lo[i])
-			h->lo[i] = v;
-		if (v > h->hi[i])
-			h->hi[i] = v;
-	}
-	h->n++;
-	if (v > h->max)
-		h->max = v;
-}
-
 /*
  * Smallest observed value v with at least p of the samples <= v, up to the
  * bucket: exact when the bucket saw one distinct value (the usual case, as
@@ -144,12 +117,10 @@ void series_free(struct series_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Record the state at t when t reached the next grid point (or force). */
-void sim_sample(struct sim *s, vtime_t t, bool force)
+/* Record the state at t (sim_sample() in sim.h: when t reached the next grid point). */
+void sim_sample_now(struct sim *s, vtime_t t)
 {
 	struct series_buf *b = &s->ser;
-	if (!force && t < b->next)
-		return;
 	if (b->n && b->t[b->n - 1] == t) {
 		b->n--;		/* same instant: keep the newest state */
 	} else if (b->n == b->max) {

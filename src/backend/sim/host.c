@@ -249,10 +249,7 @@ int host_init(struct sim *s, char *err, size_t errlen)
 		hbm_init(&s->freeb[k], frames >> k);
 	s->tdx4k = xcalloc((frames + 63) / 64, sizeof(uint64_t));
 	s->tdx2m = xcalloc((s->nregions + 63) / 64, sizeof(uint64_t));
-	s->ref = xcalloc(s->nregions, sizeof(*s->ref));
-	s->uses = xcalloc(s->nregions, sizeof(*s->uses));
-	s->spec = xcalloc(s->nregions, sizeof(*s->spec));
-	s->pair = xcalloc(s->nregions, sizeof(*s->pair));
+	s->rg = xcalloc(s->nregions, sizeof(*s->rg));
 	s->ncpus = cfg->host_cpus;
 	s->pcp = xcalloc(s->ncpus, sizeof(*s->pcp));
 	for (uint32_t i = 0; i < s->ncpus; i++)
@@ -310,12 +307,8 @@ void host_free(struct sim *s)
 	free(s->pcp);
 	free(s->tdx4k);
 	free(s->tdx2m);
-	free(s->ref);
-	free(s->uses);
-	free(s->spec);
-	free(s->pair);
+	free(s->rg);
 	s->pcp = NULL;
 	s->tdx4k = s->tdx2m = NULL;
-	s->ref = s->spec = s->uses = NULL;
-	s->pair = NULL;
+	s->rg = NULL;
 }

@@ -45,25 +45,25 @@ bool sim_break_hit(struct sim *s, enum sim_break b)
 /* inv_region() (sim.h) found region r broken: say how, first broken check first. */
 void inv_region_report(struct sim *s, uint32_t r)
 {
-	unsigned uses = s->uses[r];
+	unsigned uses = s->rg[r].uses;
 	bool installed;
 
 	if (s->failed)
 		return;
-	if (uses != s->ref[r]) {
+	if (uses != s->rg[r].ref) {
 		inv_fail(s, "refcount invariant broken: region %u has refcount %u but %u 4K TDX uses",
-			 r, s->ref[r], uses);
+			 r, s->rg[r].ref, uses);
 		return;
 	}
-	installed = s->pair[r][0] != 0;
-	if (s->cfg.dpamt ? installed != (s->ref[r] > 0) : installed) {
+	installed = s->rg[r].pair[0] != 0;
+	if (s->cfg.dpamt ? installed != (s->rg[r].ref > 0) : installed) {
 		inv_fail(s, "pair invariant broken: region %u %s a DPAMT pair with refcount %u",
-			 r, installed ? "has" : "lacks", s->ref[r]);
+			 r, installed ? "has" : "lacks", s->rg[r].ref);
 		return;
 	}
-	if (s->spec[r] > s->ref[r])
+	if (s->rg[r].spec > s->rg[r].ref)
 		inv_fail(s, "refcount invariant broken: region %u has %u speculative refs of %u",
-			 r, s->spec[r], s->ref[r]);
+			 r, s->rg[r].spec, s->rg[r].ref);
 }
 
 /* Every region, counting the ownership bitmap itself. */
@@ -74,9 +74,9 @@ void inv_sweep(struct sim *s)
 		unsigned bits = 0;
 		for (unsigned i = 0; i < SIM_REGION_PAGES / 64; i++)
 			bits += (unsigned)__builtin_popcountll(w[i]);
-		if (bits != s->uses[r]) {
+		if (bits != s->rg[r].uses) {
 			inv_fail(s, "refcount invariant broken: region %u has %u 4K TDX pages but counts %u uses",
-				 r, bits, s->uses[r]);
+				 r, bits, s->rg[r].uses);
 			return;
 		}
 		inv_region(s, r);
@@ -95,7 +95,7 @@ void inv_after_teardown(struct sim *s)
 		owned2m += (uint64_t)__builtin_popcountll(s->tdx2m[i]);
 	if (sim_dpamt_bytes(s)) {
 		for (uint32_t r = 0; r < s->nregions; r++)
-			if (s->pair[r][0]) {
+			if (s->rg[r].pair[0]) {
 				inv_fail(s, "teardown invariant broken: %llu DPAMT bytes left, first in region %u",
 					 (unsigned long long)sim_dpamt_bytes(s), r);
 				return;

@@ -62,7 +62,7 @@ static inline void bit_clear(uint64_t *b, uint64_t i)
 	b[i >> 6] &= ~(1ull << (i & 63));
 }
 
-static pfn_t alloc_or_fail(struct sim *s, uint32_t cpu, vtime_t *t, const char *what)
+static inline pfn_t alloc_or_fail(struct sim *s, uint32_t cpu, vtime_t *t, const char *what)
 {
 	pfn_t f = host_alloc_page(s, cpu, t);
 	if (!f)
@@ -201,7 +201,7 @@ static inline void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_ca
 		refill_pages(s, v, c, fill, t);
 }
 
-void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
+static inline void topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	if (cfg->mirror_cache)
@@ -222,6 +222,11 @@ void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 			return;
 		topup_pages(s, v, &v->pamt, need, MAX(need, fill), t);
 	}
+}
+
+void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
+{
+	topup(s, v, t);
 }
 
 static struct page_cache *sept_source(struct sim *s, struct sim_vcpu *v)
@@ -315,7 +320,7 @@ static struct page_cache *leaf_pair_source(struct sim *s, struct sim_vcpu *v, st
 					   uint64_t gfn, pfn_t frame)
 {
 	uint64_t range = gfn / RANGE_PAGES;
-	if (s->cfg.leaf_pair == LEAF_PAIR_SP && s->cfg.dpamt && !s->ref[pfn_region(frame)] &&
+	if (s->cfg.leaf_pair == LEAF_PAIR_SP && s->cfg.dpamt && !s->rg[pfn_region(frame)].ref &&
 	    td->carried[range][0]) {
 		cache_idle_add(s, -SIM_PAIR_PAGES);
 		cache_push(s, &s->scratch, td->carried[range][0]);
@@ -337,7 +342,7 @@ static void fault_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	vtime_t t0 = v->t, t = t0 + s->cfg.cost[C_EXIT] + s->cfg.cost[C_FAULT_SW];
 	pfn_t frame;
 
-	mmu_topup(s, v, &t);
+	topup(s, v, &t);
 	frame = gmem_pfn(s, v, td, gfn, &t);
 	if (s->failed)
 		return;
@@ -369,7 +374,7 @@ static void fault_2m(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	vtime_t t0 = v->t, t = t0 + s->cfg.cost[C_EXIT] + s->cfg.cost[C_FAULT_SW];
 	pfn_t folio;
 
-	mmu_topup(s, v, &t);
+	topup(s, v, &t);
 	folio = gmem_folio_2m(s, td, range, &t);
 	if (!folio)
 		return;

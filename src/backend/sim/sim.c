@@ -47,7 +47,7 @@ static void plan_phase(const struct tdxb_phase *ph, struct phase_plan *pl)
 }
 
 /* Position -> byte offset of the unit, or false when the position is skipped. */
-static bool unit_at(const struct phase_plan *pl, uint64_t pos, uint64_t *gpa)
+static inline bool unit_at(const struct phase_plan *pl, uint64_t pos, uint64_t *gpa)
 {
 	const struct tdxb_phase *ph = pl->ph;
 	uint64_t u;
@@ -95,7 +95,7 @@ static void assign_positions(struct sim_vcpu *v, uint64_t npos, uint32_t nv, uin
 }
 
 /* Next position of v, across repetitions; false when v is through. */
-static bool next_pos(struct sim_vcpu *v, uint32_t repeat, uint64_t *pos)
+static inline bool next_pos(struct sim_vcpu *v, uint32_t repeat, uint64_t *pos)
 {
 	while (v->pos >= v->end) {
 		if (++v->rep >= repeat || v->pos0 >= v->end) {

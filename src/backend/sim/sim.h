@@ -13,7 +13,7 @@
  *   sim.c        the run: TDs, phases, metrics; the backend_ops
  *
  * Sizes: one bit per host frame for TDX 4K ownership, ~2 bits per frame of
- * buddy bitmaps, 12 bytes per 2 MiB region, 4 bytes per touched guest 4K page.
+ * buddy bitmaps, 16 bytes per 2 MiB region, 4 bytes per touched guest 4K page.
  */
 #ifndef TDX_SIM_H
 #define TDX_SIM_H
@@ -144,7 +144,7 @@ struct lat_hist {
 	uint64_t lo[HIST_OCT * HIST_SUB], hi[HIST_OCT * HIST_SUB];	/* observed min/max per bucket */
 	uint64_t max;
 };
-void hist_add(struct lat_hist *h, uint64_t v);
+static inline void hist_add(struct lat_hist *h, uint64_t v);
 uint64_t hist_percentile(const struct lat_hist *h, double p);
 
 /* Time series with a bounded number of points: the interval doubles when full. */
@@ -226,6 +226,20 @@ struct sim_td {
 	bool torn_down;
 };
 
+/*
+ * DPAMT state of one 2 MiB host region. One 16-byte record rather than four
+ * arrays: every PAMT get/put reads and writes all of it (the refcount, the
+ * use count the invariant compares it with, the pair), so it is one cache
+ * line instead of four.
+ */
+struct sim_region {
+	pfn_t pair[2];			/* installed DPAMT pair, {0,0} = none */
+	uint16_t ref;			/* kernel refcount */
+	uint16_t uses;			/* 4K TDX uses, counted apart from ref (the invariant) */
+	uint16_t spec;			/* refs held by cached, never-gifted pages */
+	uint16_t pad;
+};
+
 struct sim_counters {
 	uint64_t pamt_add, pamt_remove, pamt_get_fast, pamt_put_fast;
 	uint64_t pages_alloc, pages_free_unused, topups;
@@ -252,10 +266,7 @@ struct sim {
 	/* TDX ownership and DPAMT, per frame / per region */
 	uint64_t *tdx4k;		/* bit per frame: a 4K TDX use (refcounted) */
 	uint64_t *tdx2m;		/* bit per region: a 2M private leaf owns it */
-	uint16_t *ref;			/* kernel refcount per region */
-	uint16_t *uses;			/* 4K TDX uses per region, counted apart from ref */
-	uint16_t *spec;			/* refs held by cached, never-gifted pages */
-	pfn_t (*pair)[2];		/* installed DPAMT pair, {0,0} = none */
+	struct sim_region *rg;		/* per 2M region */
 	uint64_t pairs_installed, spec_regions, pairs_peak, spec_peak;
 	uint64_t tdx4k_count, pamt_pages;
 	struct lock_cal pamt_lock;
@@ -278,7 +289,8 @@ struct sim {
 };
 
 /* engine.c */
-void sim_sample(struct sim *s, vtime_t t, bool force);
+static inline void sim_sample(struct sim *s, vtime_t t, bool force);
+void sim_sample_now(struct sim *s, vtime_t t);
 void series_init(struct series_buf *b, uint32_t max);
 void series_free(struct series_buf *b);
 uint64_t sim_rand(uint64_t *state);
@@ -308,9 +320,12 @@ uint64_t host_free_total(const struct sim *s);
 /* dpamt.c — a 4K TDX use of frame f. src: the cache the pair comes from
  * (NULL = the page allocator, as tdx_pamt_get(pfn, NULL)). spec: the user is a
  * cached page that was not handed to the TDX module yet (sean-v5 page_get). */
-void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
-	      vtime_t *t);
-void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
+static inline void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src,
+			    bool spec, vtime_t *t);
+static inline void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
+void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
+		   vtime_t *t);
+void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
 /* A cached page with a speculative reference is handed to the TDX module. */
 void pamt_gift(struct sim *s, pfn_t f);
 /* DEMOTE of the 2M leaf on region r with a pair taken from src (or pair[] given). */
@@ -425,10 +440,111 @@ static inline void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t 
  */
 static inline void inv_region(struct sim *s, uint32_t r)
 {
-	bool installed = s->pair[r][0] != 0;
-	if (__builtin_expect(s->uses[r] != s->ref[r] || s->spec[r] > s->ref[r] ||
-			     (s->cfg.dpamt ? installed != (s->ref[r] > 0) : installed), 0))
+	bool installed = s->rg[r].pair[0] != 0;
+	if (__builtin_expect(s->rg[r].uses != s->rg[r].ref || s->rg[r].spec > s->rg[r].ref ||
+			     (s->cfg.dpamt ? installed != (s->rg[r].ref > 0) : installed), 0))
 		inv_region_report(s, r);
+}
+
+/* Record the state at t when t reached the next grid point (or force). */
+static inline void sim_sample(struct sim *s, vtime_t t, bool force)
+{
+	if (force || t >= s->ser.next)
+		sim_sample_now(s, t);
+}
+
+static inline unsigned hist_index(uint64_t v)
+{
+	int msb;
+	unsigned idx;
+	if (v < HIST_SUB)
+		return (unsigned)v;
+	msb = 63 - __builtin_clzll(v);
+	idx = (unsigned)(msb - 5) * HIST_SUB + (unsigned)((v >> (msb - 6)) & (HIST_SUB - 1));
+	return idx < HIST_OCT * HIST_SUB - 1 ? idx : HIST_OCT * HIST_SUB - 1;
+}
+
+static inline void hist_add(struct lat_hist *h, uint64_t v)
+{
+	unsigned i = hist_index(v);
+	if (!h->cnt[i]++) {
+		h->lo[i] = h->hi[i] = v;
+	} else {
+		if (v < h->lo[i])
+			h->lo[i] = v;
+		if (v > h->hi[i])
+			h->hi[i] = v;
+	}
+	h->n++;
+	if (v > h->max)
+		h->max = v;
+}
+
+/* A region whose every reference is speculative (held by cached pages). */
+static inline bool region_spec(const struct sim *s, uint32_t r)
+{
+	return s->rg[r].ref && s->rg[r].ref == s->rg[r].spec;
+}
+
+static inline void ref_change(struct sim *s, uint32_t r, int d, bool spec)
+{
+	bool was = region_spec(s, r);
+	s->rg[r].ref = (uint16_t)(s->rg[r].ref + d);
+	if (spec)
+		s->rg[r].spec = (uint16_t)(s->rg[r].spec + d);
+	if (region_spec(s, r) != was) {
+		if (was) {
+			s->spec_regions--;
+		} else if (++s->spec_regions > s->spec_peak) {
+			s->spec_peak = s->spec_regions;
+		}
+	}
+}
+
+static inline void set_tdx4k(struct sim *s, pfn_t f, bool on)
+{
+	if (on) {
+		s->tdx4k[f >> 6] |= 1ull << (f & 63);
+		s->rg[pfn_region(f)].uses++;
+		s->tdx4k_count++;
+	} else {
+		s->tdx4k[f >> 6] &= ~(1ull << (f & 63));
+		s->rg[pfn_region(f)].uses--;
+		s->tdx4k_count--;
+	}
+}
+
+/*
+ * Nearly every get finds the pair installed (atomic_inc_not_zero()) and
+ * nearly every put leaves the refcount above zero: those are a few loads
+ * and stores on one region record, done here inline; the rest (PAMT.ADD or
+ * REMOVE, static PAMT, the test hooks) in pamt_get_slow()/pamt_put_slow().
+ */
+static inline void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src,
+			    bool spec, vtime_t *t)
+{
+	uint32_t r = pfn_region(f);
+	if (__builtin_expect(!s->cfg.dpamt || !s->rg[r].ref || s->dbg, 0)) {
+		pamt_get_slow(s, v, f, src, spec, t);
+		return;
+	}
+	set_tdx4k(s, f, true);
+	ref_change(s, r, 1, spec);
+	s->c.pamt_get_fast++;
+	inv_region(s, r);
+}
+
+static inline void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
+{
+	uint32_t r = pfn_region(f);
+	if (__builtin_expect(!s->cfg.dpamt || s->rg[r].ref <= 1, 0)) {
+		pamt_put_slow(s, v, f, spec, t);
+		return;
+	}
+	set_tdx4k(s, f, false);
+	ref_change(s, r, -1, spec);
+	s->c.pamt_put_fast++;
+	inv_region(s, r);
 }
 
 #endif
