@@ -72,7 +72,7 @@ static inline pfn_t alloc_or_fail(struct sim *s, uint32_t cpu, vtime_t *t, const
 
 /* ---- mmu_lock: a queued rwlock ------------------------------------------------ */
 
-static vtime_t mmu_read_lock(struct sim *s, struct sim_td *td, vtime_t t)
+SIM_HOT vtime_t mmu_read_lock(struct sim *s, struct sim_td *td, vtime_t t)
 {
 	struct lock_cal *c = &td->mmu_w;
 	vtime_t start = t;
@@ -98,7 +98,7 @@ static vtime_t mmu_read_lock(struct sim *s, struct sim_td *td, vtime_t t)
 	return start;
 }
 
-static void mmu_read_unlock(struct sim_td *td, vtime_t t)
+SIM_HOT void mmu_read_unlock(struct sim_td *td, vtime_t t)
 {
 	if (t > td->read_busy_until)
 		td->read_busy_until = t;
@@ -201,7 +201,7 @@ static inline void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_ca
 		refill_pages(s, v, c, fill, t);
 }
 
-static inline void topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
+SIM_HOT void topup(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	if (cfg->mirror_cache)
@@ -347,9 +347,17 @@ static void fault_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	if (s->failed)
 		return;
 	t = mmu_read_lock(s, td, t);
-	link_tables(s, v, td, gfn, 1, &t);
-	if (s->failed)
-		return;
+	/*
+	 * Tables are only unlinked at teardown, so a range this vCPU saw linked
+	 * stays linked: its next 511 faults skip even the one-load check (the
+	 * ext[1] entries of hundreds of vCPUs' slices alias in the caches).
+	 */
+	if (v->linked_range != gfn / RANGE_PAGES + 1) {
+		link_tables(s, v, td, gfn, 1, &t);
+		if (s->failed)
+			return;
+		v->linked_range = gfn / RANGE_PAGES + 1;
+	}
 	pamt_get(s, v, frame, leaf_pair_source(s, v, td, gfn, frame), false, &t);
 	t += s->cfg.cost[C_AUG];
 	bit_set(td->priv, gfn);
@@ -386,6 +394,7 @@ static void fault_2m(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	t += s->cfg.cost[C_AUG];
 	pamt_own_2m(s, pfn_region(folio), true);
 	bit_set(td->leaf2m, range);
+	td->ever_leaf2m = true;
 	mmu_read_unlock(td, t);
 	record_fault(s, t - t0);
 	s->c.faults_2m++;
@@ -409,7 +418,8 @@ void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit)
 	}
 	for (uint64_t i = 0; i < n && !s->failed; i++) {
 		uint64_t g = gfn + i;
-		if (bit_test(td->leaf2m, g / RANGE_PAGES) || bit_test(td->priv, g) || bit_test(td->shared, g))
+		if ((td->ever_leaf2m && bit_test(td->leaf2m, g / RANGE_PAGES)) || bit_test(td->priv, g) ||
+		    (td->ever_shared && bit_test(td->shared, g)))
 			continue;
 		fault_4k(s, v, td, g);
 	}
@@ -615,6 +625,7 @@ void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit,
 		}
 		for (uint64_t i = 0; i < n; i++)
 			bit_set(td->shared, gfn + i);
+		td->ever_shared = true;
 	}
 	mmu_write_unlock(s, td, t);
 	if (mutex)
@@ -721,6 +732,7 @@ static void teardown_vcpu(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	bool spec = cfg->dpamt && cfg->sept_pamt == SEPT_PAMT_TOPUP;
+	v->linked_range = 0;	/* the tables go next */
 	free_cache(s, v, &v->mirror, false, false, v->cpu, t);
 	free_cache(s, v, &v->spt, spec, true, v->cpu, t);
 	free_cache(s, v, &v->pamt, false, true, v->cpu, t);

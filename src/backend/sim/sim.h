@@ -27,6 +27,9 @@
 #include "core/result.h"
 #include "workloads/phase.h"
 
+/* The fault path's helpers: inlined even where gcc's size heuristics would not. */
+#define SIM_HOT static inline __attribute__((always_inline))
+
 typedef uint32_t pfn_t;		/* host frame number; 0 = none (frame 0 is reserved) */
 typedef uint64_t vtime_t;	/* virtual nanoseconds */
 
@@ -144,7 +147,7 @@ struct lat_hist {
 	uint64_t lo[HIST_OCT * HIST_SUB], hi[HIST_OCT * HIST_SUB];	/* observed min/max per bucket */
 	uint64_t max;
 };
-static inline void hist_add(struct lat_hist *h, uint64_t v);
+SIM_HOT void hist_add(struct lat_hist *h, uint64_t v);
 uint64_t hist_percentile(const struct lat_hist *h, double p);
 
 /* Time series with a bounded number of points: the interval doubles when full. */
@@ -191,6 +194,7 @@ struct sim_vcpu {
 	bool done;
 	uint32_t idx;			/* within its TD */
 	uint32_t gidx;			/* across TDs: the tie-break of equal clocks */
+	uint64_t linked_range;		/* 1 + a guest 2M range whose tables it saw linked, 0 = none */
 	struct page_cache mirror;	/* mmu_shadow_page_cache (KVM's mirror pages, never TDX) */
 	struct page_cache spt;		/* mmu_external_spt_cache */
 	struct page_cache pamt;		/* tdx_pamt_cache (pages) or v4's combined list */
@@ -209,6 +213,13 @@ struct sim_td {
 	uint64_t *priv;			/* bit per guest page: private-mapped at 4K */
 	uint64_t *shared;		/* bit per guest page: currently shared */
 	uint64_t *leaf2m;		/* bit per 2M range: mapped by a 2M private leaf */
+	/*
+	 * Set once a page was ever shared / a range ever mapped at 2M (never
+	 * cleared): until then the fault path need not look at those bitmaps,
+	 * whose words for hundreds of vCPUs' slices sit a power of two apart
+	 * and evict each other from the caches.
+	 */
+	bool ever_shared, ever_leaf2m;
 	pfn_t *folio;			/* per 2M range: 2M guest_memfd folio, 0 = none */
 	/* mirror S-EPT: ext[L][i] = TDX page at level L (1..levels-1), mir[L][i] KVM's copy */
 	pfn_t *ext[5], *mir[5];
@@ -289,7 +300,7 @@ struct sim {
 };
 
 /* engine.c */
-static inline void sim_sample(struct sim *s, vtime_t t, bool force);
+SIM_HOT void sim_sample(struct sim *s, vtime_t t, bool force);
 void sim_sample_now(struct sim *s, vtime_t t);
 void series_init(struct series_buf *b, uint32_t max);
 void series_free(struct series_buf *b);
@@ -307,8 +318,8 @@ int64_t hbm_first(const struct hbm *b);
 int host_init(struct sim *s, char *err, size_t errlen);
 void host_free(struct sim *s);
 /* Order-0 page on cpu's per-CPU list; 0 when the host is out of memory. */
-static inline pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
-static inline void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
+SIM_HOT pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
+SIM_HOT void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
 /* The per-CPU list is empty / above pcp_high: the buddy side of the two above. */
 pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t);
 void host_pcp_drain(struct sim *s, struct pcp *p);
@@ -320,9 +331,9 @@ uint64_t host_free_total(const struct sim *s);
 /* dpamt.c — a 4K TDX use of frame f. src: the cache the pair comes from
  * (NULL = the page allocator, as tdx_pamt_get(pfn, NULL)). spec: the user is a
  * cached page that was not handed to the TDX module yet (sean-v5 page_get). */
-static inline void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src,
+SIM_HOT void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src,
 			    bool spec, vtime_t *t);
-static inline void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
+SIM_HOT void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
 void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
 		   vtime_t *t);
 void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
@@ -337,8 +348,8 @@ static inline uint32_t pfn_region(pfn_t f)
 }
 
 /* mmu.c */
-static inline int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f);
-static inline void cache_push(struct sim *s, struct page_cache *c, pfn_t f);
+SIM_HOT int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f);
+SIM_HOT void cache_push(struct sim *s, struct page_cache *c, pfn_t f);
 void cache_init(struct page_cache *c, const char *name, uint32_t cap, bool idle);
 void cache_free(struct page_cache *c);
 int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint32_t nvcpus,
@@ -355,15 +366,15 @@ void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
 void mmu_shared_touch(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
 void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit, bool to_shared);
 void mmu_rewrite(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
-static inline void cache_idle_add(struct sim *s, int64_t d);
+SIM_HOT void cache_idle_add(struct sim *s, int64_t d);
 
 /* invariants.c */
 void inv_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static inline void inv_region(struct sim *s, uint32_t r);
+SIM_HOT void inv_region(struct sim *s, uint32_t r);
 void inv_region_report(struct sim *s, uint32_t r);
 void inv_sweep(struct sim *s);
 void inv_after_teardown(struct sim *s);
-static inline bool sim_break_now(struct sim *s, enum sim_break b);
+SIM_HOT bool sim_break_now(struct sim *s, enum sim_break b);
 bool sim_break_hit(struct sim *s, enum sim_break b);
 
 /* sim.c: the whole run; dbg may be NULL. */
@@ -379,12 +390,12 @@ uint64_t sim_dpamt_bytes(const struct sim *s);
 
 /* ---- hot paths, inline: every fault runs them, most runs never leave them ---- */
 
-static inline bool sim_break_now(struct sim *s, enum sim_break b)
+SIM_HOT bool sim_break_now(struct sim *s, enum sim_break b)
 {
 	return s->dbg && sim_break_hit(s, b);
 }
 
-static inline void cache_idle_add(struct sim *s, int64_t d)
+SIM_HOT void cache_idle_add(struct sim *s, int64_t d)
 {
 	s->cache_pages_idle = (uint64_t)((int64_t)s->cache_pages_idle + d);
 	if (s->cache_pages_idle > s->cache_idle_peak)
@@ -394,7 +405,7 @@ static inline void cache_idle_add(struct sim *s, int64_t d)
 void cache_underflow(struct sim *s, struct page_cache *c);
 void cache_overflow(struct page_cache *c) __attribute__((noreturn));
 
-static inline int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f)
+SIM_HOT int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f)
 {
 	if (__builtin_expect(!c->n, 0)) {
 		cache_underflow(s, c);
@@ -407,7 +418,7 @@ static inline int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f)
 	return 0;
 }
 
-static inline void cache_push(struct sim *s, struct page_cache *c, pfn_t f)
+SIM_HOT void cache_push(struct sim *s, struct page_cache *c, pfn_t f)
 {
 	if (__builtin_expect(c->n >= c->cap, 0))
 		cache_overflow(c);
@@ -416,7 +427,7 @@ static inline void cache_push(struct sim *s, struct page_cache *c, pfn_t f)
 		cache_idle_add(s, 1);
 }
 
-static inline pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
+SIM_HOT pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
 {
 	struct pcp *p = &s->pcp[cpu];
 	if (__builtin_expect(!p->n, 0))
@@ -425,7 +436,7 @@ static inline pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
 	return p->v[--p->n];
 }
 
-static inline void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
+SIM_HOT void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
 {
 	struct pcp *p = &s->pcp[cpu];
 	p->v[p->n++] = f;
@@ -438,7 +449,7 @@ static inline void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t 
  * The refcount and pair invariants of region r, after every get, put and
  * DEMOTE on it: three compares inline, the message out of line.
  */
-static inline void inv_region(struct sim *s, uint32_t r)
+SIM_HOT void inv_region(struct sim *s, uint32_t r)
 {
 	bool installed = s->rg[r].pair[0] != 0;
 	if (__builtin_expect(s->rg[r].uses != s->rg[r].ref || s->rg[r].spec > s->rg[r].ref ||
@@ -447,7 +458,7 @@ static inline void inv_region(struct sim *s, uint32_t r)
 }
 
 /* Record the state at t when t reached the next grid point (or force). */
-static inline void sim_sample(struct sim *s, vtime_t t, bool force)
+SIM_HOT void sim_sample(struct sim *s, vtime_t t, bool force)
 {
 	if (force || t >= s->ser.next)
 		sim_sample_now(s, t);
@@ -464,7 +475,7 @@ static inline unsigned hist_index(uint64_t v)
 	return idx < HIST_OCT * HIST_SUB - 1 ? idx : HIST_OCT * HIST_SUB - 1;
 }
 
-static inline void hist_add(struct lat_hist *h, uint64_t v)
+SIM_HOT void hist_add(struct lat_hist *h, uint64_t v)
 {
 	unsigned i = hist_index(v);
 	if (!h->cnt[i]++) {
@@ -486,7 +497,7 @@ static inline bool region_spec(const struct sim *s, uint32_t r)
 	return s->rg[r].ref && s->rg[r].ref == s->rg[r].spec;
 }
 
-static inline void ref_change(struct sim *s, uint32_t r, int d, bool spec)
+SIM_HOT void ref_change(struct sim *s, uint32_t r, int d, bool spec)
 {
 	bool was = region_spec(s, r);
 	s->rg[r].ref = (uint16_t)(s->rg[r].ref + d);
@@ -501,7 +512,7 @@ static inline void ref_change(struct sim *s, uint32_t r, int d, bool spec)
 	}
 }
 
-static inline void set_tdx4k(struct sim *s, pfn_t f, bool on)
+SIM_HOT void set_tdx4k(struct sim *s, pfn_t f, bool on)
 {
 	if (on) {
 		s->tdx4k[f >> 6] |= 1ull << (f & 63);
@@ -520,7 +531,7 @@ static inline void set_tdx4k(struct sim *s, pfn_t f, bool on)
  * and stores on one region record, done here inline; the rest (PAMT.ADD or
  * REMOVE, static PAMT, the test hooks) in pamt_get_slow()/pamt_put_slow().
  */
-static inline void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src,
+SIM_HOT void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src,
 			    bool spec, vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
@@ -534,7 +545,7 @@ static inline void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct p
 	inv_region(s, r);
 }
 
-static inline void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
+SIM_HOT void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
 	if (__builtin_expect(!s->cfg.dpamt || s->rg[r].ref <= 1, 0)) {
