@@ -1,9 +1,9 @@
 /*
  * The sim backend: build the host and the TDs, run the workload's phases in
- * virtual time (vCPUs in clock order through a heap), check the invariants,
- * tear everything down, and report metrics, time series and the fault
- * latency histogram. Everything is derived from the parameters and the seed,
- * so the same inputs give byte-identical results.
+ * virtual time (vCPUs in clock order through a loser tree), check the
+ * invariants, tear everything down, and report metrics, time series and the
+ * fault latency histogram. Everything is derived from the parameters and the
+ * seed, so the same inputs give byte-identical results.
  */
 #include "backend/sim/sim.h"
 #include "core/opts.h"
