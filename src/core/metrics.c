@@ -39,6 +39,16 @@ const struct metric_desc metric_table[] = {
 	{ "convert_ns_p50", "ns", BETTER_LOWER, "median conversion latency" },
 	{ "convert_ns_p99", "ns", BETTER_LOWER, "99th percentile conversion latency" },
 	{ "exits", "ops", BETTER_NONE, "KVM stat: VM exits" },
+	{ "pages_1g", "pages", BETTER_NONE, "KVM stat: 1G mappings at the end" },
+	{ "pages_touched", "pages", BETTER_NONE, "4K pages the guest touched in fault phases" },
+	{ "convert_ns_max", "ns", BETTER_LOWER, "worst conversion latency" },
+	{ "io_exits", "ops", BETTER_NONE, "KVM stat: port I/O exits" },
+	{ "mmio_exits", "ops", BETTER_NONE, "KVM stat: MMIO exits" },
+	{ "user_exits", "ops", BETTER_LOWER, "exits to the VMM (user_exits_<reason> per KVM_EXIT_ reason)" },
+	{ "teardown_ns", "ns", BETTER_LOWER, "time to destroy the VM and free its memory" },
+	{ "vmstat_pgfault", "ops", BETTER_NONE, "host /proc/vmstat pgfault delta over the measured phases (system-wide)" },
+	{ "vmstat_thp_fault_alloc", "ops", BETTER_NONE, "host THPs allocated on fault during the measured phases" },
+	{ "vmstat_thp_split_pmd", "ops", BETTER_NONE, "host THP PMD splits during the measured phases" },
 };
 
 const size_t metric_table_len = sizeof(metric_table) / sizeof(metric_table[0]);

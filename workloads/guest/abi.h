@@ -25,6 +25,7 @@ enum tdxb_conv_call {
 	TDXB_CONV_VMCALL = 0,	/* KVM_HC_MAP_GPA_RANGE through vmcall (Intel) */
 	TDXB_CONV_VMMCALL = 1,	/* ... through vmmcall (AMD) */
 	TDXB_CONV_TDVMCALL = 2,	/* TDG.VP.VMCALL MapGPA (TDX) */
+	TDXB_CONV_PORT = 3,	/* request in the mailbox slot + TDXB_EV_CONVERT: works on every KVM */
 };
 
 /* Guest page-table granularity for the test memory. */
@@ -58,6 +59,7 @@ enum tdxb_event {
 	TDXB_EV_PHASE_END = 3,		/* waits at the host barrier */
 	TDXB_EV_DONE = 4,		/* all phases done; the vCPU is not entered again */
 	TDXB_EV_PANIC = 5,		/* guest-detected error, text in the mailbox slot */
+	TDXB_EV_CONVERT = 6,		/* TDXB_CONV_PORT: convert conv_gpa/npages/attrs, answer in conv_ret */
 };
 
 #define TDXB_MBOX_MSG_LEN 160
@@ -70,7 +72,11 @@ struct tdxb_mbox_vcpu {
 	uint32_t lat_n;		/* conversion latencies logged this phase */
 	uint64_t conversions;	/* conversions done this phase */
 	uint64_t pages;		/* 4K pages touched this phase */
-	uint64_t pad[7];
+	uint64_t conv_gpa;	/* TDXB_CONV_PORT request: as KVM_HC_MAP_GPA_RANGE's a0..a2 */
+	uint64_t conv_npages;
+	uint64_t conv_attrs;
+	uint64_t conv_ret;	/* host's answer, 0 = done */
+	uint64_t pad[3];
 	char msg[TDXB_MBOX_MSG_LEN];	/* TDXB_EV_PANIC text */
 };
 

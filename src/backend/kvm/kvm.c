@@ -10,6 +10,7 @@
 
 static const char *const vm_type_choices[] = { "default", "sw-protected", NULL };
 static const char *const pt_choices[] = { "4K", "2M", "1G", NULL };
+static const char *const conv_call_choices[] = { "port", "hypercall", NULL };
 
 const struct opt_desc kvm_knobs[] = {
 	{ "backing", OPT_ENUM, "anon", "guest memory backing: anon (4K), thp, hugetlb (2M, needs reserved pages), "
@@ -22,6 +23,8 @@ const struct opt_desc kvm_knobs[] = {
 	{ "watchdog_ms", OPT_U64, "10000", "fail the repetition when the guest reports no progress for this long",
 	  NULL, "ms", NULL },
 	{ "sample_ms", OPT_U64, "100", "interval of the KVM stats time series", NULL, "ms", NULL },
+	{ "conv_call", OPT_ENUM, "port", "how the guest asks for a conversion: port (mailbox + port I/O, any KVM) "
+	  "or hypercall (KVM_HC_MAP_GPA_RANGE exit, as a TD's MapGPA)", conv_call_choices, NULL, NULL },
 	{ "overcommit", OPT_BOOL, "no", "allow more vCPUs than host CPUs", NULL, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
@@ -44,6 +47,9 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 	if (params_get_enum(p, "pt", pt_choices, 0, &idx, err, errlen))
 		return -1;
 	s->pt_gran = (uint32_t)idx;
+	if (params_get_enum(p, "conv_call", conv_call_choices, 0, &idx, err, errlen))
+		return -1;
+	s->conv_hypercall = idx == 1;
 	s->pin = params_get(p, "pin") ? params_get(p, "pin") : "auto";
 	if (params_get_u64(p, "watchdog_ms", 10000, &s->watchdog_ms, err, errlen) ||
 	    params_get_u64(p, "sample_ms", 100, &s->sample_ms, err, errlen) ||

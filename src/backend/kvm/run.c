@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 extern const uint8_t tdxb_guest_image[], tdxb_guest_image_end[];
 
@@ -94,6 +95,19 @@ struct kvm_run_ctx {
 	volatile int monitor_quit;
 	struct sample_buf samples;
 };
+
+/* Which vendor module runs the VMs: kvm_pvm (no VMX/SVM, shadow paging) keeps different stats. */
+static const char *kvm_vendor_module(void)
+{
+	static const char *const mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+	for (size_t i = 0; i < ARRAY_SIZE(mods); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/sys/module/%s", mods[i]);
+		if (access(path, F_OK) == 0)
+			return mods[i];
+	}
+	return "unknown";
+}
 
 static const char *phase_kind_name(uint32_t k)
 {
@@ -179,16 +193,6 @@ static void take_snap(struct kvm_run_ctx *ctx, struct snap *s)
 		for (size_t i = 0; i < NVM_STATS; i++)
 			s->vm[i] = kvm_stats_value(&ctx->vm.stats, ctx->statbuf, ctx->vm_idx[i]);
 	vmstat_read(&s->vmstat);
-	if (getenv("TDXB_DUMP")) {
-		for (uint32_t v = 0; v < ctx->nvcpus; v++) {
-			struct kvm_stats *st = &ctx->vcpus[v].stats;
-			kvm_stats_read(st, ctx->statbuf);
-			for (size_t i = 0; i < st->nstats; i++) fprintf(stderr, "v%u %s=%llu ", v, st->names[i], (unsigned long long)ctx->statbuf[st->offsets[i]]);
-		}
-		kvm_stats_read(&ctx->vm.stats, ctx->statbuf);
-		for (size_t i = 0; i < ctx->vm.stats.nstats; i++) fprintf(stderr, "vm %s=%llu ", ctx->vm.stats.names[i], (unsigned long long)ctx->statbuf[ctx->vm.stats.offsets[i]]);
-		fprintf(stderr, "\n\n");
-	}
 }
 
 /* ---- barrier at phase boundaries ---- */
@@ -292,6 +296,12 @@ int run_on_event(struct kvm_vcpu *vcpu, uint32_t value)
 			return -1;
 		}
 		return 1;
+	case TDXB_EV_CONVERT: {
+		uint64_t ret = ~0ULL;
+		int r = run_on_map_gpa(vcpu, slot->conv_gpa, slot->conv_npages, slot->conv_attrs, &ret);
+		slot->conv_ret = ret;
+		return r;
+	}
 	case TDXB_EV_PANIC: {
 		char msg[TDXB_MBOX_MSG_LEN + 1];
 		for (size_t k = 0; k < TDXB_MBOX_MSG_LEN; k++)
@@ -517,7 +527,8 @@ static int setup_vm(struct kvm_run_ctx *ctx, char *err, size_t errlen)
 	ctx->params->magic = TDXB_PARAMS_MAGIC;
 	ctx->params->version = TDXB_PARAMS_VERSION;
 	ctx->params->platform = TDXB_PLAT_KVM;
-	ctx->params->conv_call = vm_cpu_is_amd(&ctx->vm) ? TDXB_CONV_VMMCALL : TDXB_CONV_VMCALL;
+	ctx->params->conv_call = s->conv_hypercall ? (vm_cpu_is_amd(&ctx->vm) ? TDXB_CONV_VMMCALL : TDXB_CONV_VMCALL)
+						   : TDXB_CONV_PORT;
 	ctx->params->pt_gran = s->pt_gran;
 	ctx->params->nvcpus = ctx->nvcpus;
 	ctx->params->low_bytes = ctx->layout.low_bytes;
@@ -627,6 +638,10 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 	}
 	if (fault_wall) {
 		result_metric(res, "pages_touched", (double)touched, "pages");
+		if (ctx->vcpu_idx[1] >= 0 && touched && last->end.vcpu[1] == first->start.vcpu[1])
+			result_note(res, "stats_caveat", "pf_fixed did not move while the guest faulted in %llu pages: "
+				    "this KVM (%s) does not count guest faults there; vmstat_pgfault shows the host side",
+				    (unsigned long long)touched, kvm_vendor_module());
 		result_metric(res, "pages_per_sec_per_vcpu",
 			      (double)fault_pages / ((double)fault_wall / 1e9) / ctx->nvcpus, "pages/s");
 	}
@@ -654,7 +669,8 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 				      (double)(1ULL << (b + 1)) * ns_per_cycle, j - i);
 			i = j;
 		}
-		result_note(res, "convert_latency", "guest-measured round trip of KVM_HC_MAP_GPA_RANGE (rdtsc, %llu kHz)%s",
+		result_note(res, "convert_latency", "guest-measured round trip of the conversion request (%s; rdtsc, %llu kHz)%s",
+			    ctx->set->conv_hypercall ? "KVM_HC_MAP_GPA_RANGE exit" : "port I/O exit",
 			    (unsigned long long)ctx->tsc_khz,
 			    lat_trunc ? "; percentiles from the first 65536 conversions per vCPU and phase" : "");
 	}
@@ -755,6 +771,7 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 	result_note(res, "conversion_method", "%s", guest_mem_conversion_method(&ctx->test, ctx->vm.private_mem &&
 										   ctx->test.gmem_fd >= 0));
 	result_note(res, "backing", "%s", kvm_backing_names[s->backing]);
+	result_note(res, "kvm_module", "%s", kvm_vendor_module());
 	result_note(res, "vm_type", "%s", s->vm_kind == VMK_SW_PROTECTED ? "KVM_X86_SW_PROTECTED_VM" : "KVM_X86_DEFAULT_VM");
 	result_note(res, "guest_pt", "%s", s->pt_gran == TDXB_PT_4K ? "4K" : s->pt_gran == TDXB_PT_2M ? "2M" : "1G");
 	{

@@ -21,6 +21,7 @@ struct kvm_settings {
 	uint64_t watchdog_ms;
 	uint64_t sample_ms;
 	bool overcommit;
+	bool conv_hypercall;		/* conversions via KVM_HC_MAP_GPA_RANGE, else port I/O */
 };
 
 extern const struct opt_desc kvm_knobs[];
