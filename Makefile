@@ -145,4 +145,4 @@ install: all
 clean:
 	rm -rf build tdxbench
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f -not -path 'build/kvm-selftests/*' 2>/dev/null)

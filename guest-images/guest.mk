@@ -38,6 +38,6 @@ build/guest/guest.bin: build/guest/guest.elf
 build/obj/guest-images/image.o: guest-images/image.S build/guest/guest.bin
 	$(call msg,AS,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -c -I. -Ibuild -o $@ $<
+	$(Q)$(CC) -c -I. -o $@ $<
 
 EXTRA_OBJS += build/obj/guest-images/image.o

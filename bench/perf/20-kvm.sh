@@ -7,11 +7,15 @@
 #
 # demand_paging_test is built from Debian's linux-source-6.12 only when asked:
 #   make bench KVM_SELFTESTS=1            (or DEMAND_PAGING_TEST=/path/to/binary)
-# Sizes per vCPU: KVM_BENCH_SIZES="256M 1G" (default).
+# Sizes per vCPU: KVM_BENCH_SIZES="256M 1G" (default). Each figure is the median
+# of KVM_BENCH_REPS (default 3) runs, the two programs alternating, so load from
+# other processes hits both alike.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 fault="$top/build/bench/kvm_fault"
 sizes=${KVM_BENCH_SIZES:-256M 1G}
+reps=${KVM_BENCH_REPS:-3}
+median() { tr ' ' '\n' | grep -E '^[0-9.]+$' | sort -g | awk '{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; else print "failed" }'; }
 why=$([ -r /dev/kvm ] && [ -w /dev/kvm ] || echo "kvm: /dev/kvm not accessible")
 if [ -n "$why" ]; then echo "skipped: $why"; exit 0; fi
 
@@ -30,12 +34,16 @@ for v in 1 2; do
 	[ "$v" -le "$ncpu" ] || { echo "$v vCPUs: skipped, only $ncpu CPUs"; continue; }
 	pins=$(seq -s, 0 $((v - 1)))
 	for s in $sizes; do
-		ours=$("$fault" "$v" "$s" "pin=$pins" 2>&1 | awk '/^pages_per_sec_per_vcpu/ {print $2}')
-		[ -z "$ours" ] && ours="failed"
+		o="" t=""
+		for _ in $(seq "$reps"); do
+			o="$o $("$fault" "$v" "$s" "pin=$pins" 2>&1 | awk '/^pages_per_sec_per_vcpu/ {print $2}')"
+			[ -n "$dpt" ] && t="$t $("$dpt" -b "$s" -v "$v" -c "$pins" 2>&1 |
+				awk -F'\t' '/Per-vcpu demand paging rate/ {split($2, a, " "); printf "%.1f", a[1]}')"
+		done
+		ours=$(echo "$o" | median)
 		theirs="-" ratio="-"
 		if [ -n "$dpt" ]; then
-			theirs=$("$dpt" -b "$s" -v "$v" -c "$pins" 2>&1 | awk -F'\t' '/Per-vcpu demand paging rate/ {split($2, a, " "); print a[1]}')
-			[ -z "$theirs" ] && theirs="failed"
+			theirs=$(echo "$t" | median)
 			if [ "$ours" != failed ] && [ "$theirs" != failed ]; then
 				ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { printf "%.2f", a / b }')
 			fi
@@ -43,5 +51,6 @@ for v in 1 2; do
 		printf '%-6s %-8s %16s %16s %7s\n' "$v" "$s" "$ours" "$theirs" "$ratio"
 	done
 done
+echo "medians of $reps alternating runs each; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "tdxbench: time between the phase-start and phase-end barriers (all vCPUs); demand_paging_test:"
 echo "  its 'Per-vcpu demand paging rate' (thread start to join). Host KVM module: $(ls -d /sys/module/kvm_intel /sys/module/kvm_amd /sys/module/kvm_pvm 2>/dev/null | xargs -n1 basename | tr '\n' ' ')"
