@@ -18,7 +18,7 @@ CC       ?= gcc
 PKG_CONFIG ?= pkg-config
 V        ?= 0
 
-PKGS      := sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl
+PKGS      := sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl nettle
 TEST_PKGS := cmocka
 
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
@@ -76,11 +76,11 @@ endif
 
 tdxbench: build/obj/src/main.o $(OBJS) $(EXTRA_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $^ $(LDLIBS_TDX)
+	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
 
 build/tdxbench-asan: build/asan/src/main.o $(ASAN_OBJS) $(EXTRA_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS_TDX) $(SAN) -o $@ $^ $(LDLIBS_TDX)
+	$(Q)$(CC) $(CFLAGS_TDX) $(SAN) -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
 
 build/obj/%.o: %.c
 	$(call msg,CC,$<)
@@ -95,18 +95,18 @@ build/asan/%.o: %.c
 build/tests/%: tests/unit/%.c $(OBJS) $(EXTRA_OBJS)
 	$(call msg,CC-T,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_TDX) $(TEST_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS_TDX)
+	$(Q)$(CC) $(CFLAGS_TDX) $(TEST_CFLAGS) -o $@ $(filter %.c %.o %.S,$^) $(TEST_LIBS) $(LDLIBS_TDX)
 
 build/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) $(EXTRA_OBJS)
 	$(call msg,CC-TSAN,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_TDX) $(SAN) $(TEST_CFLAGS) -o $@ $^ $(TEST_LIBS) $(LDLIBS_TDX)
+	$(Q)$(CC) $(CFLAGS_TDX) $(SAN) $(TEST_CFLAGS) -o $@ $(filter %.c %.o %.S,$^) $(TEST_LIBS) $(LDLIBS_TDX)
 
 # Benchmark programs: bench/perf/<name>.c -> build/bench/<name>, linked like the tool.
 build/bench/%: bench/perf/%.c $(OBJS) $(EXTRA_OBJS)
 	$(call msg,CC-B,$<)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $^ $(LDLIBS_TDX)
+	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
 
 test-progs: tdxbench build/tdxbench-asan $(UNIT_BINS) $(ASAN_UNITS)
 
@@ -138,11 +138,20 @@ _bench: tdxbench $(BENCH_BINS)
 
 install: all
 	install -D -m 0755 tdxbench $(DESTDIR)$(PREFIX)/bin/tdxbench
-	mkdir -p $(DESTDIR)$(DATADIR)
-	cp -r bench report $(DESTDIR)$(DATADIR)/
+	mkdir -p $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/doc/tdxbench
+	cp -r $(wildcard bench report) $(DESTDIR)$(DATADIR)/
+	cp -r README.md $(wildcard docs/*) $(DESTDIR)$(PREFIX)/share/doc/tdxbench/
 	$(if $(wildcard build/guest),cp -r build/guest $(DESTDIR)$(DATADIR)/,)
 
 clean:
 	rm -rf build tdxbench
+
+# The version and the data folder are -D flags: rebuild the files that use
+# them when either changes (git describe moved on, or `make install
+# PREFIX=...` after a plain `make`), via a stamp rewritten only then.
+VERSION_STAMP := build/version.stamp
+$(shell mkdir -p build && (echo '$(VERSION) $(DATADIR)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(DATADIR)' >$(VERSION_STAMP)))
+VERSION_USERS := $(shell grep -lE 'TDXBENCH_(VERSION|DATADIR)' src/main.c $(LIB_SRCS) 2>/dev/null)
+$(VERSION_USERS:%.c=build/obj/%.o) $(VERSION_USERS:%.c=build/asan/%.o): $(VERSION_STAMP)
 
 -include $(shell find build -name '*.d' -type f -not -path 'build/kvm-selftests/*' 2>/dev/null)

@@ -3,10 +3,10 @@
 # --if-needed: do nothing when every pkg-config module and tool is already there.
 set -u
 DEB_PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libhwloc-dev libcpuid-dev \
-libtracefs-dev libtraceevent-dev libinih-dev libjson-c-dev libgsl-dev libcmocka-dev \
-gnuplot-nox"
-PC_MODULES="sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl cmocka"
-TOOLS="gcc make pkg-config sqlite3 gnuplot"
+libtracefs-dev libtraceevent-dev libinih-dev libjson-c-dev libgsl-dev libcmocka-dev nettle-dev \
+gnuplot-nox python3"
+PC_MODULES="sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl cmocka nettle"
+TOOLS="gcc make pkg-config sqlite3 gnuplot python3"
 
 missing_pkgs() {
 	local p out=""

@@ -6,6 +6,8 @@
 
 static const struct opt_desc multi_td_params[] = {
 	{ "accept", OPT_ENUM, "4K", "size each guest accepts/touches", wl_accept_choices, NULL, NULL },
+	/* overrides the common default of 1: the point of this workload is sharing */
+	{ "tds", OPT_U64, "4", "TDs sharing the host", NULL, NULL, NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -16,7 +18,6 @@ static int multi_td_build(const struct params *p, struct tdxb_workload *w, char 
 	uint64_t unit;
 	if (wl_read_common(p, &c, err, errlen) || wl_read_accept(p, "4K", &unit, err, errlen))
 		return -1;
-	/* the point is sharing: without an explicit tds= it runs four */
 	if (!params_has(p, "tds"))
 		c.tds = 4;
 	if (c.tds < 2) {

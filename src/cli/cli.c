@@ -79,9 +79,12 @@ int cli_getopt(struct cli_ctx *ctx, const struct cmd *cmd, int argc, char **argv
 	snprintf(shorts, sizeof(shorts), ":%sh", shortopts ? shortopts : "");
 
 	for (;;) {
-		int prev = optind ? optind : 1;
+		const char *bad;
 		opterr = 0;
 		c = getopt_long(argc, argv, shorts, all, &idx);
+		/* getopt permutes operands behind options: the element it just
+		 * rejected is the one before optind, not where it started */
+		bad = optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 		switch (c) {
 		case OPT_G_DB:
 			ctx->db_path = optarg;
@@ -97,14 +100,14 @@ int cli_getopt(struct cli_ctx *ctx, const struct cmd *cmd, int argc, char **argv
 			fputs(cmd->usage, stdout);
 			exit(EXIT_OK);
 		case ':':
-			error("%s: option '%s' needs a value", cmd->name, argv[prev]);
+			error("%s: option '%s' needs a value", cmd->name, bad);
 			exit(EXIT_USAGE);
 		case '?':
 			if (optopt && optopt < 0x100)
 				error("%s: unknown option '-%c' (see 'tdxbench %s --help')", cmd->name,
 				      optopt, cmd->name);
 			else
-				unknown_option(cmd, argv[prev], all, n);
+				unknown_option(cmd, bad, all, n);
 			exit(EXIT_USAGE);
 		default:
 			return c;

@@ -23,5 +23,8 @@ struct selector {
 /* Parse; -1 + err ("unknown key 'x' in selector 'x=1' (valid: ...)"). */
 int selector_parse(const char *text, struct selector *sel, char *err, size_t errlen);
 void selector_free(struct selector *sel);
+/* Command operands as one selector: the terms of all of them, ANDed
+ * (no operands selects every run). */
+int selector_parse_args(int argc, char **argv, struct selector *sel, char *err, size_t errlen);
 
 #endif

@@ -7,6 +7,7 @@
 #define TDX_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct json_object;
@@ -30,6 +31,24 @@ struct kvm_caps {
 	bool tdx_vm_type;		/* bit KVM_X86_TDX_VM in vm_types */
 };
 void host_probe_kvm(struct kvm_caps *c);
+/* KVM_CAP_VM_TYPES bit -> "default", "sw-protected", "sev", "sev-es", "sev-snp", "tdx"; NULL if unknown. */
+const char *host_vm_type_name(unsigned bit);
+/* Space-separated names of the bits set ("typeN" for unknown bits). */
+const char *host_vm_types_str(uint32_t bitmap, char *buf, size_t len);
+
+/* The --kernel-tree error recorded in a fingerprint, or NULL. */
+const char *host_fingerprint_error(struct json_object *fp);
+/* Identity: sha256 of the canonical JSON without volatile fields. */
+const char *host_identity(struct json_object *fp, char hex[65]);
+/* A string member at a dotted path ("kernel.release"), or NULL. */
+const char *host_json_str(struct json_object *fp, const char *path);
+/* `git describe` of a kernel tree; -1 with a one-line message in err. */
+int host_kernel_describe(const char *dir, char *out, size_t len, char *err, size_t errlen);
+
+/* Human-readable: the whole fingerprint, or a few lines (for `show`). */
+#include <stdio.h>
+void host_print(FILE *f, struct json_object *fp);
+void host_print_summary(FILE *f, struct json_object *fp, const char *indent);
 
 /* Store the fingerprint (once per distinct host+kernel+label) and return its id. */
 struct store;

@@ -34,11 +34,17 @@ const char *store_path(const struct store *st);
 /* Run `PRAGMA integrity_check` + schema checks; prints findings, 0 if all good. */
 int store_check(struct store *st, bool verbose);
 int store_schema_version(struct store *st);
+/* Row counts of the main tables (for `db check`). */
+struct store_counts {
+	int64_t hosts, sessions, runs, run_params, reps, metrics, samples, histograms, notes;
+};
+int store_counts(struct store *st, struct store_counts *c);
 
 /* ---- writing ---- */
 
 struct host_info {
 	const char *hash;		/* identity: stable hash of the fingerprint JSON */
+	const char *hostname;		/* may be NULL */
 	const char *label;		/* --label, may be NULL */
 	const char *kernel_release;	/* uname -r */
 	const char *kernel_describe;	/* git describe of --kernel-tree, may be NULL */
@@ -112,7 +118,7 @@ struct run_filter {
 int store_runs(struct store *st, const struct run_filter *f, struct run_row **rows, size_t *n);
 void store_free_runs(struct run_row *rows, size_t n);
 int store_run_params(struct store *st, int64_t run_id, struct params *out);
-/* Reps that finished "ok", by rep index; rep ids in *ids if non-NULL. */
+/* Indexes of the reps that finished "ok", ascending. */
 int store_run_reps(struct store *st, int64_t run_id, int **reps, size_t *n);
 
 /* Per-rep values of one metric (ok reps only), ordered by rep. */
@@ -122,6 +128,11 @@ int store_metric_values(struct store *st, int64_t run_id, const char *metric,
 int store_run_metric_names(struct store *st, int64_t run_id, char ***names, char ***units,
 			   size_t *n);
 void store_free_strings(char **v, size_t n);
+
+/* Every metric of every rep (failed ones too), ordered by rep then name. */
+typedef int (*store_metric_cb)(void *ctx, int rep, const char *rep_status, const char *metric,
+			       const char *unit, double value);
+int store_run_metrics(struct store *st, int64_t run_id, store_metric_cb cb, void *ctx);
 
 typedef int (*store_sample_cb)(void *ctx, int rep, const char *series, const char *unit,
 			       double t_ns, double value);

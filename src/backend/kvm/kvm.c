@@ -128,11 +128,11 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 	const struct tdxb_workload *w = &spec->work;
 	struct kvm_caps caps;
 	struct kvm_layout l;
-	int host_cpus = pin_host_cpus(), cpus[TDXB_GUEST_MAX_VCPUS];
+	int host_cpus = pin_host_cpus(), cpus[TDXB_GUEST_MAX_VCPUS], max_vcpus;
 	uint64_t need, avail;
 	char a[16], b[16], c[16];
 
-	kvm_caps_probe(&caps);
+	host_probe_kvm(&caps);
 	if (!caps.accessible) {
 		snprintf(err, errlen, "kvm: %s", caps.why);
 		return -1;
@@ -141,9 +141,10 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 		snprintf(err, errlen, "tds=%u: the kvm backend runs one VM per repetition", w->tds);
 		return -1;
 	}
-	if (w->vcpus > TDXB_GUEST_MAX_VCPUS || (int)w->vcpus > caps.max_vcpus) {
+	max_vcpus = caps.max_vcpus > 0 ? caps.max_vcpus : 4;	/* api.rst: 4 without the cap */
+	if (w->vcpus > TDXB_GUEST_MAX_VCPUS || (int)w->vcpus > max_vcpus) {
 		snprintf(err, errlen, "vcpus=%u: more than this VMM (%d) or KVM (KVM_CAP_MAX_VCPUS %d) supports",
-			 w->vcpus, TDXB_GUEST_MAX_VCPUS, caps.max_vcpus);
+			 w->vcpus, TDXB_GUEST_MAX_VCPUS, max_vcpus);
 		return -1;
 	}
 	if ((int)w->vcpus > host_cpus && !s->overcommit) {
@@ -245,7 +246,7 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 static int kvm_probe(char *why, size_t len)
 {
 	struct kvm_caps caps;
-	kvm_caps_probe(&caps);
+	host_probe_kvm(&caps);
 	if (!caps.accessible) {
 		snprintf(why, len, "kvm: %s", caps.why);
 		return -1;

@@ -589,7 +589,10 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 		snprintf(name, sizeof(name), "phase%u_pages", i);
 		result_metric(res, name, (double)p->pages, "pages");
 		for (size_t k = 0; k < NVCPU_STATS; k++) {
-			if (ctx->vcpu_idx[k] < 0)
+			/* per phase only the fault and exit counters; the rest per run */
+			if (ctx->vcpu_idx[k] < 0 || (strcmp(vcpu_stat_names[k], "pf_taken") &&
+						     strcmp(vcpu_stat_names[k], "pf_fixed") &&
+						     strcmp(vcpu_stat_names[k], "exits")))
 				continue;
 			snprintf(name, sizeof(name), "phase%u_%s", i, vcpu_stat_names[k]);
 			result_metric(res, name, (double)(p->end.vcpu[k] - p->start.vcpu[k]), "ops");

@@ -16,42 +16,6 @@ int kvm_ioctl_named(int fd, unsigned long cmd, const char *name, void *arg, char
 	return r;
 }
 
-/*
- * Until host_probe_kvm() (src/host/kvm_caps.c) is in main, the backend does
- * this minimal probe itself; it fills the same struct so switching is a
- * one-line change.
- */
-void kvm_caps_probe(struct kvm_caps *c)
-{
-	int fd, r;
-	memset(c, 0, sizeof(*c));
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		c->present = errno != ENOENT;
-		snprintf(c->why, sizeof(c->why), "/dev/kvm not accessible: %s", strerror(errno));
-		return;
-	}
-	c->present = true;
-	c->api_version = kvm_raw_ioctl(fd, KVM_GET_API_VERSION, NULL);
-	if (c->api_version != KVM_API_VERSION) {
-		snprintf(c->why, sizeof(c->why), "/dev/kvm speaks API version %d, not %d",
-			 c->api_version, KVM_API_VERSION);
-		close(fd);
-		return;
-	}
-	c->accessible = true;
-	r = kvm_raw_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_VM_TYPES);
-	c->vm_types = r > 0 ? (uint32_t)r : 1u << KVM_X86_DEFAULT_VM;
-	c->tdx_vm_type = !!(c->vm_types & (1u << KVM_X86_TDX_VM));
-	c->guest_memfd = kvm_raw_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_GUEST_MEMFD) > 0;
-	c->memory_attributes = kvm_raw_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_MEMORY_ATTRIBUTES) > 0;
-	c->binary_stats = kvm_raw_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_BINARY_STATS_FD) > 0;
-	c->user_memory2 = kvm_raw_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_USER_MEMORY2) > 0;
-	r = kvm_raw_ioctl(fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_MAX_VCPUS);
-	c->max_vcpus = r > 0 ? r : 4;	/* api.rst: assume 4 when the cap is missing */
-	close(fd);
-}
-
 static int get_supported_cpuid(struct kvm_vm *vm, char *err, size_t errlen)
 {
 	for (uint32_t nent = 64; nent <= 4096; nent *= 2) {

@@ -97,8 +97,6 @@ struct kvm_vm {
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, set on every vCPU */
 };
 
-/* Minimal /dev/kvm probe filling host.h's struct kvm_caps. */
-void kvm_caps_probe(struct kvm_caps *c);
 int vm_create(struct kvm_vm *vm, unsigned long type, char *err, size_t errlen);
 void vm_destroy(struct kvm_vm *vm);
 int vm_check_cap(struct kvm_vm *vm, long cap);	/* value, 0 when absent */

@@ -1,0 +1,202 @@
+/*
+ * Virtual time. Every vCPU has its own clock; the run processes the vCPU with
+ * the smallest clock next (sim.c), one step (a fault, a conversion) at a time.
+ * A step runs whole at its start time; the locks it takes inside are
+ * calendars of busy intervals, so a later-processed step that asks for a lock
+ * earlier in virtual time still fits into a free gap before a reservation
+ * (spinlocks), and waits only when its hold would overlap one.
+ */
+#include "backend/sim/sim.h"
+#include "core/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void cal_grow(struct lock_cal *c)
+{
+	if (c->head) {
+		memmove(c->s, c->s + c->head, c->n * sizeof(*c->s));
+		memmove(c->e, c->e + c->head, c->n * sizeof(*c->e));
+		c->head = 0;
+		if (c->n < c->cap)
+			return;
+	}
+	c->cap = c->cap ? c->cap * 2 : 64;
+	c->s = xrealloc(c->s, c->cap * sizeof(*c->s));
+	c->e = xrealloc(c->e, c->cap * sizeof(*c->e));
+}
+
+vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
+		    uint64_t handoff, struct lock_stats *st)
+{
+	uint32_t lo, hi, i;
+	vtime_t start = t;
+
+	/* nothing later asks for the lock before `now`: forget what ended */
+	while (c->n && c->e[c->head] <= now) {
+		c->head++;
+		c->n--;
+	}
+	if (!c->n)
+		c->head = 0;
+	/* first interval ending after t (intervals are disjoint, so sorted by both ends) */
+	lo = 0;
+	hi = c->n;
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if (c->e[c->head + mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < c->n; i++) {
+		if (c->s[c->head + i] >= start + hold)
+			break;
+		start = c->e[c->head + i] + handoff;
+	}
+	if (c->head + c->n >= c->cap)
+		cal_grow(c);
+	memmove(&c->s[c->head + i + 1], &c->s[c->head + i], (c->n - i) * sizeof(*c->s));
+	memmove(&c->e[c->head + i + 1], &c->e[c->head + i], (c->n - i) * sizeof(*c->e));
+	c->s[c->head + i] = start;
+	c->e[c->head + i] = start + hold;
+	c->n++;
+	st->acquired++;
+	if (start > t) {
+		st->contended++;
+		st->wait_ns += start - t;
+	}
+	return start;
+}
+
+void cal_free(struct lock_cal *c)
+{
+	free(c->s);
+	free(c->e);
+	memset(c, 0, sizeof(*c));
+}
+
+static unsigned hist_index(uint64_t v)
+{
+	int msb;
+	unsigned idx;
+	if (v < HIST_SUB)
+		return (unsigned)v;
+	msb = 63 - __builtin_clzll(v);
+	idx = (unsigned)(msb - 5) * HIST_SUB + (unsigned)((v >> (msb - 6)) & (HIST_SUB - 1));
+	return MIN(idx, HIST_OCT * HIST_SUB - 1);
+}
+
+void hist_add(struct lat_hist *h, uint64_t v)
+{
+	unsigned i = hist_index(v);
+	if (!h->cnt[i]++) {
+		h->lo[i] = h->hi[i] = v;
+	} else {
+		if (v < h->lo[i])
+			h->lo[i] = v;
+		if (v > h->hi[i])
+			h->hi[i] = v;
+	}
+	h->n++;
+	if (v > h->max)
+		h->max = v;
+}
+
+/*
+ * Smallest observed value v with at least p of the samples <= v, up to the
+ * bucket: exact when the bucket saw one distinct value (the usual case, as
+ * latencies are sums of fixed costs), else the bucket's largest value.
+ */
+uint64_t hist_percentile(const struct lat_hist *h, double p)
+{
+	uint64_t rank, cum = 0;
+	if (!h->n)
+		return 0;
+	rank = (uint64_t)(p * (double)h->n);
+	if ((double)rank < p * (double)h->n)
+		rank++;
+	if (rank < 1)
+		rank = 1;
+	for (unsigned i = 0; i < HIST_OCT * HIST_SUB; i++) {
+		cum += h->cnt[i];
+		if (cum >= rank)
+			return h->hi[i];
+	}
+	return h->max;
+}
+
+void series_init(struct series_buf *b, uint32_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max < 4 ? 4 : max;
+	b->interval = 1000;
+	b->t = xcalloc(b->max, sizeof(*b->t));
+	for (int i = 0; i < SIM_NR_SERIES; i++)
+		b->v[i] = xcalloc(b->max, sizeof(double));
+}
+
+void series_free(struct series_buf *b)
+{
+	free(b->t);
+	for (int i = 0; i < SIM_NR_SERIES; i++)
+		free(b->v[i]);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Record the state at t when t reached the next grid point (or force). */
+void sim_sample(struct sim *s, vtime_t t, bool force)
+{
+	struct series_buf *b = &s->ser;
+	if (!force && t < b->next)
+		return;
+	if (b->n && b->t[b->n - 1] == t) {
+		b->n--;		/* same instant: keep the newest state */
+	} else if (b->n == b->max) {
+		uint32_t k = 0;
+		for (uint32_t i = 0; i < b->n; i += 2, k++) {
+			b->t[k] = b->t[i];
+			for (int j = 0; j < SIM_NR_SERIES; j++)
+				b->v[j][k] = b->v[j][i];
+		}
+		b->n = k;
+		b->interval *= 2;
+	}
+	b->t[b->n] = t;
+	b->v[0][b->n] = (double)sim_dpamt_bytes(s);
+	b->v[1][b->n] = (double)s->cache_pages_idle;
+	b->v[2][b->n] = (double)s->c.pamt_add;
+	b->n++;
+	b->next = (t / b->interval + 1) * b->interval;
+}
+
+uint64_t sim_rand(uint64_t *state)
+{
+	*state += 0x9e3779b97f4a7c15ull;
+	return mix64(*state);
+}
+
+uint64_t sim_perm(uint64_t i, uint64_t n, uint64_t seed)
+{
+	int bits, h;
+	uint64_t mask;
+	if (n <= 1)
+		return 0;
+	bits = 64 - __builtin_clzll(n - 1);
+	if (bits < 2)
+		bits = 2;
+	bits += bits & 1;
+	h = bits / 2;
+	mask = (1ull << h) - 1;
+	do {
+		uint64_t l = i >> h, r = i & mask;
+		for (uint64_t round = 0; round < 4; round++) {
+			uint64_t f = mix64(r ^ seed ^ (round * 0x9e3779b97f4a7c15ull)) & mask;
+			uint64_t nl = r;
+			r = l ^ f;
+			l = nl;
+		}
+		i = (l << h) | r;
+	} while (i >= n);
+	return i;
+}

@@ -1,0 +1,253 @@
+/*
+ * The host page allocator, shaped like Linux's where it matters for DPAMT:
+ * buddy free lists (orders 0..10) and per-CPU lists for order-0 pages that
+ * refill `pcp_batch` pages at once, so consecutive kernel allocations on one
+ * CPU come from the same 2 MiB region, and hand back the most recently freed
+ * page first. Free blocks of each order live in a hierarchical bitmap and the
+ * lowest address is taken first (Linux takes the list head; both give the
+ * same locality on a cold host).
+ *
+ * Layouts: fresh (everything free: a cold host), fragmented (a share of the
+ * 4K frames taken at random by other users, in 2 x that share of the regions:
+ * a long-running host), sparse (one
+ * free frame per region: the crafted worst case in which every page the model
+ * allocates sits alone in its region).
+ */
+#include "backend/sim/sim.h"
+#include "core/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void hbm_init(struct hbm *b, uint64_t nbits)
+{
+	uint64_t words;
+	memset(b, 0, sizeof(*b));
+	b->nbits = nbits;
+	do {
+		words = (nbits + 63) / 64;
+		if (b->nlv == HBM_MAXLV)
+			BUG("bitmap too large");
+		b->w[b->nlv++] = xcalloc(words ? words : 1, sizeof(uint64_t));
+		nbits = words;
+	} while (words > 1);
+}
+
+void hbm_free(struct hbm *b)
+{
+	for (uint32_t i = 0; i < b->nlv; i++)
+		free(b->w[i]);
+	memset(b, 0, sizeof(*b));
+}
+
+void hbm_set(struct hbm *b, uint64_t i)
+{
+	for (uint32_t lv = 0; lv < b->nlv; lv++, i >>= 6) {
+		uint64_t *w = &b->w[lv][i >> 6];
+		bool was_empty = !*w;
+		*w |= 1ull << (i & 63);
+		if (!was_empty)
+			break;
+	}
+}
+
+void hbm_clear(struct hbm *b, uint64_t i)
+{
+	for (uint32_t lv = 0; lv < b->nlv; lv++, i >>= 6) {
+		uint64_t *w = &b->w[lv][i >> 6];
+		*w &= ~(1ull << (i & 63));
+		if (*w)
+			break;
+	}
+}
+
+bool hbm_test(const struct hbm *b, uint64_t i)
+{
+	return b->w[0][i >> 6] >> (i & 63) & 1;
+}
+
+int64_t hbm_first(const struct hbm *b)
+{
+	uint64_t i = 0;
+	if (!b->w[b->nlv - 1][0])
+		return -1;
+	for (int lv = (int)b->nlv - 1; lv >= 0; lv--)
+		i = (i << 6) | (uint64_t)__builtin_ctzll(b->w[lv][i]);
+	return (int64_t)i;
+}
+
+pfn_t host_alloc_block(struct sim *s, int order)
+{
+	for (int j = order; j <= SIM_MAX_ORDER; j++) {
+		int64_t idx;
+		pfn_t f;
+		if (!s->nfree_blocks[j])
+			continue;
+		idx = hbm_first(&s->freeb[j]);
+		hbm_clear(&s->freeb[j], (uint64_t)idx);
+		s->nfree_blocks[j]--;
+		f = (pfn_t)((uint64_t)idx << j);
+		/* expand(): the upper halves go back to the free lists */
+		while (j > order) {
+			j--;
+			hbm_set(&s->freeb[j], ((uint64_t)f >> j) + 1);
+			s->nfree_blocks[j]++;
+		}
+		s->free_pages -= 1ull << order;
+		return f;
+	}
+	return 0;
+}
+
+void host_free_block(struct sim *s, pfn_t f, int order)
+{
+	uint64_t idx = (uint64_t)f >> order;
+	s->free_pages += 1ull << order;
+	while (order < SIM_MAX_ORDER) {
+		uint64_t buddy = idx ^ 1;
+		if (!hbm_test(&s->freeb[order], buddy))
+			break;
+		hbm_clear(&s->freeb[order], buddy);
+		s->nfree_blocks[order]--;
+		idx >>= 1;
+		order++;
+	}
+	hbm_set(&s->freeb[order], idx);
+	s->nfree_blocks[order]++;
+}
+
+pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
+{
+	struct pcp *p = &s->pcp[cpu];
+	if (!p->n) {
+		/* rmqueue_bulk(): a batch in address order, handed out lowest first */
+		pfn_t tmp[1024];
+		uint32_t got = 0, want = MIN(s->cfg.pcp_batch, (uint32_t)ARRAY_SIZE(tmp));
+		while (got < want) {
+			pfn_t f = host_alloc_block(s, 0);
+			if (!f)
+				break;
+			tmp[got++] = f;
+		}
+		for (uint32_t i = got; i > 0; i--)
+			p->v[p->n++] = tmp[i - 1];
+		*t += s->cfg.cost[C_PCP_REFILL] * got;
+		if (!p->n)
+			return 0;
+	}
+	*t += s->cfg.cost[C_PAGE_ALLOC];
+	return p->v[--p->n];
+}
+
+void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
+{
+	struct pcp *p = &s->pcp[cpu];
+	p->v[p->n++] = f;
+	*t += s->cfg.cost[C_PAGE_FREE];
+	if (p->n > s->cfg.pcp_high) {
+		/* free_pcppages_bulk(): the coldest pages (bottom of the stack) go back */
+		uint32_t k = MIN(s->cfg.pcp_batch, p->n);
+		for (uint32_t i = 0; i < k; i++)
+			host_free_block(s, p->v[i], 0);
+		memmove(p->v, p->v + k, (p->n - k) * sizeof(*p->v));
+		p->n -= k;
+	}
+}
+
+uint64_t host_free_total(const struct sim *s)
+{
+	uint64_t n = s->free_pages;
+	for (uint32_t i = 0; i < s->ncpus; i++)
+		n += s->pcp[i].n;
+	return n;
+}
+
+int host_init(struct sim *s, char *err, size_t errlen)
+{
+	const struct sim_cfg *cfg = &s->cfg;
+	uint64_t rng = mix64(s->seed ^ 0x686f7374);
+	uint64_t frames = (cfg->host_mem >> SIM_PAGE_SHIFT);
+
+	frames = (frames + 1023) & ~1023ull;
+	if (frames > (1ull << 32)) {
+		snprintf(err, errlen, "host_mem=%llu: the model handles at most 16T of host memory",
+			 (unsigned long long)cfg->host_mem);
+		return -1;
+	}
+	s->nframes = frames;
+	s->nregions = (uint32_t)(frames / SIM_REGION_PAGES);
+	for (int k = 0; k < SIM_NR_ORDERS; k++)
+		hbm_init(&s->freeb[k], frames >> k);
+	s->tdx4k = xcalloc((frames + 63) / 64, sizeof(uint64_t));
+	s->tdx2m = xcalloc((s->nregions + 63) / 64, sizeof(uint64_t));
+	s->ref = xcalloc(s->nregions, sizeof(*s->ref));
+	s->uses = xcalloc(s->nregions, sizeof(*s->uses));
+	s->spec = xcalloc(s->nregions, sizeof(*s->spec));
+	s->pair = xcalloc(s->nregions, sizeof(*s->pair));
+	s->ncpus = cfg->host_cpus;
+	s->pcp = xcalloc(s->ncpus, sizeof(*s->pcp));
+	for (uint32_t i = 0; i < s->ncpus; i++)
+		s->pcp[i].v = xcalloc(cfg->pcp_high + cfg->pcp_batch + 2, sizeof(pfn_t));
+
+	for (uint64_t r = 0; r < s->nregions; r++) {
+		pfn_t base = (pfn_t)(r * SIM_REGION_PAGES);
+		switch (cfg->layout) {
+		case LAYOUT_FRESH:
+			if (r == 0) {
+				/* frame 0 stays reserved (firmware), so 0 can mean "none" */
+				for (pfn_t f = 1; f < SIM_REGION_PAGES; f++)
+					host_free_block(s, f, 0);
+			} else {
+				host_free_block(s, base, SIM_REGION_ORDER);
+			}
+			break;
+		case LAYOUT_FRAGMENTED: {
+			/*
+			 * Others' pages sit in "dirty" regions (a share 2 x occupancy of
+			 * them, half full each), so the rest stay whole 2M blocks, as on
+			 * a long-running host where compaction still finds some.
+			 */
+			double dirty = MIN(1.0, 2 * cfg->occupancy);
+			double per_frame = dirty > 0 ? cfg->occupancy / dirty : 0;
+			uint64_t thresh = (uint64_t)(per_frame * 18446744073709551615.0);
+			bool is_dirty = (double)(sim_rand(&rng) >> 11) / 9007199254740992.0 < dirty;
+			if (!is_dirty && r) {
+				host_free_block(s, base, SIM_REGION_ORDER);
+				break;
+			}
+			for (pfn_t f = r ? 0 : 1; f < SIM_REGION_PAGES; f++)
+				if (!is_dirty || sim_rand(&rng) >= thresh)
+					host_free_block(s, base + f, 0);
+			break;
+		}
+		case LAYOUT_SPARSE: {
+			pfn_t off = (pfn_t)(sim_rand(&rng) % SIM_REGION_PAGES);
+			if (r == 0 && off == 0)
+				off = 1;
+			host_free_block(s, base + off, 0);
+			break;
+		}
+		}
+	}
+	return 0;
+}
+
+void host_free(struct sim *s)
+{
+	for (int k = 0; k < SIM_NR_ORDERS; k++)
+		hbm_free(&s->freeb[k]);
+	for (uint32_t i = 0; s->pcp && i < s->ncpus; i++)
+		free(s->pcp[i].v);
+	free(s->pcp);
+	free(s->tdx4k);
+	free(s->tdx2m);
+	free(s->ref);
+	free(s->uses);
+	free(s->spec);
+	free(s->pair);
+	s->pcp = NULL;
+	s->tdx4k = s->tdx2m = NULL;
+	s->ref = s->spec = s->uses = NULL;
+	s->pair = NULL;
+}

@@ -1,0 +1,360 @@
+/*
+ * Internals of the sim backend: a deterministic discrete-event model of TDX
+ * Dynamic PAMT and KVM's page caches (docs/model.md). Shared by the files of
+ * src/backend/sim/ and by tests/unit/test_sim_*.c; nothing else includes it.
+ *
+ * Layout of the model:
+ *   engine.c     virtual time: the vCPU heap, lock calendars, samples, histogram
+ *   host.c       host page allocator: buddy bitmaps + per-CPU lists, layouts
+ *   dpamt.c      per-2M-region refcount and pair, pamt_lock, get/put, DEMOTE
+ *   mmu.c        KVM: caches, mirror S-EPT, fault/convert/split/teardown paths
+ *   strategy.c   knobs, presets, costs (cited or assumed), resolve
+ *   invariants.c the checks every run makes, and the test hook that breaks them
+ *   sim.c        the run: TDs, phases, metrics; the backend_ops
+ *
+ * Sizes: one bit per host frame for TDX 4K ownership, ~2 bits per frame of
+ * buddy bitmaps, 12 bytes per 2 MiB region, 4 bytes per touched guest 4K page.
+ */
+#ifndef TDX_SIM_H
+#define TDX_SIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend/backend.h"
+#include "core/params.h"
+#include "core/result.h"
+#include "workloads/phase.h"
+
+typedef uint32_t pfn_t;		/* host frame number; 0 = none (frame 0 is reserved) */
+typedef uint64_t vtime_t;	/* virtual nanoseconds */
+
+#define SIM_PAGE_SHIFT	12
+#define SIM_REGION_ORDER 9		/* 2 MiB = 512 frames */
+#define SIM_REGION_PAGES 512u
+#define SIM_MAX_ORDER	10		/* buddy orders 0..10 as in Linux (4 MiB) */
+#define SIM_NR_ORDERS	(SIM_MAX_ORDER + 1)
+#define SIM_PAIR_PAGES	2		/* TDX_DPAMT_ENTRY_PAGE_CNT */
+#define SIM_PAIR_BYTES	(SIM_PAIR_PAGES * 4096ull)
+
+/* ---- knobs (strategy.c) ---------------------------------------------------- */
+
+enum sept_pamt { SEPT_PAMT_LINK, SEPT_PAMT_TOPUP };
+enum pamt_cache_kind { PCACHE_SEPARATE, PCACHE_COMBINED, PCACHE_NONE };
+enum leaf_pair { LEAF_PAIR_CACHE, LEAF_PAIR_SP };
+enum split_kind { SPLIT_NONE, SPLIT_SPINLOCK, SPLIT_MUTEX, SPLIT_SP };
+enum gmem_folio { FOLIO_AUTO, FOLIO_4K, FOLIO_2M };
+enum host_layout { LAYOUT_FRESH, LAYOUT_FRAGMENTED, LAYOUT_SPARSE };
+
+enum sim_cost {
+	C_PAMT_ADD, C_PAMT_REMOVE, C_DEMOTE,
+	C_AUG, C_SEPT_ADD, C_BLOCK, C_TRACK, C_PAGE_REMOVE, C_RECLAIM,
+	C_PAGE_ALLOC, C_PCP_REFILL, C_PAGE_FREE, C_PAMT_RESET,
+	C_GMEM_4K, C_GMEM_2M, C_EXIT, C_FAULT_SW, C_ACCEPT_4K, C_ACCEPT_2M,
+	C_SHARED_FAULT, C_CONVERT, C_LOCK_HANDOFF, C_SPIN,
+	C_TD_CREATE, C_VCPU_CREATE,
+	SIM_NR_COSTS
+};
+
+struct sim_cfg {
+	bool dpamt;
+	enum sept_pamt sept_pamt;
+	enum pamt_cache_kind pamt_cache;
+	enum leaf_pair leaf_pair;
+	uint32_t spt_cap, spt_min;
+	bool spt_exact;			/* fill to min only (else to capacity) */
+	uint32_t pamt_pairs;		/* top-up target, pairs */
+	uint32_t pamt_cap;		/* capacity, pairs (fill=capacity) */
+	bool pamt_exact;
+	uint32_t combined_fill;		/* v4: one list, pages */
+	bool mirror_cache;
+	bool huge;
+	enum gmem_folio folio;		/* resolved: never AUTO */
+	enum split_kind split;
+	uint32_t split_pages;		/* per-VM split cache target, pages */
+	int ept_levels;
+	/* host */
+	uint64_t host_mem;		/* resolved bytes */
+	uint32_t host_cpus;		/* resolved */
+	enum host_layout layout;
+	double occupancy;
+	uint32_t pcp_batch, pcp_high;
+	uint32_t tdcs_pages, tdvps_pages;
+	uint32_t samples_max;
+	uint64_t cost[SIM_NR_COSTS];
+};
+
+/* Knob table (for backend_ops.knobs, `strategies`, docs). */
+extern const struct opt_desc sim_knobs[];
+extern const char *const sim_strategy_names[];
+struct sim_preset {
+	const char *name;
+	const char *summary;
+	const char *series;	/* which posted series / mail it models */
+	const char *knobs;	/* "k=v,k=v": the preset's values that differ from the defaults */
+};
+extern const struct sim_preset sim_presets[];
+const struct sim_preset *sim_preset_find(const char *name);
+int sim_resolve(const char *strategy, struct params *p, char *err, size_t errlen);
+/* Parse a resolved params set into cfg (mem/vcpus/tds decide auto host values). */
+int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct sim_cfg *cfg,
+		  char *err, size_t errlen);
+/* Cost knob index -> knob name ("cost_pamt_add"). */
+const char *sim_cost_name(enum sim_cost c);
+
+/* ---- test hooks (invariants.c) -------------------------------------------- */
+
+enum sim_break {
+	BREAK_NONE,
+	BREAK_REFCOUNT,		/* one PAMT get counts twice */
+	BREAK_PAIR,		/* one 1->0 put keeps its pair */
+	BREAK_UNDERFLOW,	/* the pamt cache top-up stops one pair short */
+	BREAK_TEARDOWN,		/* teardown forgets one guest page */
+};
+
+struct sim_debug {
+	enum sim_break brk;
+};
+
+/* ---- engine (engine.c) ------------------------------------------------------- */
+
+/* An exclusive lock as a calendar of busy intervals (sorted, disjoint). */
+struct lock_cal {
+	vtime_t *s, *e;
+	uint32_t head, n, cap;
+	vtime_t busy_until;		/* FIFO mode: end of the last holder */
+};
+
+struct lock_stats {
+	uint64_t wait_ns, contended, acquired;
+};
+
+/* Earliest start >= t of a hold of length `hold` that overlaps no busy interval. */
+vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
+		    uint64_t handoff, struct lock_stats *st);
+void cal_free(struct lock_cal *c);
+
+/* Log-linear latency histogram: exact below 128 ns, 1/64 relative above. */
+#define HIST_SUB 64
+#define HIST_OCT 40
+struct lat_hist {
+	uint64_t n;
+	uint64_t cnt[HIST_OCT * HIST_SUB];
+	uint64_t lo[HIST_OCT * HIST_SUB], hi[HIST_OCT * HIST_SUB];	/* observed min/max per bucket */
+	uint64_t max;
+};
+void hist_add(struct lat_hist *h, uint64_t v);
+uint64_t hist_percentile(const struct lat_hist *h, double p);
+
+/* Time series with a bounded number of points: the interval doubles when full. */
+#define SIM_NR_SERIES 3
+struct series_buf {
+	uint32_t max, n;
+	vtime_t interval, next;
+	vtime_t *t;
+	double *v[SIM_NR_SERIES];
+};
+
+/* ---- state ------------------------------------------------------------------- */
+
+/* Hierarchical bitmap: find-first in O(levels). */
+#define HBM_MAXLV 6
+struct hbm {
+	uint64_t *w[HBM_MAXLV];
+	uint32_t nlv;
+	uint64_t nbits;
+};
+
+struct pcp {
+	pfn_t *v;
+	uint32_t n;
+};
+
+/* A stack of pages: kvm_mmu_memory_cache / tdx_pamt_cache / a per-VM split cache. */
+struct page_cache {
+	pfn_t *obj;
+	uint32_t n, cap;
+	bool idle;		/* counts towards cache_pages_idle */
+	char name[40];		/* for the underflow message */
+};
+
+struct sim_td;
+
+struct sim_vcpu {
+	struct sim_td *td;
+	uint32_t idx;			/* within its TD */
+	uint32_t gidx;			/* across TDs: the tie-break of equal clocks */
+	uint32_t cpu;			/* host CPU it runs on */
+	vtime_t t;			/* its clock */
+	struct page_cache mirror;	/* mmu_shadow_page_cache (KVM's mirror pages, never TDX) */
+	struct page_cache spt;		/* mmu_external_spt_cache */
+	struct page_cache pamt;		/* tdx_pamt_cache (pages) or v4's combined list */
+	pfn_t *ctrl;			/* TDVPR + TDCX: tdvps_pages frames */
+	/* phase iteration */
+	uint64_t pos0, pos, end, step;	/* positions in the phase's unit sequence */
+	uint32_t rep;
+	bool done;
+};
+
+struct sim_td {
+	uint32_t id;
+	uint64_t mem;			/* bytes */
+	uint64_t npages;		/* guest 4K pages */
+	uint64_t nranges;		/* guest 2M ranges */
+	uint32_t nvcpus;
+	struct sim_vcpu *vcpus;
+	/* guest memory */
+	pfn_t *gfn_frame;		/* per guest 4K page: host frame while private-mapped at 4K */
+	uint64_t *priv;			/* bit per guest page: private-mapped at 4K */
+	uint64_t *shared;		/* bit per guest page: currently shared */
+	uint64_t *leaf2m;		/* bit per 2M range: mapped by a 2M private leaf */
+	pfn_t *folio;			/* per 2M range: 2M guest_memfd folio, 0 = none */
+	/* mirror S-EPT: ext[L][i] = TDX page at level L (1..levels-1), mir[L][i] KVM's copy */
+	pfn_t *ext[5], *mir[5];
+	uint64_t nidx[5];
+	pfn_t (*carried)[2];		/* kai-sp: pair carried by the last-level SP, per 2M range */
+	/* control pages: TDR + TDCS (the S-EPT root is a TDCS page) */
+	pfn_t *tdcs;
+	pfn_t tdr;
+	/* mmu_lock: queued rwlock; writers FIFO, readers wait for covering writers */
+	struct lock_cal mmu_w;
+	vtime_t read_busy_until;
+	struct lock_cal split_lock;	/* hp-v3 spinlock / sean-v5 mutex */
+	struct page_cache split_cache;	/* per-VM (hp-v3 split cache / sean-v5 PAMT cache) */
+	vtime_t w_start;		/* start of the current write hold */
+	bool torn_down;
+};
+
+struct sim_counters {
+	uint64_t pamt_add, pamt_remove, pamt_get_fast, pamt_put_fast;
+	uint64_t pages_alloc, pages_free_unused, topups;
+	uint64_t splits, split_retries, split_cache_pages;
+	uint64_t faults, faults_2m, shared_faults, conversions, zaps;
+	uint64_t sept_pages, demotes;
+	uint64_t pamt_cache_pages_used;
+};
+
+struct sim {
+	struct sim_cfg cfg;
+	const struct sim_debug *dbg;
+	bool brk_done;
+	uint64_t seed;
+	/* host */
+	uint64_t nframes;
+	uint32_t nregions;
+	struct hbm freeb[SIM_NR_ORDERS];
+	uint64_t nfree_blocks[SIM_NR_ORDERS];
+	uint64_t free_pages;		/* in the buddy */
+	uint64_t free_initial;		/* buddy + pcp right after setup */
+	struct pcp *pcp;
+	uint32_t ncpus;
+	/* TDX ownership and DPAMT, per frame / per region */
+	uint64_t *tdx4k;		/* bit per frame: a 4K TDX use (refcounted) */
+	uint64_t *tdx2m;		/* bit per region: a 2M private leaf owns it */
+	uint16_t *ref;			/* kernel refcount per region */
+	uint16_t *uses;			/* 4K TDX uses per region, counted apart from ref */
+	uint16_t *spec;			/* refs held by cached, never-gifted pages */
+	pfn_t (*pair)[2];		/* installed DPAMT pair, {0,0} = none */
+	uint64_t pairs_installed, spec_regions, pairs_peak, spec_peak;
+	uint64_t tdx4k_count, pamt_pages;
+	struct lock_cal pamt_lock;
+	struct lock_stats pamt_ls, mmu_ls, split_ls;
+	/* TDs */
+	uint32_t ntds;
+	struct sim_td *tds;
+	uint32_t nvcpus_total;
+	struct sim_vcpu **all;		/* every vCPU of every TD */
+	/* time */
+	vtime_t now;			/* start of the step being processed */
+	struct sim_counters c;
+	uint64_t cache_pages_idle, cache_idle_peak;
+	struct lat_hist *fault_hist;
+	struct page_cache scratch;	/* hands a carried pair to pamt_get() */
+	struct series_buf ser;
+	/* first invariant violation */
+	bool failed;
+	char why[256];
+};
+
+/* engine.c */
+void sim_sample(struct sim *s, vtime_t t, bool force);
+void series_init(struct series_buf *b, uint32_t max);
+void series_free(struct series_buf *b);
+uint64_t sim_rand(uint64_t *state);
+/* Bijection of [0, n) keyed by seed (Feistel + cycle walking). */
+uint64_t sim_perm(uint64_t i, uint64_t n, uint64_t seed);
+
+/* host.c */
+void hbm_init(struct hbm *b, uint64_t nbits);
+void hbm_free(struct hbm *b);
+void hbm_set(struct hbm *b, uint64_t i);
+void hbm_clear(struct hbm *b, uint64_t i);
+bool hbm_test(const struct hbm *b, uint64_t i);
+int64_t hbm_first(const struct hbm *b);
+int host_init(struct sim *s, char *err, size_t errlen);
+void host_free(struct sim *s);
+/* Order-0 page on cpu's per-CPU list; 0 when the host is out of memory. */
+pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
+void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
+/* Buddy block of 2^order pages (order > 0 bypasses the per-CPU lists). */
+pfn_t host_alloc_block(struct sim *s, int order);
+void host_free_block(struct sim *s, pfn_t f, int order);
+uint64_t host_free_total(const struct sim *s);
+
+/* dpamt.c — a 4K TDX use of frame f. src: the cache the pair comes from
+ * (NULL = the page allocator, as tdx_pamt_get(pfn, NULL)). spec: the user is a
+ * cached page that was not handed to the TDX module yet (sean-v5 page_get). */
+void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
+	      vtime_t *t);
+void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t);
+/* A cached page with a speculative reference is handed to the TDX module. */
+void pamt_gift(struct sim *s, pfn_t f);
+/* DEMOTE of the 2M leaf on region r with a pair taken from src (or pair[] given). */
+void pamt_demote(struct sim *s, uint32_t r, const pfn_t pair[2]);
+void pamt_own_2m(struct sim *s, uint32_t r, bool own);
+static inline uint32_t pfn_region(pfn_t f)
+{
+	return f >> SIM_REGION_ORDER;
+}
+
+/* mmu.c */
+int cache_pop(struct sim *s, struct page_cache *c, pfn_t *f);
+void cache_push(struct sim *s, struct page_cache *c, pfn_t f);
+void cache_init(struct page_cache *c, const char *name, uint32_t cap, bool idle);
+void cache_free(struct page_cache *c);
+int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint32_t nvcpus,
+	      uint32_t cpu_base, vtime_t *t);
+/* Teardown in steps (so TDs tearing down together interleave on pamt_lock):
+ * units 0..nvcpus-1 destroy a vCPU, then one per guest 2M range, then the rest. */
+uint64_t td_teardown_units(const struct sim_td *td);
+void td_teardown_unit(struct sim *s, struct sim_td *td, uint64_t unit, vtime_t *t);
+void td_free_state(struct sim_td *td);
+/* mmu_topup_memory_caches() + the TDX top-up hook, as a fault does before mmu_lock. */
+void mmu_topup(struct sim *s, struct sim_vcpu *v, vtime_t *t);
+/* One guest access unit at gpa (bytes): 4K or 2M. */
+void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
+void mmu_shared_touch(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
+void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit, bool to_shared);
+void mmu_rewrite(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit);
+void cache_idle_add(struct sim *s, int64_t d);
+
+/* invariants.c */
+void inv_fail(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void inv_region(struct sim *s, uint32_t r);
+void inv_sweep(struct sim *s);
+void inv_after_teardown(struct sim *s);
+bool sim_break_now(struct sim *s, enum sim_break b);
+
+/* sim.c: the whole run; dbg may be NULL. */
+int sim_run(const struct run_spec *spec, struct run_result *res, const struct sim_debug *dbg,
+	    char *err, size_t errlen);
+/* Step-wise API for tests: set up TDs from a workload, then drive faults by hand. */
+struct sim *sim_new(const struct params *resolved, const struct tdxb_workload *w, uint64_t seed,
+		    const struct sim_debug *dbg, char *err, size_t errlen);
+void sim_delete(struct sim *s);
+/* Destroy every TD and run the after-teardown checks. */
+void sim_teardown_all(struct sim *s);
+uint64_t sim_dpamt_bytes(const struct sim *s);
+
+#endif

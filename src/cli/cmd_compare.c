@@ -1,0 +1,125 @@
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/compare.h"
+#include "core/select.h"
+#include "core/util.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char cmd_compare_usage[] =
+	"usage: tdxbench compare BASE CAND [CAND...] [options]\n"
+	"\n"
+	"Compare the runs picked by CAND with those picked by BASE, metric by\n"
+	"metric. Each side is a selector: key=value terms that must all hold\n"
+	"(strategy=sean-v5,workload=boot; keys id, session, backend, strategy,\n"
+	"workload, label, status, kernel, host and any run parameter), a run id\n"
+	"(12) or an id range (12-20).\n"
+	"\n"
+	"Runs are matched on workload, backend and workload parameters (mem,\n"
+	"vcpus, tds, and the workload's own keys), except keys the selectors set\n"
+	"apart (vcpus=4 vs vcpus=8 compares across vcpus). Other parameters that\n"
+	"differ are listed per block; runs with no counterpart are listed at the\n"
+	"end. Several runs with the same key on one side are pooled.\n"
+	"\n"
+	"Per metric: median and 95% confidence interval of the median (order\n"
+	"statistics), change in % of the base median, Mann-Whitney U two-sided\n"
+	"p-value; '~' when p >= alpha. See docs/statistics.md.\n"
+	"\n"
+	"options:\n"
+	"  --metric NAME[,NAME]  only these metrics (default: all both sides have)\n"
+	"  --alpha A             significance level (default 0.05)\n"
+	"  --fail-if-worse PCT   exit 1 when a metric is significantly worse by more\n"
+	"                        than PCT % (for git bisect run)\n"
+	"  --format FMT          text (default; ASCII, 80 columns), markdown, csv, json\n"
+	"  --no-header           leave out the sides' hosts and commands\n"
+	"\n"
+	"exit status: 0 done, 1 regression (with --fail-if-worse) or error, 2 usage\n";
+
+enum { OPT_METRIC = 1, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER };
+
+static const struct option compare_opts[] = {
+	{ "metric", required_argument, NULL, OPT_METRIC },
+	{ "alpha", required_argument, NULL, OPT_ALPHA },
+	{ "fail-if-worse", required_argument, NULL, OPT_FAIL },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_format(const char *s, enum compare_format *f)
+{
+	static const char *const names[] = { "text", "markdown", "csv", "json" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!strcmp(s, names[i])) {
+			*f = (enum compare_format)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int cmd_compare(int argc, char **argv, struct cli_ctx *ctx)
+{
+	const struct cmd *self = cli_find_command("compare");
+	struct compare_req req = { .alpha = 0.05, .fail_if_worse_pct = -1, .header = true };
+	enum compare_format fmt = CMP_TEXT;
+	bool fmt_set = false;
+	struct store *st;
+	char err[256];
+	int c, rc;
+
+	while ((c = cli_getopt(ctx, self, argc, argv, "", compare_opts)) != -1) {
+		switch (c) {
+		case OPT_METRIC:
+			req.metrics = optarg;
+			break;
+		case OPT_ALPHA:
+			if (parse_double(optarg, &req.alpha) < 0 || !(req.alpha > 0) ||
+			    !(req.alpha < 1))
+				return cli_usage_error(self, "--alpha wants a number in (0, 1), not '%s'",
+						       optarg);
+			break;
+		case OPT_FAIL:
+			if (parse_double(optarg, &req.fail_if_worse_pct) < 0 ||
+			    !(req.fail_if_worse_pct >= 0))
+				return cli_usage_error(self, "--fail-if-worse wants a percentage >= 0, "
+						       "not '%s'", optarg);
+			break;
+		case OPT_FORMAT:
+			if (parse_format(optarg, &fmt) < 0)
+				return cli_usage_error(self, "unknown format '%s' (valid: text, markdown, "
+						       "csv, json)", optarg);
+			fmt_set = true;
+			break;
+		case OPT_NO_HEADER:
+			req.header = false;
+			break;
+		}
+	}
+	if (ctx->json && !fmt_set)
+		fmt = CMP_JSON;
+	if (argc - optind < 2)
+		return cli_usage_error(self, "needs a BASE and at least one CAND selector");
+
+	/* Bad selectors are usage errors: check them before touching the store. */
+	for (int i = optind; i < argc; i++) {
+		struct selector sel;
+		if (selector_parse(argv[i], &sel, err, sizeof(err)) < 0) {
+			error("compare: %s", err);
+			return EXIT_USAGE;
+		}
+		selector_free(&sel);
+	}
+	req.base = argv[optind];
+	req.cands = (const char *const *)&argv[optind + 1];
+	req.ncands = (size_t)(argc - optind - 1);
+
+	if (cli_open_store(ctx, STORE_READONLY, &st) < 0)
+		return EXIT_FAIL;
+	rc = compare_render(st, &req, fmt, stdout);
+	store_close(st);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}

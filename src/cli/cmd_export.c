@@ -1,0 +1,179 @@
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "core/select.h"
+#include "core/util.h"
+#include "store/store.h"
+
+#include <json-c/json.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const char cmd_export_usage[] =
+	"usage: tdxbench export --format csv|json [-o FILE] [SELECTOR...]\n"
+	"\n"
+	"Write the metrics of the selected runs (default: all) for other tools.\n"
+	"  csv    one row per run x repetition x metric, with a header:\n"
+	"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
+	"         rep,rep_status,metric,value,unit\n"
+	"  json   an array of runs (the columns of 'list --json') each with its\n"
+	"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
+	"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
+	"in the database (tables samples, histograms; see docs/schema.md).\n"
+	"\n"
+	"  --format FMT   csv or json (required)\n"
+	"  -o, --output FILE   write there instead of standard output\n";
+
+struct csv_ctx {
+	FILE *f;
+	const struct run_row *r;
+};
+
+static int csv_metric(void *p, int rep, const char *rep_status, const char *metric,
+		      const char *unit, double value)
+{
+	struct csv_ctx *c = p;
+	const struct run_row *r = c->r;
+	fprintf(c->f, "%lld,", (long long)r->id);
+	csv_field(c->f, r->backend);
+	fputc(',', c->f);
+	csv_field(c->f, r->strategy);
+	fputc(',', c->f);
+	csv_field(c->f, r->workload);
+	fputc(',', c->f);
+	csv_field(c->f, r->label);
+	fputc(',', c->f);
+	csv_field(c->f, r->kernel);
+	fputc(',', c->f);
+	csv_field(c->f, r->host_label);
+	fputc(',', c->f);
+	csv_field(c->f, r->params);
+	fprintf(c->f, ",%d,", rep);
+	csv_field(c->f, rep_status);
+	fputc(',', c->f);
+	csv_field(c->f, metric);
+	fputc(',', c->f);
+	if (!isnan(value))
+		fprintf(c->f, "%.17g", value);
+	fputc(',', c->f);
+	csv_field(c->f, unit);
+	fputc('\n', c->f);
+	return 0;
+}
+
+struct json_ctx {
+	struct json_object *reps;	/* array */
+	struct json_object *cur;	/* metrics object of the last rep */
+	int cur_rep;
+};
+
+static int json_metric(void *p, int rep, const char *rep_status, const char *metric,
+		       const char *unit, double value)
+{
+	struct json_ctx *c = p;
+	struct json_object *m;
+	if (!c->cur || c->cur_rep != rep) {
+		struct json_object *r = json_object_new_object();
+		json_object_object_add(r, "rep", json_object_new_int(rep));
+		json_object_object_add(r, "status", json_object_new_string(rep_status));
+		c->cur = json_object_new_object();
+		json_object_object_add(r, "metrics", c->cur);
+		json_object_array_add(c->reps, r);
+		c->cur_rep = rep;
+	}
+	m = json_object_new_object();
+	json_object_object_add(m, "value", isnan(value) ? NULL : json_object_new_double(value));
+	json_object_object_add(m, "unit", json_object_new_string(unit ? unit : ""));
+	json_object_object_add(c->cur, metric, m);
+	return 0;
+}
+
+int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
+{
+	enum { OPT_FORMAT = 1 };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct cmd *self = cli_find_command("export");
+	const char *format = NULL, *output = NULL;
+	struct selector sel;
+	struct store *st;
+	struct run_row *rows;
+	size_t n;
+	char err[256];
+	FILE *f = stdout;
+	int c, ret = EXIT_FAIL;
+
+	while ((c = cli_getopt(ctx, self, argc, argv, "o:", opts)) != -1) {
+		if (c == OPT_FORMAT)
+			format = optarg;
+		else if (c == 'o')
+			output = optarg;
+	}
+	if (ctx->json && !format)
+		format = "json";
+	if (!format)
+		return cli_usage_error(self, "which format? (--format csv or --format json)");
+	if (strcmp(format, "csv") && strcmp(format, "json"))
+		return cli_usage_error(self, "unknown format '%s' (csv or json)", format);
+	if (selector_parse_args(argc - optind, argv + optind, &sel, err, sizeof(err)))
+		return cli_usage_error(self, "%s", err);
+	if (cli_open_store(ctx, STORE_READONLY, &st)) {
+		selector_free(&sel);
+		return EXIT_FAIL;
+	}
+	if (store_runs(st, &sel.filter, &rows, &n))
+		goto out_store;
+	if (output && !(f = fopen(output, "w"))) {
+		error_errno("cannot write '%s'", output);
+		f = stdout;
+		goto out_rows;
+	}
+	if (!strcmp(format, "csv")) {
+		fputs("run_id,backend,strategy,workload,label,kernel,host_label,params,"
+		      "rep,rep_status,metric,value,unit\n", f);
+		for (size_t i = 0; i < n; i++) {
+			struct csv_ctx cc = { f, &rows[i] };
+			if (store_run_metrics(st, rows[i].id, csv_metric, &cc))
+				goto out_file;
+		}
+	} else {
+		struct json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *o = run_row_json(&rows[i]), *pj = json_object_new_object();
+			struct json_ctx jc = { json_object_new_array(), NULL, -1 };
+			struct params p = PARAMS_INIT;
+			json_object_array_add(arr, o);
+			json_object_object_add(o, "params", pj);
+			json_object_object_add(o, "reps", jc.reps);
+			if (store_run_params(st, rows[i].id, &p) ||
+			    store_run_metrics(st, rows[i].id, json_metric, &jc)) {
+				params_free(&p);
+				json_object_put(arr);
+				goto out_file;
+			}
+			for (size_t k = 0; k < p.n; k++)
+				json_object_object_add(pj, p.v[k].key, json_object_new_string(p.v[k].value));
+			params_free(&p);
+		}
+		fputs(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_NOSLASHESCAPE), f);
+		fputc('\n', f);
+		json_object_put(arr);
+	}
+	ret = EXIT_OK;
+out_file:
+	if (f != stdout && fclose(f)) {
+		error_errno("cannot write '%s'", output);
+		ret = EXIT_FAIL;
+	}
+out_rows:
+	store_free_runs(rows, n);
+out_store:
+	store_close(st);
+	selector_free(&sel);
+	return ret;
+}

@@ -1,0 +1,206 @@
+/* tdxbench run: job files / flags -> plan -> runner -> store + summary. */
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "core/jobfile.h"
+#include "core/plan.h"
+#include "core/runner.h"
+#include "core/util.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char cmd_run_usage[] =
+	"usage: tdxbench run [FILE.ini ...] [--backend B] [--strategy A[,B...]]\n"
+	"                    [--workload W[,W...]] [--set K=V[,K=V...]] [--reps N]\n"
+	"                    [--warmup N] [--seed N] [--label L] [--dry-run] [--quiet]\n"
+	"       tdxbench run --resume RUN\n"
+	"\n"
+	"Run job files (INI, fio style; see docs/jobfiles.md), or one job described by\n"
+	"flags, and store every repetition. With neither a file nor --workload, runs the\n"
+	"default suite (bench/default.ini). Flags override every job file; a comma list\n"
+	"or a range (vcpus=1,2,4  spt_cache_capacity=8..64:8  mem=1G..4G:1G) expands\n"
+	"into a matrix.\n"
+	"\n"
+	"  --backend B        sim (default), kvm, tdx: see 'tdxbench backends'\n"
+	"  --strategy LIST    strategy presets to compare: see 'tdxbench strategies'\n"
+	"  --workload LIST    workloads: see 'tdxbench workloads'\n"
+	"  --set K=V,...      workload parameters and backend knobs (repeatable)\n"
+	"  --reps N           measured repetitions per job instance (default 5)\n"
+	"  --warmup N         warm-up repetitions, not stored (default 0)\n"
+	"  --seed N           base seed; repetition r of every instance uses the same\n"
+	"                     seed derived from it (default 1)\n"
+	"  --label L          label the runs and the host record (e.g. a kernel branch)\n"
+	"  --dry-run          print the expanded plan, one line per job instance; run\n"
+	"                     nothing, touch no database\n"
+	"  --resume RUN       finish the session RUN belongs to: only the repetitions\n"
+	"                     and runs still missing, with their stored parameters\n"
+	"  --quiet            no progress on stderr\n"
+	"  --db PATH          results database (default results/tdxbench.db)\n"
+	"\n"
+	"Ctrl-C once: finish the current repetition, keep everything finished, mark the\n"
+	"rest interrupted. Twice: stop now; only the unfinished repetition is lost.\n"
+	"Exit status: 0 all done, 1 something failed, 2 usage, 130 interrupted.\n";
+
+enum {
+	OPT_BACKEND = 0x100, OPT_STRATEGY, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_WARMUP,
+	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME,
+};
+
+static const struct option run_opts[] = {
+	{ "backend", required_argument, NULL, OPT_BACKEND },
+	{ "strategy", required_argument, NULL, OPT_STRATEGY },
+	{ "workload", required_argument, NULL, OPT_WORKLOAD },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "reps", required_argument, NULL, OPT_REPS },
+	{ "warmup", required_argument, NULL, OPT_WARMUP },
+	{ "seed", required_argument, NULL, OPT_SEED },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_count(const struct cmd *cmd, const char *opt, const char *arg, int min, int *out)
+{
+	uint64_t v;
+	if (parse_u64(arg, &v) || v < (uint64_t)min || v > 100000)
+		return cli_usage_error(cmd, "%s '%s': want an integer %d..100000", opt, arg, min);
+	*out = (int)v;
+	return 0;
+}
+
+static void print_plan(const struct plan *pl)
+{
+	long total = 0;
+	for (size_t i = 0; i < pl->n; i++)
+		total += pl->items[i].reps + pl->items[i].warmup;
+	printf("# %zu job instance%s, %ld repetition%s (warm-ups included)%s%s\n", pl->n,
+	       pl->n == 1 ? "" : "s", total, total == 1 ? "" : "s",
+	       pl->jobfiles ? ", from " : "", pl->jobfiles ? pl->jobfiles : "");
+	for (size_t i = 0; i < pl->n; i++) {
+		char *d = plan_item_describe(&pl->items[i]);
+		printf("%4zu  %s\n", i + 1, d);
+		free(d);
+	}
+}
+
+int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
+{
+	const struct cmd *cmd = cli_find_command("run");
+	struct plan_overrides ov = PLAN_OVERRIDES_INIT;
+	struct sbuf set = SBUF_INIT;
+	struct jobfile *files = NULL;
+	struct plan pl = { 0 };
+	struct store *st = NULL;
+	struct runner_opts ro = { 0 };
+	bool dry_run = false, flags_given = false;
+	const char *resume = NULL;
+	char *default_suite = NULL, *cmdline = NULL;
+	size_t nfiles = 0;
+	int c, rc = EXIT_OK;
+	uint64_t v;
+
+	while ((c = cli_getopt(ctx, cmd, argc, argv, "", run_opts)) != -1) {
+		flags_given |= c != OPT_DRY_RUN && c != OPT_RESUME;
+		switch (c) {
+		case OPT_BACKEND: ov.backend = optarg; break;
+		case OPT_STRATEGY: ov.strategy = optarg; break;
+		case OPT_WORKLOAD: ov.workload = optarg; break;
+		case OPT_LABEL: ov.label = optarg; break;
+		case OPT_SET:
+			sbuf_addf(&set, "%s%s", set.len ? "," : "", optarg);
+			break;
+		case OPT_REPS:
+			if (parse_count(cmd, "--reps", optarg, 1, &ov.reps))
+				return EXIT_USAGE;
+			break;
+		case OPT_WARMUP:
+			if (parse_count(cmd, "--warmup", optarg, 0, &ov.warmup))
+				return EXIT_USAGE;
+			break;
+		case OPT_SEED:
+			if (parse_u64(optarg, &v))
+				return cli_usage_error(cmd, "--seed '%s': want a non-negative integer",
+						       optarg);
+			ov.seed = v;
+			ov.have_seed = true;
+			break;
+		case OPT_DRY_RUN: dry_run = true; break;
+		case OPT_RESUME: resume = optarg; break;
+		default:
+			return EXIT_USAGE;
+		}
+	}
+	ov.set = set.buf;
+	nfiles = (size_t)(argc - optind);
+
+	if (resume) {
+		int64_t session;
+		uint64_t id;
+		if (nfiles || flags_given || dry_run) {
+			sbuf_free(&set);
+			return cli_usage_error(cmd, "--resume takes no job files or other run "
+						    "options (it reuses the stored ones)");
+		}
+		if (parse_u64(resume, &id) || !id)
+			return cli_usage_error(cmd, "--resume '%s': want a run id", resume);
+		if (cli_open_store(ctx, 0, &st))
+			return EXIT_FAIL;
+		if (runner_resume_plan(st, (int64_t)id, &pl, &session)) {
+			store_close(st);
+			return EXIT_FAIL;
+		}
+		if (!pl.n) {
+			printf("Nothing to resume: every run of session %lld is done or failed.\n",
+			       (long long)session);
+			store_close(st);
+			return EXIT_OK;
+		}
+		ro.resume_session = session;
+		goto run;
+	}
+
+	if (!nfiles && !ov.workload) {
+		default_suite = data_path("bench/default.ini");
+		nfiles = 1;
+	}
+	files = xcalloc(nfiles, sizeof(*files));
+	for (size_t i = 0; i < nfiles; i++) {
+		const char *path = default_suite ? default_suite : argv[optind + i];
+		if (jobfile_load(&files[i], path))
+			rc = EXIT_USAGE;
+	}
+	if (rc == EXIT_OK && plan_build(&pl, files, nfiles, &ov))
+		rc = EXIT_USAGE;
+	for (size_t i = 0; i < nfiles; i++)
+		jobfile_free(&files[i]);
+	free(files);
+	free(default_suite);
+	sbuf_free(&set);
+	if (rc)
+		return rc;
+
+	if (dry_run) {
+		print_plan(&pl);
+		plan_free(&pl);
+		return EXIT_OK;
+	}
+	if (cli_open_store(ctx, STORE_CREATE, &st)) {
+		plan_free(&pl);
+		return EXIT_FAIL;
+	}
+run:
+	cmdline = cli_cmdline(ctx);
+	ro.st = st;
+	ro.db_path = cli_db_path(ctx);
+	ro.cmdline = cmdline;
+	ro.host_label = ov.label;
+	ro.quiet = ctx->quiet;
+	rc = runner_run(&pl, &ro);
+	free(cmdline);
+	plan_free(&pl);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,60 @@
+/* Shared output helpers for list/show/export (and compare/report). */
+#include "cli/output.h"
+#include "core/util.h"
+
+#include <json-c/json.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static struct json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+struct json_object *run_row_json(const struct run_row *r)
+{
+	struct json_object *o = json_object_new_object();
+	char seed[24];
+	json_object_object_add(o, "id", json_object_new_int64(r->id));
+	json_object_object_add(o, "session", r->session_id ? json_object_new_int64(r->session_id) : NULL);
+	json_object_object_add(o, "host_id", json_object_new_int64(r->host_id));
+	json_object_object_add(o, "created", jstr(r->created));
+	json_object_object_add(o, "backend", jstr(r->backend));
+	json_object_object_add(o, "strategy", jstr(r->strategy));
+	json_object_object_add(o, "workload", jstr(r->workload));
+	json_object_object_add(o, "label", jstr(r->label));
+	json_object_object_add(o, "job", jstr(r->job));
+	json_object_object_add(o, "status", jstr(r->status));
+	json_object_object_add(o, "reason", jstr(r->reason));
+	json_object_object_add(o, "params", jstr(r->params));
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->seed);
+	json_object_object_add(o, "seed", json_object_new_string(seed));
+	json_object_object_add(o, "reps", json_object_new_int(r->reps));
+	json_object_object_add(o, "reps_done", json_object_new_int(r->reps_done));
+	json_object_object_add(o, "reps_failed", json_object_new_int(r->reps_failed));
+	json_object_object_add(o, "warmup", json_object_new_int(r->warmup));
+	json_object_object_add(o, "is_model", json_object_new_boolean(r->is_model));
+	json_object_object_add(o, "kernel", jstr(r->kernel));
+	json_object_object_add(o, "host_label", jstr(r->host_label));
+	json_object_object_add(o, "tool_version", jstr(r->tool_version));
+	json_object_object_add(o, "reproduce", jstr(r->reproduce));
+	return o;
+}
+
+void csv_field(FILE *f, const char *s)
+{
+	if (!s)
+		return;
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}

@@ -1,0 +1,297 @@
+/*
+ * Job file reader on top of libinih. inih does the INI syntax; this file adds
+ * what fio users expect around it: include=, a [global] section, file:line in
+ * every message. Line numbers come from our own reader callback (inih calls it
+ * once per line, right before handling that line), because Debian's inih is
+ * built without INI_HANDLER_LINENO.
+ */
+#include "core/jobfile.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const jobfile_reserved_keys[] = {
+	"backend", "strategy", "workload", "reps", "warmup", "seed", "label", "include", NULL,
+};
+
+#define MAX_INCLUDE_DEPTH 16
+/* inih's INI_MAX_LINE is 200 in Debian's build: one byte for the NUL, one for '\n'. */
+#define MAX_LINE_CHARS (INI_MAX_LINE - 2)
+
+struct parse_ctx {
+	struct jobfile *jf;
+	const char *file;		/* interned in jf->files */
+	const char *outer_section;	/* where keys before any [section] go */
+	const char *buf;
+	size_t pos, len;
+	int line;
+	int section_line;		/* of the last [section] header */
+	bool cont;			/* the current line is indented: inih continues a value */
+	char **stack;			/* realpaths of the files being read (include cycles) */
+	int depth;
+	int errors;
+};
+
+static int parse_buffer(struct parse_ctx *ctx);
+
+const struct job_kv *job_get(const struct job *j, const char *key)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (!strcmp(j->kv[i].key, key))
+			return &j->kv[i];
+	return NULL;
+}
+
+void job_set(struct job *j, const char *key, const char *value, const char *file, int line)
+{
+	struct job_kv *kv = (struct job_kv *)job_get(j, key);
+	if (!kv) {
+		GROW(j->kv, j->cap, j->n + 1);
+		kv = &j->kv[j->n++];
+		kv->key = xstrdup(key);
+	} else {
+		free(kv->value);
+	}
+	kv->value = xstrdup(value);
+	kv->file = file;
+	kv->line = line;
+}
+
+static void job_free(struct job *j)
+{
+	for (size_t i = 0; i < j->n; i++) {
+		free(j->kv[i].key);
+		free(j->kv[i].value);
+	}
+	free(j->kv);
+	free(j->name);
+	memset(j, 0, sizeof(*j));
+}
+
+void jobfile_free(struct jobfile *jf)
+{
+	job_free(&jf->global);
+	for (size_t i = 0; i < jf->njobs; i++)
+		job_free(&jf->jobs[i]);
+	free(jf->jobs);
+	for (size_t i = 0; i < jf->nfiles; i++)
+		free(jf->files[i]);
+	free(jf->files);
+	free(jf->path);
+	sbuf_free(&jf->content);
+	memset(jf, 0, sizeof(*jf));
+}
+
+static const char *intern_file(struct jobfile *jf, const char *path)
+{
+	GROW(jf->files, jf->cap_files, jf->nfiles + 1);
+	jf->files[jf->nfiles] = xstrdup(path);
+	return jf->files[jf->nfiles++];
+}
+
+static struct job *section_job(struct parse_ctx *ctx, const char *section)
+{
+	struct jobfile *jf = ctx->jf;
+	if (!*section)
+		section = ctx->outer_section;
+	if (!strcmp(section, "global"))
+		return &jf->global;
+	for (size_t i = 0; i < jf->njobs; i++)
+		if (!strcmp(jf->jobs[i].name, section))
+			return &jf->jobs[i];
+	GROW(jf->jobs, jf->cap_jobs, jf->njobs + 1);
+	memset(&jf->jobs[jf->njobs], 0, sizeof(jf->jobs[0]));
+	jf->jobs[jf->njobs].name = xstrdup(section);
+	jf->jobs[jf->njobs].file = ctx->file;
+	jf->jobs[jf->njobs].line = *section ? ctx->section_line : ctx->line;
+	return &jf->jobs[jf->njobs++];
+}
+
+#define perr(ctx, fmt, ...) \
+	((ctx)->errors++, error("%s:%d: " fmt, (ctx)->file, (ctx)->line, ##__VA_ARGS__))
+
+/* fgets() over the in-memory file, counting lines as inih asks for them. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	const char *start, *nl;
+	size_t n;
+
+	if (ctx->pos >= ctx->len)
+		return NULL;
+	start = ctx->buf + ctx->pos;
+	nl = memchr(start, '\n', ctx->len - ctx->pos);
+	n = nl ? (size_t)(nl - start) + 1 : ctx->len - ctx->pos;
+	ctx->pos += n;
+	ctx->line++;
+	if (n > (size_t)num - 1 || n - (nl ? 1 : 0) > MAX_LINE_CHARS) {
+		perr(ctx, "line too long (at most %d characters; split a list with an "
+			  "indented continuation line)", MAX_LINE_CHARS);
+		strcpy(str, ";\n");	/* hand inih a comment instead */
+		ctx->cont = false;
+		return str;
+	}
+	memcpy(str, start, n);
+	str[n] = 0;
+	if (str[strspn(str, " \t")] == '[')
+		ctx->section_line = ctx->line;
+	/* inih treats an indented line after a key as a continuation of its value */
+	ctx->cont = (str[0] == ' ' || str[0] == '\t') &&
+		    str[strspn(str, " \t\r\n")] && !strchr(";#", str[strspn(str, " \t")]);
+	return str;
+}
+
+static int do_include(struct parse_ctx *ctx, const char *section, const char *value)
+{
+	struct parse_ctx sub;
+	char *path, *dir, *dcopy, *buf, real[PATH_MAX];
+	size_t len;
+	int ret = 0;
+
+	if (value[0] == '/') {
+		path = xstrdup(value);
+	} else {
+		dcopy = xstrdup(ctx->file);
+		dir = dirname(dcopy);
+		path = strcmp(dir, ".") ? xasprintf("%s/%s", dir, value) : xstrdup(value);
+		free(dcopy);
+	}
+	if (ctx->depth >= MAX_INCLUDE_DEPTH) {
+		perr(ctx, "include '%s': nested deeper than %d files", value, MAX_INCLUDE_DEPTH);
+		goto out;
+	}
+	if (!realpath(path, real)) {
+		perr(ctx, "cannot include '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < ctx->depth + 1; i++) {
+		if (!strcmp(ctx->stack[i], real)) {
+			struct sbuf sb = SBUF_INIT;
+			for (int k = i; k < ctx->depth + 1; k++)
+				sbuf_addf(&sb, "%s -> ", ctx->stack[k]);
+			sbuf_add(&sb, real);
+			perr(ctx, "include cycle: %s", sb.buf);
+			sbuf_free(&sb);
+			goto out;
+		}
+	}
+	buf = read_file(path, &len);
+	if (!buf) {
+		perr(ctx, "cannot include '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < len; i++)
+		sbuf_addch(&ctx->jf->content, buf[i]);
+
+	sub = *ctx;
+	sub.file = intern_file(ctx->jf, path);
+	sub.outer_section = *section ? section : ctx->outer_section;
+	sub.buf = buf;
+	sub.pos = 0;
+	sub.len = len;
+	sub.line = 0;
+	sub.section_line = 0;
+	sub.cont = false;
+	sub.depth = ctx->depth + 1;
+	sub.stack[sub.depth] = xstrdup(real);
+	sub.errors = 0;
+	ret = parse_buffer(&sub);
+	ctx->errors += sub.errors;
+	free(sub.stack[sub.depth]);
+	free(buf);
+out:
+	free(path);
+	return ret;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *ctx = user;
+	struct job *j = section_job(ctx, section);
+	const struct job_kv *old = job_get(j, name);
+
+	if (ctx->cont) {
+		/* an indented line extends the previous key's list */
+		char *joined;
+		if (strchr(value, '=')) {
+			perr(ctx, "indented line is read as a continuation of '%s' "
+				  "(remove the indentation)", name);
+			return 1;
+		}
+		if (!old || !*value)
+			return 1;
+		joined = xasprintf("%s%s%s", old->value,
+				   old->value[strlen(old->value) - 1] == ',' ? "" : ",", value);
+		job_set(j, name, joined, old->file, old->line);
+		free(joined);
+		return 1;
+	}
+	if (!*value) {
+		perr(ctx, "no value for '%s' in [%s]", name, j->name);
+		return 1;
+	}
+	if (!strcmp(name, "include")) {
+		do_include(ctx, section, value);
+		return 1;
+	}
+	if (old && old->file == ctx->file && old->line) {
+		perr(ctx, "'%s' set twice in [%s] (first at line %d)", name, j->name, old->line);
+		return 1;
+	}
+	job_set(j, name, value, ctx->file, ctx->line);
+	return 1;
+}
+
+static int parse_buffer(struct parse_ctx *ctx)
+{
+	int r = ini_parse_stream(reader, ctx, handler, ctx);
+	if (r > 0) {
+		ctx->errors++;
+		error("%s:%d: syntax error (expected '[section]', 'key=value' or a ';' comment)",
+		      ctx->file, r);
+	} else if (r < 0) {
+		ctx->errors++;
+		error("%s: cannot parse (out of memory)", ctx->file);
+	}
+	return ctx->errors ? -1 : 0;
+}
+
+int jobfile_load(struct jobfile *jf, const char *path)
+{
+	struct parse_ctx ctx = { 0 };
+	char *stack[MAX_INCLUDE_DEPTH + 1];
+	char real[PATH_MAX];
+	size_t len;
+	char *buf;
+	int ret;
+
+	memset(jf, 0, sizeof(*jf));
+	jf->path = xstrdup(path);
+	jf->global.name = xstrdup("global");
+	buf = read_file(path, &len);
+	if (!buf)
+		return error("cannot read job file '%s': %s", path, strerror(errno));
+	if (!realpath(path, real))
+		snprintf(real, sizeof(real), "%s", path);
+	for (size_t i = 0; i < len; i++)
+		sbuf_addch(&jf->content, buf[i]);
+
+	ctx.jf = jf;
+	ctx.file = intern_file(jf, path);
+	jf->global.file = ctx.file;
+	ctx.outer_section = "global";
+	ctx.buf = buf;
+	ctx.len = len;
+	ctx.stack = stack;
+	stack[0] = real;
+	ret = parse_buffer(&ctx);
+	free(buf);
+	return ret;
+}

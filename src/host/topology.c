@@ -1,0 +1,44 @@
+/* Topology from hwloc: packages, NUMA nodes (memory, CPUs), cores, PUs. */
+#include "host/host_int.h"
+#include "core/util.h"
+
+#include <hwloc.h>
+#include <stdlib.h>
+
+struct json_object *host_topology_json(void)
+{
+	struct json_object *t = json_object_new_object(), *nodes;
+	hwloc_topology_t topo;
+	int n;
+
+	if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
+		json_object_object_add(t, "error", json_object_new_string("hwloc cannot load the topology"));
+		return t;
+	}
+	json_object_object_add(t, "packages",
+			       json_object_new_int(hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PACKAGE)));
+	json_object_object_add(t, "numa_nodes",
+			       json_object_new_int(hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE)));
+	json_object_object_add(t, "cores",
+			       json_object_new_int(hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE)));
+	json_object_object_add(t, "pus",
+			       json_object_new_int(hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU)));
+	nodes = json_object_new_array();
+	n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	for (int i = 0; i < n; i++) {
+		hwloc_obj_t node = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, i);
+		struct json_object *o = json_object_new_object();
+		char *cpus = NULL;
+		json_object_object_add(o, "os_index", json_object_new_int((int)node->os_index));
+		json_object_object_add(o, "memory_bytes",
+				       json_object_new_int64((int64_t)node->attr->numanode.local_memory));
+		if (node->cpuset && hwloc_bitmap_list_asprintf(&cpus, node->cpuset) >= 0) {
+			json_object_object_add(o, "cpus", json_object_new_string(cpus));
+			free(cpus);
+		}
+		json_object_array_add(nodes, o);
+	}
+	json_object_object_add(t, "nodes", nodes);
+	hwloc_topology_destroy(topo);
+	return t;
+}

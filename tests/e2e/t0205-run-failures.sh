@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# A failing job instance is recorded failed with its reason; the others run;
+# the exit status says something failed.
+. "$(dirname "$0")/lib.sh"
+DB="$TMP/f.db"
+q() { sqlite3 "$DB" "$1"; }
+
+cat >"$TMP/f.ini" <<'INI'
+[global]
+backend=sim
+mem=16M
+reps=2
+[good]
+workload=boot
+strategy=dpamt-v6,sean-v5
+[bad]
+workload=boot
+strategy=static
+; passes the type check (a size) but the workload cannot be built
+mem=3M
+INI
+
+run_tdx --db "$DB" run "$TMP/f.ini"
+expect_rc "a failing instance makes the run exit 1" 1
+check "the failure is reported on stderr" grep -q "run 3 (bad: static boot) failed: workload 'boot': mem=3M: must be a multiple of 2M" "$TMP/err"
+check "and listed under the summary" grep -q '^Failed: run 3 (bad): ' "$TMP/out"
+check "the other instances ran" test "$(q "SELECT count(*) FROM runs WHERE status = 'done' AND reps_done = 2")" -eq 2
+check "the failed run is stored with its reason" \
+	test "$(q "SELECT status || ': ' || reason FROM runs WHERE id = 3")" = "failed: workload 'boot': mem=3M: must be a multiple of 2M"
+check "session marked failed" test "$(q 'SELECT status FROM sessions')" = failed
+check "integrity_check ok" test "$(q 'PRAGMA integrity_check')" = ok
+
+run_tdx --db "$DB" run --resume 3
+expect_rc "resume skips failed runs" 0
+check "nothing to resume" grep -q 'Nothing to resume' "$TMP/out"
+done_testing
