@@ -309,14 +309,14 @@ struct col {
 
 /* Key metrics, most telling first; the first few that say something are shown. */
 static const struct { const char *metric, *title; } key_metrics[] = {
-	{ "pamt_add", "PAMT.ADD" },
 	{ "dpamt_bytes_peak", "DPAMT peak" },
+	{ "pamt_add", "PAMT.ADD" },
 	{ "spec_pairs_peak", "spec pairs" },
-	{ "cache_pages_idle_peak", "idle cache pg" },
 	{ "fault_ns_p99", "fault p99" },
+	{ "cache_pages_idle_peak", "idle cache pg" },
 	{ "splits", "splits" },
 	{ "mmu_lock_wait_ns", "mmu_lock wait" },
-	{ "pamt_lock_wait_ns", "pamt_lock wait" },
+	{ "pamt_lock_wait_ns", "pamt_lock wt" },
 	{ "pages_per_sec_per_vcpu", "pages/s/vCPU" },
 	{ "convert_ns_p50", "convert p50" },
 	{ "convert_ns_p99", "convert p99" },
@@ -324,6 +324,14 @@ static const struct { const char *metric, *title; } key_metrics[] = {
 	{ "virt_time_ns", "virt time" },
 	{ "wall_ns", "wall" },
 };
+
+static size_t key_rank(const char *metric)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
+		if (!strcmp(key_metrics[i].metric, metric))
+			return i;
+	return ARRAY_SIZE(key_metrics);
+}
 
 #define SUM_COLS 4
 #define W_ID 6
@@ -393,6 +401,8 @@ static void fmt_cell(struct store *st, int64_t run_id, const struct col *c, char
 	fmt_value(s.median, c->unit, v, sizeof(v));
 	if (n < 2) {
 		snprintf(buf, len, "%s", v);
+	} else if (s.mad == 0) {
+		snprintf(buf, len, "%s +-0", v);
 	} else if (s.median != 0) {
 		double pct = 100.0 * s.mad / fabs(s.median);
 		if (pct < 10)
@@ -400,24 +410,38 @@ static void fmt_cell(struct store *st, int64_t run_id, const struct col *c, char
 		else
 			snprintf(buf, len, "%s +-%.0f%%", v, pct);
 	} else {
-		snprintf(buf, len, "%s +-%s", v, s.mad == 0 ? "0" : "?");
+		snprintf(buf, len, "%s +-?", v);
 	}
 	free(vals);
 }
 
-static bool metric_says_something(struct store *st, struct inst **rows, size_t n, const char *m)
+/*
+ * How much a metric tells the rows apart: the spread of the row medians
+ * relative to the largest, in (0, 1]; 0 when they are all equal; -1 when
+ * every value is zero or missing (nothing to show).
+ */
+static double metric_interest(struct store *st, struct inst **rows, size_t n, const char *m)
 {
-	bool present = false;
+	bool nonzero = false, have = false;
+	double lo = 0, hi = 0;
 	for (size_t i = 0; i < n; i++) {
-		double *vals = NULL;
+		double *vals = NULL, med;
 		size_t nv = 0;
-		if (store_metric_values(st, rows[i]->run_id, m, &vals, &nv) == 0) {
-			for (size_t k = 0; k < nv; k++)
-				present |= vals[k] != 0;
+		if (rows[i]->failed || store_metric_values(st, rows[i]->run_id, m, &vals, &nv) || !nv) {
+			free(vals);
+			continue;
 		}
+		for (size_t k = 0; k < nv; k++)
+			nonzero |= vals[k] != 0;
+		med = stats_median(vals, nv);
+		lo = have ? MIN(lo, med) : med;
+		hi = have ? MAX(hi, med) : med;
+		have = true;
 		free(vals);
 	}
-	return present;
+	if (!nonzero)
+		return -1;
+	return hi == lo ? 0 : (hi - lo) / MAX(fabs(hi), fabs(lo));
 }
 
 static char *metric_unit(struct store *st, struct inst **rows, size_t n, const char *m)
@@ -438,28 +462,68 @@ static char *metric_unit(struct store *st, struct inst **rows, size_t n, const c
 	return xstrdup("");
 }
 
-/* "dpamt-v6 vcpus=4": the strategy plus the params that differ between rows. */
-static void row_label(struct inst **rows, size_t n, size_t r, char *buf, size_t len)
+struct names {
+	const char **v;
+	size_t n, cap;
+};
+
+static void names_add(struct names *nm, const char *s)
 {
-	const struct plan_item *it = rows[r]->it;
+	for (size_t i = 0; i < nm->n; i++)
+		if (!strcmp(nm->v[i], s))
+			return;
+	GROW(nm->v, nm->cap, nm->n + 1);
+	nm->v[nm->n++] = s;
+}
+
+/*
+ * Does key take different values among rows of the same strategy? (Knobs a
+ * strategy sets, as stored for resumed runs, say nothing new.)
+ */
+static bool key_varies(struct inst **rows, size_t n, const char *key)
+{
+	for (size_t a = 0; a < n; a++) {
+		for (size_t b = a + 1; b < n; b++) {
+			const struct plan_item *x = rows[a]->it, *y = rows[b]->it;
+			const char *vx = params_get(&x->params, key), *vy = params_get(&y->params, key);
+			if ((x->strategy || y->strategy) &&
+			    (!x->strategy || !y->strategy || strcmp(x->strategy, y->strategy)))
+				continue;
+			if (!vx || !vy || strcmp(vx, vy))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* The keys that tell rows apart, in the order of the first row's params. */
+static size_t varying_keys(struct inst **rows, size_t n, const char **keys, size_t max)
+{
+	struct names nm = { 0 };
+	size_t k = 0;
+	for (size_t r = 0; r < n; r++)
+		for (size_t i = 0; i < rows[r]->it->params.n; i++)
+			names_add(&nm, rows[r]->it->params.v[i].key);
+	for (size_t i = 0; i < nm.n && k < max; i++)
+		if (key_varies(rows, n, nm.v[i]))
+			keys[k++] = nm.v[i];
+	free(nm.v);
+	return k;
+}
+
+/* "dpamt-v6 8 2": the strategy (or job) and the values of the varying keys. */
+static void row_label(const struct inst *row, const char *const *keys, size_t nkeys, char *buf,
+		      size_t len)
+{
+	const struct plan_item *it = row->it;
 	struct sbuf sb = SBUF_INIT;
 	sbuf_add(&sb, it->strategy ? it->strategy : it->job);
-	for (size_t k = 0; k < it->params.n; k++) {
-		const char *key = it->params.v[k].key, *val = it->params.v[k].value;
-		bool differs = false;
-		for (size_t o = 0; o < n && !differs; o++) {
-			const char *ov = params_get(&rows[o]->it->params, key);
-			/* knobs a strategy sets (resumed runs store them all) say nothing new */
-			if (!it->strategy || !rows[o]->it->strategy ||
-			    strcmp(it->strategy, rows[o]->it->strategy))
-				continue;
-			differs = !ov || strcmp(ov, val);
-		}
-		if (differs)
-			sbuf_addf(&sb, " %s=%s", key, val);
+	for (size_t k = 0; k < nkeys; k++) {
+		const char *v = params_get(&it->params, keys[k]);
+		sbuf_addf(&sb, " %s", v ? v : "-");
 	}
-	if (sb.len > len - 1 && len > 2)
-		snprintf(buf, len, "%.*s~", (int)len - 2, sb.buf);
+	if (sb.len > len - 2 && len > 3)
+		snprintf(buf, len, "%.*s~", (int)len - 3, sb.buf);
 	else
 		snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
 	sbuf_free(&sb);
@@ -472,28 +536,61 @@ static void summary_group(struct store *st, struct inst **rows, size_t n)
 	size_t ncol = 0;
 	int maxreps = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(key_metrics) && ncol < SUM_COLS; i++) {
-		if (!metric_says_something(st, rows, n, key_metrics[i].metric))
-			continue;
-		cols[ncol].metric = key_metrics[i].metric;
-		cols[ncol].title = key_metrics[i].title;
-		cols[ncol].unit = metric_unit(st, rows, n, key_metrics[i].metric);
+	double interest[ARRAY_SIZE(key_metrics)];
+	const char *keys[8];
+	size_t nkeys = varying_keys(rows, n, keys, ARRAY_SIZE(keys));
+
+	/* the metrics that tell the rows apart most, then any that are not all zero */
+	for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
+		interest[i] = metric_interest(st, rows, n, key_metrics[i].metric);
+	while (ncol < SUM_COLS) {
+		size_t best = ARRAY_SIZE(key_metrics);
+		for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
+			if (interest[i] >= 0 &&
+			    (best == ARRAY_SIZE(key_metrics) || interest[i] > interest[best]))
+				best = i;
+		if (best == ARRAY_SIZE(key_metrics))
+			break;
+		cols[ncol].metric = key_metrics[best].metric;
+		cols[ncol].title = key_metrics[best].title;
+		cols[ncol].unit = metric_unit(st, rows, n, key_metrics[best].metric);
 		ncol++;
+		interest[best] = -1;
 	}
+	/* keep the glossary order whichever pass picked them */
+	for (size_t a = 0; a < ncol; a++)
+		for (size_t b = a + 1; b < ncol; b++)
+			if (key_rank(cols[b].metric) < key_rank(cols[a].metric)) {
+				struct col t = cols[a];
+				cols[a] = cols[b];
+				cols[b] = t;
+			}
 	for (size_t i = 0; i < n; i++)
 		maxreps = MAX(maxreps, rows[i]->it->reps);
 
-	printf("\n%s - %s%s, median +-MAD%% over up to %d reps\n", first->wl->name,
-	       first->be->is_model ? "model output of " : "backend ", first->be->name, maxreps);
+	{
+		char title[81], job[48] = "";
+		if (strcmp(first->job, first->wl->name) && strcmp(first->job, "cli"))
+			snprintf(job, sizeof(job), " [%s]", first->job);
+		snprintf(title, sizeof(title), "%s%s: %s%s, median +-MAD%%, %d reps", first->wl->name,
+			 job, first->be->name, first->be->is_model ? " (model output)" : "", maxreps);
+		printf("\n%s\n", title);
+	}
+	if (nkeys) {
+		printf("rows: %s", first->strategy ? "strategy" : "job");
+		for (size_t k = 0; k < nkeys; k++)
+			printf(", %s", keys[k]);
+		putchar('\n');
+	}
 	printf("%-*s%-*s", W_ID, "run", W_LABEL, first->strategy ? "strategy" : "job");
 	for (size_t c = 0; c < ncol; c++)
-		printf("%*s", W_CELL, cols[c].title);
+		printf(" %*.*s", W_CELL - 1, W_CELL - 1, cols[c].title);
 	putchar('\n');
 	for (size_t r = 0; r < n; r++) {
 		const struct inst *in = rows[r];
 		char id[16], label[W_LABEL], cell[64];
 		snprintf(id, sizeof(id), "%lld", (long long)in->run_id);
-		row_label(rows, n, r, label, sizeof(label));
+		row_label(in, keys, nkeys, label, sizeof(label));
 		printf("%-*s%-*s", W_ID, id, W_LABEL, label);
 		if (in->failed) {
 			printf("  failed: %.*s\n", 80 - W_ID - W_LABEL - 11,
@@ -502,12 +599,38 @@ static void summary_group(struct store *st, struct inst **rows, size_t n)
 		}
 		for (size_t c = 0; c < ncol; c++) {
 			fmt_cell(st, in->run_id, &cols[c], cell, sizeof(cell));
-			printf("%*s", W_CELL, cell);
+			printf(" %*s", W_CELL - 1, cell);
 		}
 		putchar('\n');
 	}
 	for (size_t c = 0; c < ncol; c++)
 		free(cols[c].unit);
+}
+
+/*
+ * Two strategies worth comparing: the two designs argued over (dpamt-v6 on
+ * demand vs sean-v5 speculative) when both ran, else the first two.
+ */
+static void pick_pair(const struct inst *in, size_t n, const char *pair[2])
+{
+	static const char *const preferred[] = { "dpamt-v6", "sean-v5" };
+	const char *seen[2] = { NULL, NULL };
+	for (size_t i = 0; i < n; i++) {
+		const char *s = in[i].it->strategy;
+		if (!s)
+			continue;
+		for (int k = 0; k < 2; k++)
+			if (!strcmp(s, preferred[k]))
+				seen[k] = s;
+		if (!pair[0])
+			pair[0] = s;
+		else if (!pair[1] && strcmp(pair[0], s))
+			pair[1] = s;
+	}
+	if (seen[0] && seen[1]) {
+		pair[0] = seen[0];
+		pair[1] = seen[1];
+	}
 }
 
 static void print_summary(struct store *st, struct inst *in, size_t n, const char *db_path,
@@ -524,7 +647,9 @@ static void print_summary(struct store *st, struct inst *in, size_t n, const cha
 		if (shown[i])
 			continue;
 		for (size_t k = i; k < n; k++) {
-			if (shown[k] || in[k].it->wl != in[i].it->wl || in[k].it->be != in[i].it->be)
+			/* one table per job and workload: a job is one question asked */
+			if (shown[k] || in[k].it->wl != in[i].it->wl || in[k].it->be != in[i].it->be ||
+			    strcmp(in[k].it->job, in[i].it->job))
 				continue;
 			shown[k] = true;
 			rows[nr++] = &in[k];
@@ -535,11 +660,8 @@ static void print_summary(struct store *st, struct inst *in, size_t n, const cha
 		any_model |= in[i].it->be->is_model;
 		kept += in[i].kept;
 		runs_kept += in[i].kept > 0;
-		if (in[i].it->strategy && !strat[0])
-			strat[0] = in[i].it->strategy;
-		else if (in[i].it->strategy && !strat[1] && strcmp(strat[0], in[i].it->strategy))
-			strat[1] = in[i].it->strategy;
 	}
+	pick_pair(in, n, strat);
 	putchar('\n');
 	for (size_t i = 0; i < n; i++)
 		if (in[i].failed)

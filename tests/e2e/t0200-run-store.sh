@@ -28,8 +28,8 @@ run_tdx --db "$DB" run "$TMP/small.ini"
 expect_rc "run a small job file" 0
 check "summary names the database" grep -q "Database: $DB" "$TMP/out"
 check "summary labels model output" grep -q "model output" "$TMP/out"
-check "summary has a table per workload" \
-	test "$(grep -cE '^(boot|convert-churn) - ' "$TMP/out")" -eq 2
+check "summary has a table per job and workload" \
+	test "$(grep -cE '^(boot|convert-churn \[churn\]): sim \(model output\)' "$TMP/out")" -eq 2
 check "summary gives a compare command" grep -q 'tdxbench compare session=1,strategy=dpamt-v6 session=1,strategy=sean-v5' "$TMP/out"
 check "summary gives a report command" grep -q 'tdxbench report session=1' "$TMP/out"
 check "summary stays within 80 columns" test "$(awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }' "$TMP/out")" -le 80

@@ -27,7 +27,7 @@ check "2 strategies x 3 vcpus x 3 mem + 2 gran = 20 instances" \
 check "header counts instances and repetitions" grep -q '^# 20 job instances, 40 repetitions' "$TMP/out"
 check "first instance" grep -qx '   1  sweep: sim strategy=dpamt-v6 workload=boot mem=8M,vcpus=1 reps=2 seed=1' "$TMP/out"
 check "strategy varies fastest" grep -qx '   2  sweep: sim strategy=sean-v5 workload=boot mem=8M,vcpus=1 reps=2 seed=1' "$TMP/out"
-check "then the last key (mem)" grep -qx '   3  sweep: sim strategy=dpamt-v6 workload=boot mem=16M,vcpus=1 reps=2 seed=1' "$TMP/out"
+check "then the last key (vcpus: [global]'s mem came first)" grep -qx '   3  sweep: sim strategy=dpamt-v6 workload=boot mem=8M,vcpus=2 reps=2 seed=1' "$TMP/out"
 check "last sweep instance" grep -qx '  18  sweep: sim strategy=sean-v5 workload=boot mem=24M,vcpus=4 reps=2 seed=1' "$TMP/out"
 check "job key overrides [global]" test "$(grep -c 'mem=16M' "$TMP/out")" -eq 8
 check "gran list" grep -q '  20  churn: sim workload=convert-churn gran=2M,mem=16M reps=2 seed=1' "$TMP/out"
