@@ -53,8 +53,10 @@ const struct workload_desc wl_convert_churn = {
 	.name = "convert-churn",
 	.summary = "bounce-buffer conversions private<->shared",
 	.description = "Fault in all memory, then convert a swiotlb-sized window at the top "
-		       "of memory to shared and back, gran= at a time, rounds= times: splits "
-		       "once, then PAMT.REMOVE/ADD churn on every round trip.",
+		       "of memory to shared and back, gran= at a time, rounds= times. The "
+		       "first round splits huge leaves; every round trip then zaps and "
+		       "re-adds the units (PAGE.REMOVE + put, AUG + get). A region's pair is "
+		       "only removed and re-added when a whole region converts (gran=2M).",
 	.params = convert_churn_params,
 	.build = convert_churn_build,
 };

@@ -12,6 +12,7 @@
 	X(help, "show the commands, or one command's help") \
 	X(host, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \
 	X(list, "list the runs in the database") \
+	X(report, "plots, mail-ready text and an HTML page from stored runs") \
 	X(run, "run job files or one job; store every repetition") \
 	X(show, "one run: host, parameters, metric medians, reproduce command") \
 	X(strategies, "list the sim strategies, their knobs and costs") \

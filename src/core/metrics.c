@@ -27,6 +27,13 @@ const struct metric_desc metric_table[] = {
 	{ "fault_ns_max", "ns", BETTER_LOWER, "worst EPT-violation handling latency" },
 	{ "faults", "ops", BETTER_NONE, "EPT violations handled" },
 	{ "virt_time_ns", "ns", BETTER_LOWER, "virtual time to finish the workload (model)" },
+	/* sim extras */
+	{ "pamt_put_fast", "ops", BETTER_NONE, "tdx_pamt_put() that only dropped a reference (sim)" },
+	{ "split_cache_pages", "pages", BETTER_LOWER, "pages taken from per-VM split caches by splits (sim)" },
+	{ "split_lock_wait_ns", "ns", BETTER_LOWER, "time waited for the per-VM split-cache lock or mutex (sim)" },
+	{ "sept_pages", "pages", BETTER_NONE, "S-EPT pages linked (sim)" },
+	{ "faults_2m", "ops", BETTER_NONE, "faults mapped by a 2M private leaf (sim)" },
+	{ "shared_faults", "ops", BETTER_NONE, "EPT violations on shared memory (sim)" },
 	/* real VMs (kvm, tdx) */
 	{ "pf_taken", "ops", BETTER_NONE, "KVM stat: page faults taken" },
 	{ "pf_fixed", "ops", BETTER_NONE, "KVM stat: page faults fixed by installing a mapping" },

@@ -32,13 +32,15 @@ void cache_init(struct page_cache *c, const char *name, uint32_t cap, bool idle)
 	c->cap = cap;
 	c->n = 0;
 	c->idle = idle;
-	snprintf(c->name, sizeof(c->name), "%s", name);
+	c->name = xstrdup(name);
 }
 
 void cache_free(struct page_cache *c)
 {
 	free(c->obj);
+	free(c->name);
 	c->obj = NULL;
+	c->name = NULL;
 	c->n = c->cap = 0;
 }
 

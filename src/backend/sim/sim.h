@@ -176,25 +176,25 @@ struct page_cache {
 	pfn_t *obj;
 	uint32_t n, cap;
 	bool idle;		/* counts towards cache_pages_idle */
-	char name[40];		/* for the underflow message */
+	char *name;		/* for the underflow message */
 };
 
 struct sim_td;
 
 struct sim_vcpu {
+	/* hot: touched on every step */
+	vtime_t t;			/* its clock */
 	struct sim_td *td;
+	uint64_t pos0, pos, end, step;	/* positions in the phase's unit sequence */
+	uint32_t rep;
+	uint32_t cpu;			/* host CPU it runs on */
+	bool done;
 	uint32_t idx;			/* within its TD */
 	uint32_t gidx;			/* across TDs: the tie-break of equal clocks */
-	uint32_t cpu;			/* host CPU it runs on */
-	vtime_t t;			/* its clock */
 	struct page_cache mirror;	/* mmu_shadow_page_cache (KVM's mirror pages, never TDX) */
 	struct page_cache spt;		/* mmu_external_spt_cache */
 	struct page_cache pamt;		/* tdx_pamt_cache (pages) or v4's combined list */
 	pfn_t *ctrl;			/* TDVPR + TDCX: tdvps_pages frames */
-	/* phase iteration */
-	uint64_t pos0, pos, end, step;	/* positions in the phase's unit sequence */
-	uint32_t rep;
-	bool done;
 };
 
 struct sim_td {

@@ -31,12 +31,12 @@ const struct opt_desc sim_knobs[] = {
 	{ "pamt_cache", OPT_ENUM, "separate", "per-vCPU pair source: separate tdx_pamt_cache; combined = one list for S-EPT pages and pairs (v4); none", pamt_cache_choices, NULL, NULL },
 	{ "leaf_pair", OPT_ENUM, "cache", "pair for a guest 4K page's region: cache = per-vCPU pamt cache; sp = the pair carried by the last-level S-EPT page (kai-sp)", leaf_pair_choices, NULL, NULL },
 	/* KVM caches */
-	{ "spt_cache_cap", OPT_U64, "40", "capacity of mmu_external_spt_cache (KVM_ARCH_NR_OBJS_PER_MEMORY_CACHE)", NULL, "pages", NULL },
+	{ "spt_cache_capacity", OPT_U64, "40", "capacity of mmu_external_spt_cache (KVM_ARCH_NR_OBJS_PER_MEMORY_CACHE)", NULL, "pages", NULL },
 	{ "spt_cache_min", OPT_U64, "5", "refill when below this (PT64_ROOT_MAX_LEVEL)", NULL, "pages", NULL },
 	{ "spt_cache_fill", OPT_ENUM, "capacity", "refill to capacity (kvm_mmu_memory_cache) or exactly to min", fill_choices, NULL, NULL },
 	{ "mirror_cache", OPT_BOOL, "yes", "model KVM's mirror page-table cache too (never TDX-owned, shares the per-CPU lists)", NULL, NULL, NULL },
 	{ "pamt_cache_pairs", OPT_U64, "5", "tdx_pamt_cache top-up target (v6: PT64_ROOT_MAX_LEVEL pairs)", NULL, "pairs", NULL },
-	{ "pamt_cache_cap", OPT_U64, "0", "pamt cache capacity when pamt_cache_fill=capacity (0 = pamt_cache_pairs)", NULL, "pairs", NULL },
+	{ "pamt_cache_capacity", OPT_U64, "0", "pamt cache capacity when pamt_cache_fill=capacity (0 = pamt_cache_pairs)", NULL, "pairs", NULL },
 	{ "pamt_cache_fill", OPT_ENUM, "exact", "fill the pamt cache exactly to the target (tdx_topup_pamt_cache) or to capacity", fill_choices, NULL, NULL },
 	{ "combined_fill", OPT_U64, "15", "pamt_cache=combined: pages the one list is filled to (v4: 5 S-EPT + 2*5 PAMT)", NULL, "pages", NULL },
 	/* huge pages and splits */
@@ -220,14 +220,14 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	if (params_get_enum(p, "leaf_pair", leaf_pair_choices, 0, &e, err, errlen))
 		return -1;
 	cfg->leaf_pair = (enum leaf_pair)e;
-	if (get_u32(p, "spt_cache_cap", &cfg->spt_cap, err, errlen) ||
+	if (get_u32(p, "spt_cache_capacity", &cfg->spt_cap, err, errlen) ||
 	    get_u32(p, "spt_cache_min", &cfg->spt_min, err, errlen) ||
 	    params_get_enum(p, "spt_cache_fill", fill_choices, 0, &e, err, errlen))
 		return -1;
 	cfg->spt_exact = e == 1;
 	if (params_get_bool(p, "mirror_cache", true, &cfg->mirror_cache, err, errlen) ||
 	    get_u32(p, "pamt_cache_pairs", &cfg->pamt_pairs, err, errlen) ||
-	    get_u32(p, "pamt_cache_cap", &cfg->pamt_cap, err, errlen) ||
+	    get_u32(p, "pamt_cache_capacity", &cfg->pamt_cap, err, errlen) ||
 	    params_get_enum(p, "pamt_cache_fill", fill_choices, 1, &e, err, errlen))
 		return -1;
 	cfg->pamt_exact = e == 1;
@@ -262,7 +262,7 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 
 	/* sanity of the combination */
 	if (cfg->spt_min > cfg->spt_cap || !cfg->spt_cap) {
-		snprintf(err, errlen, "spt_cache_min=%u must be at most spt_cache_cap=%u (and cap > 0)",
+		snprintf(err, errlen, "spt_cache_min=%u must be at most spt_cache_capacity=%u (and cap > 0)",
 			 cfg->spt_min, cfg->spt_cap);
 		return -1;
 	}
