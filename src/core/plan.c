@@ -309,6 +309,7 @@ struct builder {
 	const struct plan_overrides *ov;
 	const struct backend_ops *const *backends;
 	int errors;
+	struct names keys;	/* every key any job here accepts, for suggestions */
 };
 
 #define kverr(b, kv, fmt, ...) do {					\
@@ -481,6 +482,14 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 			}
 		}
 	}
+
+	for (int r = 0; jobfile_reserved_keys[r]; r++)
+		names_add(&b->keys, jobfile_reserved_keys[r]);
+	names_add_table(&b->keys, workload_common_opts);
+	for (size_t w = 0; w < nwl; w++)
+		names_add_table(&b->keys, wls[w]->params);
+	for (size_t i = 0; i < nbe; i++)
+		names_add_table(&b->keys, bes[i]->knobs);
 
 	/* every other key: applies to some backend x workload, values valid */
 	for (size_t k = 0; k < e->n; k++) {
@@ -657,17 +666,22 @@ static void report_unused(struct builder *b, const struct job *j, const bool *us
 	for (size_t i = 0; i < j->n; i++) {
 		const struct job_kv *kv = &j->kv[i];
 		struct ekv e = { kv->key, kv->value, kv->file, kv->line, SC_SHARED, NULL };
+		const char *close;
 		if (used[i] || !strcmp(kv->key, "include"))
 			continue;
-		kverr(b, &e, "key '%s' applies to no job (not a runner key, workload parameter "
-			     "or backend knob of any job here)", kv->key);
+		close = closest_match(kv->key, b->keys.v, b->keys.n);
+		if (close)
+			kverr(b, &e, "key '%s' applies to no job (did you mean '%s'?)", kv->key, close);
+		else
+			kverr(b, &e, "key '%s' applies to no job (not a runner key, workload "
+				     "parameter or backend knob of any job here)", kv->key);
 	}
 }
 
 int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 	       const struct plan_overrides *ov)
 {
-	struct builder b = { pl, ov, ov->backends ? ov->backends : backend_all(), 0 };
+	struct builder b = { pl, ov, ov->backends ? ov->backends : backend_all(), 0, { 0 } };
 	struct cli_keys cli;
 	struct sbuf names = SBUF_INIT;
 
@@ -719,6 +733,7 @@ int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 	if (nfiles && !b.errors)
 		report_unused(&b, &cli.job, cli.used);
 	cli_keys_free(&cli);
+	free(b.keys.v);
 
 	if (nfiles) {
 		struct sbuf all = SBUF_INIT;
