@@ -1,5 +1,6 @@
 #include "core/metrics.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Keep in the order docs/metrics.md lists them: sim first, then real backends. */
@@ -70,11 +71,41 @@ const struct metric_desc metric_table[] = {
 
 const size_t metric_table_len = sizeof(metric_table) / sizeof(metric_table[0]);
 
-const struct metric_desc *metric_find(const char *name)
+static const struct metric_desc *exact(const char *name)
 {
 	for (size_t i = 0; i < metric_table_len; i++)
 		if (!strcmp(metric_table[i].name, name))
 			return &metric_table[i];
+	return NULL;
+}
+
+/*
+ * Families the real backends emit per phase or per exit reason
+ * ("phase1_wall_ns", "user_exits_IO") take the meaning of their base metric,
+ * so compare and report know their unit and direction too.
+ */
+static const struct metric_desc phase_pages = {
+	"phase*_pages", "pages", BETTER_NONE, "pages a phase touched"
+};
+static const struct metric_desc user_exit_reason = {
+	"user_exits_*", "ops", BETTER_NONE, "exits to the VMM for one KVM_EXIT_* reason"
+};
+
+const struct metric_desc *metric_find(const char *name)
+{
+	const struct metric_desc *d = exact(name);
+	unsigned phase;
+	int used = 0;
+
+	if (d)
+		return d;
+	if (sscanf(name, "phase%u_%n", &phase, &used) == 1 && used > 0) {
+		if (!strcmp(name + used, "pages"))
+			return &phase_pages;
+		return exact(name + used);
+	}
+	if (!strncmp(name, "user_exits_", 11) && name[11])
+		return &user_exit_reason;
 	return NULL;
 }
 
