@@ -154,4 +154,4 @@ $(shell mkdir -p build && (echo '$(VERSION) $(DATADIR)' | cmp -s - $(VERSION_STA
 VERSION_USERS := $(shell grep -lE 'TDXBENCH_(VERSION|DATADIR)' src/main.c $(LIB_SRCS) 2>/dev/null)
 $(VERSION_USERS:%.c=build/obj/%.o) $(VERSION_USERS:%.c=build/asan/%.o): $(VERSION_STAMP)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f -not -path 'build/kvm-selftests/*' 2>/dev/null)

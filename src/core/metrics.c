@@ -1,5 +1,6 @@
 #include "core/metrics.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Keep in the order docs/metrics.md lists them: sim first, then real backends. */
@@ -46,15 +47,65 @@ const struct metric_desc metric_table[] = {
 	{ "convert_ns_p50", "ns", BETTER_LOWER, "median conversion latency" },
 	{ "convert_ns_p99", "ns", BETTER_LOWER, "99th percentile conversion latency" },
 	{ "exits", "ops", BETTER_NONE, "KVM stat: VM exits" },
+	{ "pages_1g", "pages", BETTER_NONE, "KVM stat: 1G mappings at the end" },
+	{ "pages_touched", "pages", BETTER_NONE, "4K pages the guest touched in fault phases" },
+	{ "convert_ns_max", "ns", BETTER_LOWER, "worst conversion latency" },
+	{ "io_exits", "ops", BETTER_NONE, "KVM stat: port I/O exits" },
+	{ "mmio_exits", "ops", BETTER_NONE, "KVM stat: MMIO exits" },
+	{ "halt_exits", "ops", BETTER_NONE, "KVM stat: HLT exits" },
+	{ "hypercalls", "ops", BETTER_NONE, "KVM stat: hypercalls" },
+	{ "tlb_flush", "ops", BETTER_NONE, "KVM stat: guest TLB flushes" },
+	{ "pf_emulate", "ops", BETTER_LOWER, "KVM stat: page faults that needed instruction emulation" },
+	{ "pf_spurious", "ops", BETTER_NONE, "KVM stat: page faults that found the mapping already there" },
+	{ "pf_fast", "ops", BETTER_NONE, "KVM stat: page faults fixed on the lockless fast path" },
+	{ "pf_guest", "ops", BETTER_NONE, "KVM stat: page faults reflected into the guest" },
+	{ "remote_tlb_flush", "ops", BETTER_LOWER, "KVM stat: TLB flushes of all vCPUs" },
+	{ "mmu_shadow_zapped", "ops", BETTER_NONE, "KVM stat: shadow/TDP pages zapped" },
+	{ "nx_lpage_splits", "pages", BETTER_NONE, "KVM stat: huge pages split for the NX workaround" },
+	{ "user_exits", "ops", BETTER_LOWER, "exits to the VMM (user_exits_<reason> per KVM_EXIT_ reason)" },
+	{ "teardown_ns", "ns", BETTER_LOWER, "time to destroy the VM and free its memory" },
+	{ "vmstat_pgfault", "ops", BETTER_NONE, "host /proc/vmstat pgfault delta over the measured phases (system-wide)" },
+	{ "vmstat_thp_fault_alloc", "ops", BETTER_NONE, "host THPs allocated on fault during the measured phases" },
+	{ "vmstat_thp_split_pmd", "ops", BETTER_NONE, "host THP PMD splits during the measured phases" },
 };
 
 const size_t metric_table_len = sizeof(metric_table) / sizeof(metric_table[0]);
 
-const struct metric_desc *metric_find(const char *name)
+static const struct metric_desc *exact(const char *name)
 {
 	for (size_t i = 0; i < metric_table_len; i++)
 		if (!strcmp(metric_table[i].name, name))
 			return &metric_table[i];
+	return NULL;
+}
+
+/*
+ * Families the real backends emit per phase or per exit reason
+ * ("phase1_wall_ns", "user_exits_IO") take the meaning of their base metric,
+ * so compare and report know their unit and direction too.
+ */
+static const struct metric_desc phase_pages = {
+	"phase*_pages", "pages", BETTER_NONE, "pages a phase touched"
+};
+static const struct metric_desc user_exit_reason = {
+	"user_exits_*", "ops", BETTER_NONE, "exits to the VMM for one KVM_EXIT_* reason"
+};
+
+const struct metric_desc *metric_find(const char *name)
+{
+	const struct metric_desc *d = exact(name);
+	unsigned phase;
+	int used = 0;
+
+	if (d)
+		return d;
+	if (sscanf(name, "phase%u_%n", &phase, &used) == 1 && used > 0) {
+		if (!strcmp(name + used, "pages"))
+			return &phase_pages;
+		return exact(name + used);
+	}
+	if (!strncmp(name, "user_exits_", 11) && name[11])
+		return &user_exit_reason;
 	return NULL;
 }
 

@@ -246,24 +246,11 @@ static const struct opt_desc *key_desc(const struct backend_ops *be, const struc
 	return d;
 }
 
-struct names {
-	const char **v;
-	size_t n, cap;
-};
 
-static void names_add(struct names *nm, const char *s)
-{
-	for (size_t i = 0; i < nm->n; i++)
-		if (!strcmp(nm->v[i], s))
-			return;
-	GROW(nm->v, nm->cap, nm->n + 1);
-	nm->v[nm->n++] = s;
-}
-
-static void names_add_table(struct names *nm, const struct opt_desc *t)
+static void names_add_table(struct strlist *nm, const struct opt_desc *t)
 {
 	for (; t && t->name; t++)
-		names_add(nm, t->name);
+		strlist_add_unique(nm, t->name);
 }
 
 /*
@@ -287,12 +274,12 @@ static char *suggest(const char *word, const char *const *cands, size_t n, const
 }
 
 /* Workload names for messages: the test-only ones stay out of sight. */
-static struct names visible_workloads(void)
+static struct strlist visible_workloads(void)
 {
-	struct names nm = { 0 };
+	struct strlist nm = { 0 };
 	for (const struct workload_desc *const *w = workload_all(); *w; w++)
 		if (!((*w)->flags & WL_TEST_ONLY))
-			names_add(&nm, (*w)->name);
+			strlist_add_unique(&nm, (*w)->name);
 	return nm;
 }
 
@@ -309,6 +296,7 @@ struct builder {
 	const struct plan_overrides *ov;
 	const struct backend_ops *const *backends;
 	int errors;
+	struct strlist keys;	/* every key any job here accepts, for suggestions */
 };
 
 #define kverr(b, kv, fmt, ...) do {					\
@@ -410,12 +398,12 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	bes = xcalloc(nbe ? nbe : 1, sizeof(*bes));
 	for (size_t i = 0; i < nbe; i++) {
 		const char *const *all = (const char *const *)NULL;
-		struct names nm = { 0 };
+		struct strlist nm = { 0 };
 		bes[i] = find_backend(b->backends, be_names[i]);
 		if (bes[i])
 			continue;
 		for (size_t k = 0; b->backends[k]; k++)
-			names_add(&nm, b->backends[k]->name);
+			strlist_add_unique(&nm, b->backends[k]->name);
 		all = nm.v;
 		{
 			char *s = suggest(be_names[i], all, nm.n, "backends");
@@ -432,7 +420,7 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	}
 
 	if (!kv_wl) {
-		struct names nm = visible_workloads();
+		struct strlist nm = visible_workloads();
 		char *s = suggest("", nm.v, nm.n, "workloads");
 		free(nm.v);
 		b->errors++;
@@ -444,7 +432,7 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 		for (size_t i = 0; i < nwl; i++) {
 			wls[i] = workload_find(wl_names[i]);
 			if (!wls[i]) {
-				struct names nm = visible_workloads();
+				struct strlist nm = visible_workloads();
 				char *s = suggest(wl_names[i], nm.v, nm.n, "workloads");
 				free(nm.v);
 				kverr(b, kv_wl, "unknown workload '%s' (%s)", wl_names[i], s);
@@ -482,6 +470,14 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 		}
 	}
 
+	for (int r = 0; jobfile_reserved_keys[r]; r++)
+		strlist_add_unique(&b->keys, jobfile_reserved_keys[r]);
+	names_add_table(&b->keys, workload_common_opts);
+	for (size_t w = 0; w < nwl; w++)
+		names_add_table(&b->keys, wls[w]->params);
+	for (size_t i = 0; i < nbe; i++)
+		names_add_table(&b->keys, bes[i]->knobs);
+
 	/* every other key: applies to some backend x workload, values valid */
 	for (size_t k = 0; k < e->n; k++) {
 		const struct ekv *kv = &e->v[k];
@@ -515,10 +511,10 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 		if (applies && kv->used)
 			*kv->used = true;
 		if (!applies && kv->scope == SC_JOB) {
-			struct names nm = { 0 };
+			struct strlist nm = { 0 };
 			char *s;
 			for (int r = 0; jobfile_reserved_keys[r]; r++)
-				names_add(&nm, jobfile_reserved_keys[r]);
+				strlist_add_unique(&nm, jobfile_reserved_keys[r]);
 			names_add_table(&nm, workload_common_opts);
 			for (size_t w = 0; w < nwl; w++)
 				names_add_table(&nm, wls[w]->params);
@@ -657,17 +653,22 @@ static void report_unused(struct builder *b, const struct job *j, const bool *us
 	for (size_t i = 0; i < j->n; i++) {
 		const struct job_kv *kv = &j->kv[i];
 		struct ekv e = { kv->key, kv->value, kv->file, kv->line, SC_SHARED, NULL };
+		const char *close;
 		if (used[i] || !strcmp(kv->key, "include"))
 			continue;
-		kverr(b, &e, "key '%s' applies to no job (not a runner key, workload parameter "
-			     "or backend knob of any job here)", kv->key);
+		close = closest_match(kv->key, b->keys.v, b->keys.n);
+		if (close)
+			kverr(b, &e, "key '%s' applies to no job (did you mean '%s'?)", kv->key, close);
+		else
+			kverr(b, &e, "key '%s' applies to no job (not a runner key, workload "
+				     "parameter or backend knob of any job here)", kv->key);
 	}
 }
 
 int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 	       const struct plan_overrides *ov)
 {
-	struct builder b = { pl, ov, ov->backends ? ov->backends : backend_all(), 0 };
+	struct builder b = { pl, ov, ov->backends ? ov->backends : backend_all(), 0, { 0 } };
 	struct cli_keys cli;
 	struct sbuf names = SBUF_INIT;
 
@@ -719,6 +720,7 @@ int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 	if (nfiles && !b.errors)
 		report_unused(&b, &cli.job, cli.used);
 	cli_keys_free(&cli);
+	free(b.keys.v);
 
 	if (nfiles) {
 		struct sbuf all = SBUF_INIT;

@@ -462,19 +462,6 @@ static char *metric_unit(struct store *st, struct inst **rows, size_t n, const c
 	return xstrdup("");
 }
 
-struct names {
-	const char **v;
-	size_t n, cap;
-};
-
-static void names_add(struct names *nm, const char *s)
-{
-	for (size_t i = 0; i < nm->n; i++)
-		if (!strcmp(nm->v[i], s))
-			return;
-	GROW(nm->v, nm->cap, nm->n + 1);
-	nm->v[nm->n++] = s;
-}
 
 /*
  * Does key take different values among rows of the same strategy? (Knobs a
@@ -499,11 +486,11 @@ static bool key_varies(struct inst **rows, size_t n, const char *key)
 /* The keys that tell rows apart, in the order of the first row's params. */
 static size_t varying_keys(struct inst **rows, size_t n, const char **keys, size_t max)
 {
-	struct names nm = { 0 };
+	struct strlist nm = { 0 };
 	size_t k = 0;
 	for (size_t r = 0; r < n; r++)
 		for (size_t i = 0; i < rows[r]->it->params.n; i++)
-			names_add(&nm, rows[r]->it->params.v[i].key);
+			strlist_add_unique(&nm, rows[r]->it->params.v[i].key);
 	for (size_t i = 0; i < nm.n && k < max; i++)
 		if (key_varies(rows, n, nm.v[i]))
 			keys[k++] = nm.v[i];

@@ -329,6 +329,15 @@ char *sbuf_detach(struct sbuf *sb)
 	return s;
 }
 
+void strlist_add_unique(struct strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return;
+	GROW(l->v, l->cap, l->n + 1);
+	l->v[l->n++] = s;
+}
+
 char *data_path(const char *rel)
 {
 	char exe[PATH_MAX];

@@ -75,6 +75,13 @@ void sbuf_free(struct sbuf *sb);
 /* Returns the buffer ("" if empty) and leaves sb empty; caller frees. */
 char *sbuf_detach(struct sbuf *sb);
 
+/* A set of borrowed strings in insertion order (names for "did you mean"). */
+struct strlist {
+	const char **v;
+	size_t n, cap;
+};
+void strlist_add_unique(struct strlist *l, const char *s);
+
 /* Where installed data lives (bench/, report/, guest images): next to the binary
  * in a source tree, else TDXBENCH_DATADIR. Returns a malloc'd "DIR/rel". */
 char *data_path(const char *rel);

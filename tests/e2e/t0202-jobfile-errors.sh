@@ -44,7 +44,7 @@ expect_error "syntax error" $'[j]\nworkload=boot\nnot a key value line\n' \
 expect_error "global key nobody takes" $'[global]\nwindow=4M\n[j]\nworkload=boot\n' \
 	"$F:2: key 'window' applies to no job"
 expect_error "--set key nobody takes" $'[j]\nworkload=boot\n' \
-	"--set: key 'vcpsu' applies to no job" --set vcpsu=2
+	"--set: key 'vcpsu' applies to no job (did you mean 'vcpus'?)" --set vcpsu=2
 expect_error "missing include" $'[j]\nworkload=boot\ninclude=nope.ini\n' \
 	"$F:3: cannot include '$TMP/nope.ini'"
 

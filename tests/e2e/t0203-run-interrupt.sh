@@ -131,6 +131,39 @@ fi
 kept=$(sqlite3 "$DB" 'SELECT count(*) FROM reps')
 resumed "twice" "$DB" "$kept"
 
+# 5. twice, surely mid-repetition: long repetitions (16G, ~0.7 s each here)
+cat >"$TMP/big.ini" <<'INI'
+[global]
+backend=sim
+reps=3
+mem=16G
+vcpus=2
+[boot]
+workload=boot
+strategy=dpamt-v6,sean-v5
+INI
+DB="$TMP/e.db"
+"$TDXBENCH" --db "$DB" run "$TMP/big.ini" >"$TMP/out" 2>"$TMP/err" &
+pid=$!
+wait_for "$DB" 'SELECT count(*) FROM reps' 2
+before=$(sqlite3 "$DB" 'SELECT count(*) FROM reps')
+kill -INT $pid
+sleep 0.05
+kill -INT $pid
+wait $pid
+RC=$?
+expect_rc "SIGINT twice mid-repetition" 130
+check "twice mid-rep: says it stops now" grep -q 'stopping now' "$TMP/err"
+consistent "twice mid-rep" "$DB"
+check "twice mid-rep: the unfinished repetition was dropped, the finished kept" \
+	test "$(sqlite3 "$DB" 'SELECT count(*) FROM reps')" -eq "$before"
+check "twice mid-rep: the run says why" \
+	test "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE reason LIKE '%unfinished repetition dropped%'")" -eq 2
+run_tdx --db "$DB" run --resume 1 --quiet
+expect_rc "twice mid-rep: --resume" 0
+check "twice mid-rep: complete after resume" \
+	test "$(sqlite3 "$DB" "SELECT count(*) FROM reps WHERE status = 'ok'")" -eq 6
+
 run_tdx --db "$DB" run --resume 1
 expect_rc "resuming a finished session" 0
 check "says there is nothing to resume" grep -q 'Nothing to resume' "$TMP/out"

@@ -17,7 +17,7 @@ fi
 run_tdx run --quiet --strategy dpamt-v6,sean-v5 --workload boot --reps 3 --set mem=256M,vcpus=2
 expect_rc "run two strategies" 0
 run_tdx run --quiet --strategy dpamt-v6,sean-v5 --workload random4k --reps 3 \
-	--set mem=256M,vcpus=2,spt_cache_cap=10,20,40
+	--set mem=256M,vcpus=2,spt_cache_capacity=10,20,40
 expect_rc "run a capacity sweep" 0
 
 run_tdx report -o "$TMP/rep"

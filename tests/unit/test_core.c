@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/metrics.h"
 #include "core/opts.h"
 #include "core/params.h"
 #include "core/util.h"
@@ -111,6 +112,22 @@ static void test_workload_bad_params(void **state)
 	params_free(&p);
 }
 
+static void test_metric_families(void **state)
+{
+	const struct metric_desc *d = metric_find("phase1_wall_ns");
+	assert_non_null(d);
+	assert_int_equal(d->better, BETTER_LOWER);
+	assert_string_equal(d->unit, "ns");
+	d = metric_find("phase0_pages_per_sec_per_vcpu");
+	assert_non_null(d);
+	assert_int_equal(d->better, BETTER_HIGHER);
+	assert_non_null(metric_find("phase2_pages"));
+	assert_non_null(metric_find("user_exits_IO"));
+	assert_null(metric_find("phase1_no_such_metric"));
+	assert_null(metric_find("phasex_wall_ns"));
+	assert_null(metric_find("user_exits_"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -120,6 +137,7 @@ int main(void)
 		cmocka_unit_test(test_closest),
 		cmocka_unit_test(test_every_workload_builds),
 		cmocka_unit_test(test_workload_bad_params),
+		cmocka_unit_test(test_metric_families),
 	};
 	return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
