@@ -1,9 +1,12 @@
 /*
  * The unit sequence of a phase: which unit is visited k-th (sequential, a
- * seeded random permutation, or strided) and which k's a vCPU takes (split or
- * interleaved). Freestanding static inlines (stdint only) so the guest
- * interpreter and host-side code walk exactly the same sequence; the random
- * order needs no memory (a keyed Feistel permutation with cycle walking).
+ * seeded random permutation, or strided), which k's a vCPU takes (split or
+ * interleaved) and, for a convert with per_region, which units of each 2 MiB
+ * region are chosen. Freestanding static inlines (stdint only): the guest
+ * interpreter (kvm, tdx) and the sim model both walk a phase through
+ * tdxb_walk_*(), so a workload visits the same units in the same per-vCPU
+ * order on every backend. The random order needs no memory (a keyed Feistel
+ * permutation with cycle walking).
  */
 #ifndef TDXB_ORDER_H
 #define TDXB_ORDER_H
@@ -99,6 +102,104 @@ static inline void tdxb_seq_share(const struct tdxb_seq *s, uint32_t share, uint
 		*hi = s->touched * (v + 1) / nv;
 		*step = 1;
 	}
+}
+
+/*
+ * A phase's walk. Positions k index the sequence of the units a phase visits:
+ * every unit of [start, start + len), or for a convert with
+ * 0 < per_region < units per 2 MiB region, per_region chosen units of each
+ * whole 2 MiB region (position k -> x-th chosen unit, region x / per, j-th of
+ * it: per units spread evenly, upr / per apart, from a seeded offset). permille
+ * applies to fault/rewrite: the first `touched` positions of the sequence are
+ * visited (for the random order a random subset, for the others a prefix).
+ */
+struct tdxb_walk {
+	struct tdxb_seq seq;
+	uint64_t start;		/* bytes into the test memory */
+	uint64_t unit;		/* bytes, 4K..2M */
+	uint64_t upr;		/* units per 2 MiB region (the range, when shorter) */
+	uint64_t per;		/* chosen units per region, 0 = every unit */
+	uint64_t gap;		/* units between two chosen units of a region */
+	uint64_t seed;
+};
+
+/* The unit a phase works in: 4K-aligned, 4K..2M. */
+static inline uint64_t tdxb_phase_unit(const struct tdxb_phase *ph)
+{
+	uint64_t unit = ph->unit & ~0xfffULL;
+	if (unit < 0x1000)
+		unit = 0x1000;
+	if (unit > 0x200000)
+		unit = 0x200000;
+	return unit;
+}
+
+/* How often a phase runs (repeat 0 means once). */
+static inline uint32_t tdxb_phase_repeat(const struct tdxb_phase *ph)
+{
+	return ph->repeat ? ph->repeat : 1;
+}
+
+static inline void tdxb_walk_init(struct tdxb_walk *w, const struct tdxb_phase *ph)
+{
+	uint64_t unit = tdxb_phase_unit(ph), n = ph->len / unit;
+	uint32_t permille = 1000;
+
+	w->start = ph->start;
+	w->unit = unit;
+	w->upr = 0x200000 / unit;
+	if (w->upr > n)
+		w->upr = n ? n : 1;
+	w->per = 0;
+	w->gap = 1;
+	w->seed = ph->seed;
+	if (ph->kind == TDXB_PH_CONVERT) {
+		if (ph->per_region && ph->per_region < w->upr) {
+			w->per = ph->per_region;
+			w->gap = w->upr / w->per;
+			n = n / w->upr * w->per;
+		}
+	} else {
+		permille = ph->permille;
+	}
+	tdxb_seq_init(&w->seq, n, permille, ph->order, ph->stride / unit, ph->seed);
+}
+
+/* Byte offset into the test memory of the unit at position k. */
+static inline uint64_t tdxb_walk_at(const struct tdxb_walk *w, uint64_t k)
+{
+	uint64_t u = tdxb_seq_at(&w->seq, k);
+	if (w->per) {
+		uint64_t r = u / w->per, j = u % w->per;
+		uint64_t off = tdxb_mix64(w->seed ^ (r * 0x9e3779b97f4a7c15ULL) ^ 0x636f6e76) % w->upr;
+		u = r * w->upr + (off + j * w->gap) % w->upr;
+	}
+	return w->start + u * w->unit;
+}
+
+/* Positions [*lo, *hi) with step *step that vCPU v of nv takes. */
+static inline void tdxb_walk_share(const struct tdxb_walk *w, uint32_t share, uint32_t v, uint32_t nv,
+				   uint64_t *lo, uint64_t *hi, uint64_t *step)
+{
+	tdxb_seq_share(&w->seq, share, v, nv, lo, hi, step);
+}
+
+/*
+ * One repetition of vCPU v's walk (of nv in its TD): visit(ctx, offset) for
+ * every unit it takes, in order. This is the guest interpreter's loop; host
+ * code (tests) runs the very same function.
+ */
+typedef void tdxb_visit_fn(void *ctx, uint64_t offset);
+
+static inline void tdxb_walk_vcpu(const struct tdxb_phase *ph, uint32_t v, uint32_t nv,
+				  tdxb_visit_fn *visit, void *ctx)
+{
+	struct tdxb_walk w;
+	uint64_t lo, hi, step;
+	tdxb_walk_init(&w, ph);
+	tdxb_walk_share(&w, ph->share, v, nv, &lo, &hi, &step);
+	for (uint64_t k = lo; k < hi; k += step)
+		visit(ctx, tdxb_walk_at(&w, k));
 }
 
 #endif

@@ -187,17 +187,19 @@ static void touch(volatile struct tdxb_mbox_vcpu *slot, uint64_t addr, uint64_t 
 	slot->pages += len / PAGE_4K;
 }
 
-static void run_touch(volatile struct tdxb_mbox_vcpu *slot, const volatile struct tdxb_phase *ph,
-		      uint32_t vcpu, uint32_t nv)
+struct walk_ctx {
+	volatile struct tdxb_mbox_vcpu *slot;
+	uint64_t base;		/* GPA of the test memory */
+	uint64_t unit;		/* bytes */
+	uint32_t vcpu;
+	uint32_t flags;		/* convert: TDXB_CONV_* */
+};
+
+static void visit_touch(void *opaque, uint64_t off)
 {
-	struct tdxb_seq s;
-	uint64_t unit = ph->unit, base = params->test_gpa + ph->start, lo, hi, step;
-	tdxb_seq_init(&s, ph->len / unit, ph->permille, ph->order, ph->stride / unit, ph->seed);
-	tdxb_seq_share(&s, ph->share, vcpu, nv, &lo, &hi, &step);
-	for (uint64_t k = lo; k < hi; k += step) {
-		touch(slot, base + tdxb_seq_at(&s, k) * unit, unit);
-		slot->progress++;
-	}
+	struct walk_ctx *c = opaque;
+	touch(c->slot, c->base + off, c->unit);
+	c->slot->progress++;
 }
 
 static inline uint64_t hypercall3(uint32_t insn, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
@@ -241,37 +243,19 @@ static void convert(volatile struct tdxb_mbox_vcpu *slot, uint32_t vcpu, uint64_
 		panic2(slot, "conversion left data in place at gpa ", gpa, NULL, 0);
 }
 
-static void run_convert(volatile struct tdxb_mbox_vcpu *slot, const volatile struct tdxb_phase *ph,
-			uint32_t vcpu, uint32_t nv)
+static void visit_convert(void *opaque, uint64_t off)
 {
-	struct tdxb_seq s;
-	uint64_t unit = ph->unit, base = params->test_gpa + ph->start, lo, hi, step;
-	uint64_t n = ph->len / unit, upr = PAGE_2M / unit, per = ph->per_region, count;
-	int roundtrip = !!(ph->flags & TDXB_CONV_ROUNDTRIP);
-	int to_shared = !!(ph->flags & TDXB_CONV_TO_SHARED);
-
-	if (upr > n)
-		upr = n;
-	if (!per || per >= upr)
-		per = upr;
-	count = n / upr * per;
-	tdxb_seq_init(&s, count, 1000, ph->order, ph->stride / unit, ph->seed);
-	tdxb_seq_share(&s, ph->share, vcpu, nv, &lo, &hi, &step);
-	for (uint64_t k = lo; k < hi; k += step) {
-		uint64_t x = tdxb_seq_at(&s, k), r = x / per, j = x % per, u, gpa;
-		uint64_t off = per == upr ? 0 : tdxb_mix64(ph->seed ^ r) % upr;
-		u = r * upr + (off + j) % upr;
-		gpa = base + u * unit;
-		if (roundtrip) {
-			convert(slot, vcpu, gpa, unit, 0);
-			touch(slot, gpa, unit);
-			convert(slot, vcpu, gpa, unit, 1);
-		} else {
-			convert(slot, vcpu, gpa, unit, !to_shared);
-		}
-		touch(slot, gpa, unit);
-		slot->progress++;
+	struct walk_ctx *c = opaque;
+	uint64_t gpa = c->base + off;
+	if (c->flags & TDXB_CONV_ROUNDTRIP) {
+		convert(c->slot, c->vcpu, gpa, c->unit, 0);
+		touch(c->slot, gpa, c->unit);
+		convert(c->slot, c->vcpu, gpa, c->unit, 1);
+	} else {
+		convert(c->slot, c->vcpu, gpa, c->unit, !(c->flags & TDXB_CONV_TO_SHARED));
 	}
+	touch(c->slot, gpa, c->unit);
+	c->slot->progress++;
 }
 
 static void run_idle(volatile struct tdxb_mbox_vcpu *slot, uint64_t ns)
@@ -294,16 +278,18 @@ static __attribute__((noreturn)) void triple_fault(void)
 	halt_forever();
 }
 
-static void run_phase(volatile struct tdxb_mbox_vcpu *slot, const volatile struct tdxb_phase *ph,
+static void run_phase(volatile struct tdxb_mbox_vcpu *slot, const struct tdxb_phase *ph,
 		      uint32_t vcpu, uint32_t nv)
 {
+	struct walk_ctx c = { slot, params->test_gpa, tdxb_phase_unit(ph), vcpu, ph->flags };
+
 	switch (ph->kind) {
 	case TDXB_PH_FAULT:
 	case TDXB_PH_REWRITE:
-		run_touch(slot, ph, vcpu, nv);
+		tdxb_walk_vcpu(ph, vcpu, nv, visit_touch, &c);
 		break;
 	case TDXB_PH_CONVERT:
-		run_convert(slot, ph, vcpu, nv);
+		tdxb_walk_vcpu(ph, vcpu, nv, visit_convert, &c);
 		break;
 	case TDXB_PH_IDLE:
 		run_idle(slot, ph->idle_ns);
@@ -354,15 +340,15 @@ void guest_main(uint32_t vcpu)
 	report(TDXB_EV_READY, 0);
 
 	for (uint32_t i = 0; i < params->work.nphases; i++) {
-		const volatile struct tdxb_phase *ph = &params->work.phases[i];
+		struct tdxb_phase ph = params->work.phases[i];	/* a copy: order.h is not volatile */
 		slot->phase = i;
 		slot->progress = 0;
 		slot->pages = 0;
 		slot->conversions = 0;
 		slot->lat_n = 0;
 		report(TDXB_EV_PHASE_START, i);
-		for (uint32_t r = 0; r < (ph->repeat ? ph->repeat : 1); r++)
-			run_phase(slot, ph, vcpu, nv);
+		for (uint32_t r = 0; r < tdxb_phase_repeat(&ph); r++)
+			run_phase(slot, &ph, vcpu, nv);
 		report(TDXB_EV_PHASE_END, i);
 	}
 	report(TDXB_EV_DONE, params->work.nphases);

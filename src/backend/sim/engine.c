@@ -146,28 +146,3 @@ uint64_t sim_rand(uint64_t *state)
 	*state += 0x9e3779b97f4a7c15ull;
 	return mix64(*state);
 }
-
-uint64_t sim_perm(uint64_t i, uint64_t n, uint64_t seed)
-{
-	int bits, h;
-	uint64_t mask;
-	if (n <= 1)
-		return 0;
-	bits = 64 - __builtin_clzll(n - 1);
-	if (bits < 2)
-		bits = 2;
-	bits += bits & 1;
-	h = bits / 2;
-	mask = (1ull << h) - 1;
-	do {
-		uint64_t l = i >> h, r = i & mask;
-		for (uint64_t round = 0; round < 4; round++) {
-			uint64_t f = mix64(r ^ seed ^ (round * 0x9e3779b97f4a7c15ull)) & mask;
-			uint64_t nl = r;
-			r = l ^ f;
-			l = nl;
-		}
-		i = (l << h) | r;
-	} while (i >= n);
-	return i;
-}

@@ -13,100 +13,66 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GOLDEN 0x9e3779b97f4a7c15ull
-
 /* ---- unit sequences ----------------------------------------------------------- */
 
+/*
+ * A phase's units come from workloads/order.h, the walk the guest interpreter
+ * runs too: same units, same per-vCPU order, on every backend.
+ */
 struct phase_plan {
 	const struct tdxb_phase *ph;
-	uint64_t unit;		/* bytes per unit */
-	uint64_t n;		/* units per repetition */
-	uint64_t npos;		/* positions (>= n for the stride order) */
-	uint64_t stride;	/* in units */
-	uint64_t upr, per_region;	/* convert: units per 2M region, chosen per region */
+	struct tdxb_walk walk;
+	uint32_t repeat;
 };
 
 static void plan_phase(const struct tdxb_phase *ph, struct phase_plan *pl)
 {
-	memset(pl, 0, sizeof(*pl));
 	pl->ph = ph;
-	pl->unit = ph->unit >= 4096 ? ph->unit & ~4095ull : 4096;
-	if (pl->unit > 2 * MiB)
-		pl->unit = 2 * MiB;
-	pl->n = ph->len / pl->unit;
-	pl->upr = MAX(1, (2 * MiB) / pl->unit);
-	if (ph->kind == TDXB_PH_CONVERT && ph->per_region && ph->per_region < pl->upr) {
-		pl->per_region = ph->per_region;
-		pl->n = (ph->len / (2 * MiB)) * pl->per_region;
-	}
-	pl->npos = pl->n;
-	if (ph->order == TDXB_ORD_STRIDE) {
-		pl->stride = MAX(1, ph->stride / pl->unit);
-		pl->npos = pl->stride * ((pl->n + pl->stride - 1) / pl->stride);
-	}
+	tdxb_walk_init(&pl->walk, ph);
+	pl->repeat = tdxb_phase_repeat(ph);
 }
 
-/* Position -> byte offset of the unit, or false when the position is skipped. */
-static inline bool unit_at(const struct phase_plan *pl, uint64_t pos, uint64_t *gpa)
+static void assign_positions(struct sim_vcpu *v, const struct phase_plan *pl, uint32_t nv)
 {
-	const struct tdxb_phase *ph = pl->ph;
-	uint64_t u;
-	switch (ph->order) {
-	case TDXB_ORD_RANDOM:
-		u = sim_perm(pos, pl->n, ph->seed);
-		break;
-	case TDXB_ORD_STRIDE: {
-		uint64_t per_pass = pl->npos / pl->stride;
-		u = pos / per_pass + (pos % per_pass) * pl->stride;
-		if (u >= pl->n)
-			return false;
-		break;
-	}
-	default:
-		u = pos;
-	}
-	if (ph->permille < 1000 && mix64(ph->seed ^ (u * GOLDEN)) % 1000 >= ph->permille)
-		return false;
-	if (pl->per_region) {
-		uint64_t region = u / pl->per_region, j = u % pl->per_region;
-		uint64_t off = mix64(ph->seed ^ (region * GOLDEN) ^ 0x636f6e76) % pl->upr;
-		uint64_t k = (off + j * (pl->upr / pl->per_region)) % pl->upr;
-		*gpa = ph->start + region * 2 * MiB + k * pl->unit;
-	} else {
-		*gpa = ph->start + u * pl->unit;
-	}
-	return true;
-}
-
-static void assign_positions(struct sim_vcpu *v, uint64_t npos, uint32_t nv, uint32_t share)
-{
-	if (share == TDXB_SHARE_INTERLEAVE) {
-		v->pos0 = v->idx;
-		v->end = npos;
-		v->step = nv;
-	} else {
-		v->pos0 = npos * v->idx / nv;
-		v->end = npos * (v->idx + 1) / nv;
-		v->step = 1;
-	}
+	tdxb_walk_share(&pl->walk, pl->ph->share, v->idx, nv, &v->pos0, &v->end, &v->step);
 	v->pos = v->pos0;
 	v->rep = 0;
 	v->done = v->pos >= v->end;
 }
 
-/* Next position of v, across repetitions; false when v is through. */
-static inline bool next_pos(struct sim_vcpu *v, uint32_t repeat, uint64_t *pos)
+/* Next unit of v (byte offset into its TD's memory), across repetitions; false when v is through. */
+static inline bool next_unit(struct sim_vcpu *v, const struct phase_plan *pl, uint64_t *gpa)
 {
 	while (v->pos >= v->end) {
-		if (++v->rep >= repeat || v->pos0 >= v->end) {
+		if (++v->rep >= pl->repeat || v->pos0 >= v->end) {
 			v->done = true;
 			return false;
 		}
 		v->pos = v->pos0;
 	}
-	*pos = v->pos;
+	*gpa = tdxb_walk_at(&pl->walk, v->pos);
 	v->pos += v->step;
+	if (v->pos >= v->end && v->rep + 1 >= pl->repeat)
+		v->done = true;
 	return true;
+}
+
+size_t sim_phase_units(const struct tdxb_phase *ph, uint32_t vcpu, uint32_t nvcpus, uint64_t *out,
+		       size_t max)
+{
+	struct phase_plan pl;
+	struct sim_vcpu v = { .idx = vcpu };
+	uint64_t gpa;
+	size_t n = 0;
+
+	plan_phase(ph, &pl);
+	assign_positions(&v, &pl, nvcpus);
+	while (!v.done && next_unit(&v, &pl, &gpa)) {
+		if (n < max)
+			out[n] = gpa;
+		n++;
+	}
+	return n;
 }
 
 /* ---- which vCPU goes next: a loser tree over the clocks ------------------------ */
@@ -206,36 +172,28 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 
 static void step_fault(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl)
 {
-	uint64_t pos, gpa;
-	if (!next_pos(v, pl->ph->repeat, &pos))
-		return;
-	if (unit_at(pl, pos, &gpa))
-		mmu_fault(s, v, gpa, pl->unit);
-	if (v->pos >= v->end && v->rep + 1 >= pl->ph->repeat)
-		v->done = true;
+	uint64_t gpa;
+	if (next_unit(v, pl, &gpa))
+		mmu_fault(s, v, gpa, pl->walk.unit);
 }
 
 static void step_convert(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl)
 {
 	uint32_t fl = pl->ph->flags;
-	uint64_t pos, gpa;
-	if (!next_pos(v, pl->ph->repeat, &pos))
+	uint64_t gpa, unit = pl->walk.unit;
+	if (!next_unit(v, pl, &gpa))
 		return;
-	if (unit_at(pl, pos, &gpa)) {
-		if (fl & TDXB_CONV_ROUNDTRIP) {
-			mmu_convert(s, v, gpa, pl->unit, true);
-			mmu_shared_touch(s, v, gpa, pl->unit);
-			mmu_convert(s, v, gpa, pl->unit, false);
-			mmu_fault(s, v, gpa, pl->unit);
-		} else if (fl & TDXB_CONV_TO_SHARED) {
-			mmu_convert(s, v, gpa, pl->unit, true);
-		} else {
-			mmu_convert(s, v, gpa, pl->unit, false);
-			mmu_fault(s, v, gpa, pl->unit);
-		}
+	if (fl & TDXB_CONV_ROUNDTRIP) {
+		mmu_convert(s, v, gpa, unit, true);
+		mmu_shared_touch(s, v, gpa, unit);
+		mmu_convert(s, v, gpa, unit, false);
+		mmu_fault(s, v, gpa, unit);
+	} else if (fl & TDXB_CONV_TO_SHARED) {
+		mmu_convert(s, v, gpa, unit, true);
+	} else {
+		mmu_convert(s, v, gpa, unit, false);
+		mmu_fault(s, v, gpa, unit);
 	}
-	if (v->pos >= v->end && v->rep + 1 >= pl->ph->repeat)
-		v->done = true;
 }
 
 static void step_teardown(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl)
@@ -290,7 +248,7 @@ static int run_phase(struct sim *s, const struct tdxb_phase *ph, volatile sig_at
 	switch (ph->kind) {
 	case TDXB_PH_IDLE:
 		for (uint32_t i = 0; i < s->nvcpus_total; i++)
-			s->all[i]->t += ph->idle_ns;
+			s->all[i]->t += ph->idle_ns * tdxb_phase_repeat(ph);
 		return BACKEND_OK;
 	case TDXB_PH_TEARDOWN:
 		return teardown_tds(s, abort_now);
@@ -310,8 +268,8 @@ static int run_phase(struct sim *s, const struct tdxb_phase *ph, volatile sig_at
 			continue;
 		for (uint32_t k = 0; k < td->nvcpus; k++) {
 			struct sim_vcpu *v = &td->vcpus[k];
-			assign_positions(v, pl.npos, td->nvcpus, ph->share);
-			if (!v->done && ph->repeat)
+			assign_positions(v, &pl, td->nvcpus);
+			if (!v->done)
 				h[n++] = v;
 		}
 	}

@@ -25,6 +25,7 @@
 #include "backend/backend.h"
 #include "core/params.h"
 #include "core/result.h"
+#include "workloads/order.h"
 #include "workloads/phase.h"
 
 /* The fault path's helpers: inlined even where gcc's size heuristics would not. */
@@ -305,8 +306,6 @@ void sim_sample_now(struct sim *s, vtime_t t);
 void series_init(struct series_buf *b, uint32_t max);
 void series_free(struct series_buf *b);
 uint64_t sim_rand(uint64_t *state);
-/* Bijection of [0, n) keyed by seed (Feistel + cycle walking). */
-uint64_t sim_perm(uint64_t i, uint64_t n, uint64_t seed);
 
 /* host.c */
 void hbm_init(struct hbm *b, uint64_t nbits);
@@ -387,6 +386,13 @@ void sim_delete(struct sim *s);
 /* Destroy every TD and run the after-teardown checks. */
 void sim_teardown_all(struct sim *s);
 uint64_t sim_dpamt_bytes(const struct sim *s);
+/*
+ * The units (byte offsets into the TD's memory) vCPU vcpu of nvcpus visits in
+ * a fault/rewrite/convert phase, across its repetitions, in the order the
+ * model runs them; the first max go to out. Returns how many there are.
+ */
+size_t sim_phase_units(const struct tdxb_phase *ph, uint32_t vcpu, uint32_t nvcpus, uint64_t *out,
+		       size_t max);
 
 /* ---- hot paths, inline: every fault runs them, most runs never leave them ---- */
 
