@@ -15,6 +15,9 @@
 
 #include "workloads/phase.h"
 
+/* Per-unit helpers: inlined into the sim's step functions even when gcc would not. */
+#define TDXB_ALWAYS_INLINE static inline __attribute__((always_inline))
+
 struct tdxb_seq {
 	uint64_t n;		/* units in the range */
 	uint64_t touched;	/* the first `touched` positions of the sequence are visited */
@@ -62,7 +65,7 @@ static inline uint64_t tdxb_feistel(const struct tdxb_seq *s, uint64_t x)
 }
 
 /* The unit visited at position k (k < s->n). */
-static inline uint64_t tdxb_seq_at(const struct tdxb_seq *s, uint64_t k)
+TDXB_ALWAYS_INLINE uint64_t tdxb_seq_at(const struct tdxb_seq *s, uint64_t k)
 {
 	switch (s->order) {
 	case TDXB_ORD_RANDOM: {
@@ -166,7 +169,7 @@ static inline void tdxb_walk_init(struct tdxb_walk *w, const struct tdxb_phase *
 }
 
 /* Byte offset into the test memory of the unit at position k. */
-static inline uint64_t tdxb_walk_at(const struct tdxb_walk *w, uint64_t k)
+TDXB_ALWAYS_INLINE uint64_t tdxb_walk_at(const struct tdxb_walk *w, uint64_t k)
 {
 	uint64_t u = tdxb_seq_at(&w->seq, k);
 	if (w->per) {

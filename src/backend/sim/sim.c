@@ -41,7 +41,7 @@ static void assign_positions(struct sim_vcpu *v, const struct phase_plan *pl, ui
 }
 
 /* Next unit of v (byte offset into its TD's memory), across repetitions; false when v is through. */
-static inline bool next_unit(struct sim_vcpu *v, const struct phase_plan *pl, uint64_t *gpa)
+SIM_HOT bool next_unit(struct sim_vcpu *v, const struct phase_plan *pl, uint64_t *gpa)
 {
 	while (v->pos >= v->end) {
 		if (++v->rep >= pl->repeat || v->pos0 >= v->end) {
