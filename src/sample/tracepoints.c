@@ -28,7 +28,7 @@ const char *const tp_default_events[] = {
 	NULL,
 };
 
-#define DRAIN_INTERVAL_MS 5
+#define DRAIN_INTERVAL_MS 20
 
 struct tp_event {
 	char system[32], name[64], full[100];
@@ -48,21 +48,31 @@ struct tracepoints {
 	char skipped[512];
 };
 
+/* libtracefs caches the directory; the path is_mounted() hands back is ours to free */
 static const char *tracing_dir(char *why, size_t len)
 {
 	const char *dir = NULL;
 	int r = tracefs_tracing_dir_is_mounted(false, &dir);
-	if (r > 0 && dir)
-		return dir;
-	if (geteuid() != 0) {
-		snprintf(why, len, "tracefs is not mounted and mounting it needs root");
-		return NULL;
+
+	free((char *)dir);
+	if (r <= 0) {
+		if (geteuid() != 0) {
+			snprintf(why, len, "tracefs is not mounted and mounting it needs root");
+			return NULL;
+		}
+		dir = NULL;
+		errno = 0;
+		r = tracefs_tracing_dir_is_mounted(true, &dir);
+		free((char *)dir);
+		if (r < 0) {
+			snprintf(why, len, "cannot mount tracefs on /sys/kernel/tracing: %s",
+				 strerror(errno ? errno : ENODEV));
+			return NULL;
+		}
 	}
-	r = tracefs_tracing_dir_is_mounted(true, &dir);
-	if (r < 0 || !dir) {
-		snprintf(why, len, "cannot mount tracefs on /sys/kernel/tracing: %s", strerror(errno ? errno : ENODEV));
-		return NULL;
-	}
+	dir = tracefs_tracing_dir();
+	if (!dir)
+		snprintf(why, len, "tracefs is mounted but libtracefs cannot find it");
 	return dir;
 }
 
