@@ -198,6 +198,14 @@ static int parse_events(struct tracepoints *tp, const char *spec, char *err, siz
 	return r;
 }
 
+int tp_check_events(const char *spec, char *err, size_t errlen)
+{
+	struct tracepoints *tp = xcalloc(1, sizeof(*tp));
+	int r = parse_events(tp, spec, err, errlen);
+	free(tp);
+	return r;
+}
+
 /* ---- draining ---- */
 
 static int count_record(struct tep_event *event, struct tep_record *rec, int cpu, void *arg)

@@ -40,6 +40,8 @@ int tp_probe(char *why, size_t len);
  * NULL + err on failure (nothing left behind).
  */
 struct tracepoints *tp_open(const char *spec, pid_t pid, size_t buf_kb, char *err, size_t errlen);
+/* Are the events in spec all on this kernel (tp_open's rules)? 0, or -1 + err. */
+int tp_check_events(const char *spec, char *err, size_t errlen);
 /* Tracing on, drainer thread started. 0 ok, -1 + err. */
 int tp_start(struct tracepoints *tp, char *err, size_t errlen);
 /* Drain now; add the counts since the previous mark to out[tp_nevents()] and restart them. */

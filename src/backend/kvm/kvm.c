@@ -173,11 +173,15 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 	}
 	if (pin_parse(s->pin, cpus, (int)ARRAY_SIZE(cpus), err, errlen) < 0)
 		return -1;
-	if (s->trace == TRACE_ON) {
+	if (s->trace != TRACE_OFF) {
 		char why[256];
 		if (tp_probe(why, sizeof(why))) {
-			snprintf(err, errlen, "trace=on: %s", why);
-			return -1;
+			if (s->trace == TRACE_ON) {
+				snprintf(err, errlen, "trace=on: %s", why);
+				return -1;
+			}
+		} else if (tp_check_events(s->trace_events, err, errlen)) {
+			return -1;	/* a typo in the list is not "tracing unavailable" */
 		}
 	}
 	if (s->vm_kind == VMK_SW_PROTECTED && !(caps.vm_types & (1u << KVM_X86_SW_PROTECTED_VM))) {
