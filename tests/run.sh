@@ -17,6 +17,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 export TDXBENCH_TOP="$top"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 logdir="$top/build/test-logs"
 mkdir -p "$logdir"

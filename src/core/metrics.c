@@ -67,6 +67,19 @@ const struct metric_desc metric_table[] = {
 	{ "vmstat_pgfault", "ops", BETTER_NONE, "host /proc/vmstat pgfault delta over the measured phases (system-wide)" },
 	{ "vmstat_thp_fault_alloc", "ops", BETTER_NONE, "host THPs allocated on fault during the measured phases" },
 	{ "vmstat_thp_split_pmd", "ops", BETTER_NONE, "host THP PMD splits during the measured phases" },
+	/* tracepoints counted in a private tracefs instance (kvm trace=auto|on) */
+	{ "trace_kvm_page_fault", "ops", BETTER_NONE, "tracepoint kvm:kvm_page_fault: EPT/NPT violations taken (VMX/SVM)" },
+	{ "trace_kvm_exit", "ops", BETTER_NONE, "tracepoint kvm:kvm_exit: VM exits (VMX/SVM)" },
+	{ "trace_kvm_mmu_split_huge_page", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_split_huge_page: huge SPTEs split" },
+	{ "trace_kvm_mmu_spte_requested", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_spte_requested: faults asking for a mapping" },
+	{ "trace_fast_page_fault", "ops", BETTER_NONE, "tracepoint kvmmmu:fast_page_fault: faults tried on the lockless path" },
+	{ "trace_kvm_mmu_set_spte", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_set_spte: shadow-MMU leaf SPTEs installed" },
+	{ "trace_kvm_tdp_mmu_spte_changed", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_tdp_mmu_spte_changed: TDP MMU SPTE writes" },
+	{ "trace_kvm_mmu_get_page", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_get_page: shadow/TDP page-table pages found or made" },
+	{ "trace_kvm_mmu_prepare_zap_page", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_prepare_zap_page: page-table pages zapped" },
+	{ "trace_kvm_mmu_set_dirty_bit", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_set_dirty_bit: guest PTE dirty bits set by KVM's walker (one per page first written, shadow paging)" },
+	{ "trace_kvm_mmu_set_accessed_bit", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_set_accessed_bit: guest PTE accessed bits set by KVM's walker" },
+	{ "trace_lost", "ops", BETTER_LOWER, "tracepoint records the ring buffer dropped (counts are low by this much)" },
 };
 
 const size_t metric_table_len = sizeof(metric_table) / sizeof(metric_table[0]);
@@ -87,6 +100,9 @@ static const struct metric_desc *exact(const char *name)
 static const struct metric_desc phase_pages = {
 	"phase*_pages", "pages", BETTER_NONE, "pages a phase touched"
 };
+static const struct metric_desc trace_event = {
+	"trace_*", "ops", BETTER_NONE, "records of one tracepoint (trace_events knob)"
+};
 static const struct metric_desc user_exit_reason = {
 	"user_exits_*", "ops", BETTER_NONE, "exits to the VMM for one KVM_EXIT_* reason"
 };
@@ -102,8 +118,14 @@ const struct metric_desc *metric_find(const char *name)
 	if (sscanf(name, "phase%u_%n", &phase, &used) == 1 && used > 0) {
 		if (!strcmp(name + used, "pages"))
 			return &phase_pages;
-		return exact(name + used);
+		name += used;
+		d = exact(name);
+		if (d || strncmp(name, "trace_", 6) || !name[6])
+			return d;
+		return &trace_event;
 	}
+	if (!strncmp(name, "trace_", 6) && name[6])
+		return &trace_event;
 	if (!strncmp(name, "user_exits_", 11) && name[11])
 		return &user_exit_reason;
 	return NULL;

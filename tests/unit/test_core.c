@@ -126,6 +126,10 @@ static void test_metric_families(void **state)
 	assert_null(metric_find("phase1_no_such_metric"));
 	assert_null(metric_find("phasex_wall_ns"));
 	assert_null(metric_find("user_exits_"));
+	assert_int_equal(metric_find("phase0_trace_kvm_page_fault")->better, BETTER_NONE);
+	assert_string_equal(metric_find("trace_kvmmmu_other_event")->name, "trace_*");
+	assert_string_equal(metric_find("phase1_trace_x")->name, "trace_*");
+	assert_null(metric_find("trace_"));
 }
 
 int main(void)

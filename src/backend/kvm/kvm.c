@@ -2,6 +2,7 @@
 #include "backend/kvm/settings.h"
 #include "backend/kvm/pin.h"
 #include "core/util.h"
+#include "sample/tracepoints.h"
 #include "workloads/guest/abi.h"
 
 #include <stdio.h>
@@ -11,6 +12,7 @@
 static const char *const vm_type_choices[] = { "default", "sw-protected", NULL };
 static const char *const pt_choices[] = { "4K", "2M", "1G", NULL };
 static const char *const conv_call_choices[] = { "port", "hypercall", NULL };
+static const char *const trace_choices[] = { "auto", "on", "off", NULL };
 
 const struct opt_desc kvm_knobs[] = {
 	{ "backing", OPT_ENUM, "anon", "guest memory backing: anon (4K), thp, hugetlb (2M, needs reserved pages), "
@@ -26,6 +28,14 @@ const struct opt_desc kvm_knobs[] = {
 	{ "conv_call", OPT_ENUM, "port", "how the guest asks for a conversion: port (mailbox + port I/O, any KVM) "
 	  "or hypercall (KVM_HC_MAP_GPA_RANGE exit, as a TD's MapGPA)", conv_call_choices, NULL, NULL },
 	{ "overcommit", OPT_BOOL, "no", "allow more vCPUs than host CPUs", NULL, NULL, NULL },
+	{ "trace", OPT_ENUM, "auto", "count KVM tracepoints (trace_<event> metrics) in a private tracefs instance: "
+	  "auto (when root and tracefs allow, else a note says why), on (refuse without), off", trace_choices,
+	  NULL, NULL },
+	{ "trace_events", OPT_STRING, "default", "tracepoints to count: default (kvm_page_fault, kvm_exit and the "
+	  "kvmmmu fault path this kernel has) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
+	  NULL },
+	{ "trace_buffer_kb", OPT_U64, "16384", "tracefs ring buffer per CPU; a note reports events lost when it "
+	  "overflows between drains", NULL, "KiB", NULL },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -51,10 +61,19 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 		return -1;
 	s->conv_hypercall = idx == 1;
 	s->pin = params_get(p, "pin") ? params_get(p, "pin") : "auto";
+	if (params_get_enum(p, "trace", trace_choices, TRACE_AUTO, &idx, err, errlen))
+		return -1;
+	s->trace = (enum kvm_trace_mode)idx;
+	s->trace_events = params_get(p, "trace_events") ? params_get(p, "trace_events") : "default";
 	if (params_get_u64(p, "watchdog_ms", 10000, &s->watchdog_ms, err, errlen) ||
 	    params_get_u64(p, "sample_ms", 100, &s->sample_ms, err, errlen) ||
-	    params_get_bool(p, "overcommit", false, &s->overcommit, err, errlen))
+	    params_get_bool(p, "overcommit", false, &s->overcommit, err, errlen) ||
+	    params_get_u64(p, "trace_buffer_kb", 16384, &s->trace_buffer_kb, err, errlen))
 		return -1;
+	if (s->trace_buffer_kb < 64) {
+		snprintf(err, errlen, "trace_buffer_kb=%llu: must be at least 64", (unsigned long long)s->trace_buffer_kb);
+		return -1;
+	}
 	if (s->watchdog_ms < 10) {
 		snprintf(err, errlen, "watchdog_ms=%llu: must be at least 10", (unsigned long long)s->watchdog_ms);
 		return -1;
@@ -154,6 +173,17 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 	}
 	if (pin_parse(s->pin, cpus, (int)ARRAY_SIZE(cpus), err, errlen) < 0)
 		return -1;
+	if (s->trace != TRACE_OFF) {
+		char why[256];
+		if (tp_probe(why, sizeof(why))) {
+			if (s->trace == TRACE_ON) {
+				snprintf(err, errlen, "trace=on: %s", why);
+				return -1;
+			}
+		} else if (tp_check_events(s->trace_events, err, errlen)) {
+			return -1;	/* a typo in the list is not "tracing unavailable" */
+		}
+	}
 	if (s->vm_kind == VMK_SW_PROTECTED && !(caps.vm_types & (1u << KVM_X86_SW_PROTECTED_VM))) {
 		snprintf(err, errlen, "vm_type=sw-protected: this KVM does not offer KVM_X86_SW_PROTECTED_VM "
 			 "(KVM_CAP_VM_TYPES %#x; needs CONFIG_KVM_SW_PROTECTED_VM)", caps.vm_types);

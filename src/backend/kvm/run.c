@@ -9,6 +9,7 @@
 #include "backend/kvm/settings.h"
 #include "backend/kvm/pin.h"
 #include "core/util.h"
+#include "sample/tracepoints.h"
 #include "sample/vmstat.h"
 #include "workloads/guest/abi.h"
 
@@ -42,6 +43,8 @@ struct snap {
 
 struct phase_rec {
 	struct snap start, end;
+	uint64_t trace_before[TP_MAX_EVENTS];	/* tracepoint counts since the previous phase ended */
+	uint64_t trace[TP_MAX_EVENTS];		/* ... during the phase */
 	uint64_t pages, conversions;
 	uint32_t *lat;			/* conversion round trips, TSC cycles */
 	size_t nlat;
@@ -94,6 +97,8 @@ struct kvm_run_ctx {
 	bool monitor_started;
 	volatile int monitor_quit;
 	struct sample_buf samples;
+	struct tracepoints *tp;		/* NULL: not tracing */
+	char trace_off_why[256];
 };
 
 /* Which vendor module runs the VMs: kvm_pvm (no VMX/SVM, shadow paging) keeps different stats. */
@@ -201,7 +206,10 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 {
 	struct phase_rec *p = &ctx->ph[i];
 	uint64_t t;
+	/* every vCPU is parked here: the drain cuts the event stream exactly at the boundary */
 	if (event == TDXB_EV_PHASE_START) {
+		if (ctx->tp)
+			tp_mark(ctx->tp, p->trace_before);
 		take_snap(ctx, &p->start);
 		p->start.t = now_ns();	/* after the snapshot: not part of the phase */
 		return;
@@ -209,6 +217,8 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	t = now_ns();
 	take_snap(ctx, &p->end);
 	p->end.t = t;
+	if (ctx->tp)
+		tp_mark(ctx->tp, p->trace);
 	for (uint32_t v = 0; v < ctx->nvcpus; v++) {
 		volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->mailbox, v);
 		const uint32_t *log = (const uint32_t *)((uint8_t *)ctx->low.hva + TDXB_GUEST_LATLOG +
@@ -569,6 +579,37 @@ static uint32_t pct(const uint32_t *v, size_t n, double q)
 	return v[k ? MIN(k, n) - 1 : 0];
 }
 
+/*
+ * Tracepoint counts per phase, and per run from the first phase's start to the
+ * last one's end (the gaps between phases included, as for the KVM stats).
+ */
+static void emit_trace(struct kvm_run_ctx *ctx, struct run_result *res)
+{
+	size_t nev = tp_nevents(ctx->tp);
+	uint64_t lost = tp_lost(ctx->tp);
+	struct sbuf sb = SBUF_INIT;
+	char name[128];
+
+	for (size_t k = 0; k < nev; k++) {
+		uint64_t total = 0;
+		for (uint32_t i = 0; i < ctx->nph; i++) {
+			total += ctx->ph[i].trace[k] + (i ? ctx->ph[i].trace_before[k] : 0);
+			snprintf(name, sizeof(name), "phase%u_trace_%s", i, tp_event_name(ctx->tp, k));
+			result_metric(res, name, (double)ctx->ph[i].trace[k], "ops");
+		}
+		snprintf(name, sizeof(name), "trace_%s", tp_event_name(ctx->tp, k));
+		result_metric(res, name, (double)total, "ops");
+		sbuf_addf(&sb, "%s%s", k ? " " : "", tp_event_full_name(ctx->tp, k));
+	}
+	result_metric(res, "trace_lost", (double)lost, "ops");
+	result_note(res, "trace", "%s counted in private tracefs instance %s (%llu KiB/CPU, this process's threads "
+		    "only); %llu events lost%s%s%s", sb.buf, tp_instance_name(ctx->tp),
+		    (unsigned long long)ctx->set->trace_buffer_kb, (unsigned long long)lost,
+		    lost ? " (buffer overflowed between drains: counts are low; raise trace_buffer_kb)" : "",
+		    *tp_skipped(ctx->tp) ? "; not on this kernel: " : "", tp_skipped(ctx->tp));
+	sbuf_free(&sb);
+}
+
 static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 {
 	const struct tdxb_workload *w = &ctx->spec->work;
@@ -694,6 +735,8 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 		}
 		result_metric(res, "user_exits", (double)total, "ops");
 	}
+	if (ctx->tp)
+		emit_trace(ctx, res);
 	for (int i = 0; i < SER_NR; i++)
 		result_series(res, series_names[i], i == SER_PAGES_4K || i == SER_PAGES_2M ? "pages" : "ops");
 	for (size_t i = 0; i < ctx->samples.n; i++)
@@ -730,6 +773,21 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 		goto out;
 	if (setup_vm(ctx, err, errlen) < 0)
 		goto teardown;
+	if (s->trace != TRACE_OFF) {
+		char why[256];
+		/* our pid + event-fork: the vCPU threads created below are traced, nobody else */
+		ctx->tp = tp_open(s->trace_events, getpid(), s->trace_buffer_kb, why, sizeof(why));
+		if (ctx->tp && tp_start(ctx->tp, why, sizeof(why))) {
+			tp_close(ctx->tp);
+			ctx->tp = NULL;
+		}
+		if (!ctx->tp && s->trace == TRACE_ON) {
+			snprintf(err, errlen, "trace=on: %s", why);
+			goto teardown;
+		}
+		if (!ctx->tp)
+			snprintf(ctx->trace_off_why, sizeof(ctx->trace_off_why), "%s", why);
+	}
 
 	ctx->t0 = now_ns();
 	if (pthread_create(&ctx->monitor, NULL, monitor_thread, ctx)) {
@@ -754,6 +812,8 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 	ctx->monitor_quit = 1;
 	pthread_join(ctx->monitor, NULL);
 	ctx->monitor_started = false;
+	if (ctx->tp)
+		tp_stop(ctx->tp);
 
 	if (ctx->aborted) {
 		ret = BACKEND_ABORTED;
@@ -775,6 +835,8 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 										   ctx->test.gmem_fd >= 0));
 	result_note(res, "backing", "%s", kvm_backing_names[s->backing]);
 	result_note(res, "kvm_module", "%s", kvm_vendor_module());
+	if (ctx->trace_off_why[0])
+		result_note(res, "trace", "off: %s", ctx->trace_off_why);
 	result_note(res, "vm_type", "%s", s->vm_kind == VMK_SW_PROTECTED ? "KVM_X86_SW_PROTECTED_VM" : "KVM_X86_DEFAULT_VM");
 	result_note(res, "guest_pt", "%s", s->pt_gran == TDXB_PT_4K ? "4K" : s->pt_gran == TDXB_PT_2M ? "2M" : "1G");
 	{
@@ -790,6 +852,9 @@ teardown:
 		ctx->monitor_quit = 1;
 		pthread_join(ctx->monitor, NULL);
 	}
+	/* the instance goes on every path: success, failure, Ctrl-C */
+	tp_close(ctx->tp);
+	ctx->tp = NULL;
 	t = now_ns();
 	teardown_vm(ctx);
 	if (ret == BACKEND_OK)

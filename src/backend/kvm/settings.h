@@ -13,6 +13,8 @@ enum kvm_vm_kind {
 	VMK_SW_PROTECTED,	/* KVM_X86_SW_PROTECTED_VM: guest_memfd + memory attributes */
 };
 
+enum kvm_trace_mode { TRACE_AUTO, TRACE_ON, TRACE_OFF };
+
 struct kvm_settings {
 	enum kvm_backing backing;
 	enum kvm_vm_kind vm_kind;
@@ -22,6 +24,9 @@ struct kvm_settings {
 	uint64_t sample_ms;
 	bool overcommit;
 	bool conv_hypercall;		/* conversions via KVM_HC_MAP_GPA_RANGE, else port I/O */
+	enum kvm_trace_mode trace;	/* tracepoints through a private tracefs instance */
+	const char *trace_events;	/* "default" or "sys:event+sys:event" */
+	uint64_t trace_buffer_kb;	/* ring buffer per CPU */
 };
 
 extern const struct opt_desc kvm_knobs[];
