@@ -32,6 +32,8 @@ int main(int argc, char **argv)
 	params_set(&p, "pt", "4K");
 	params_set(&p, "backing", "anon");
 	params_set(&p, "share", "split");
+	/* demand_paging_test traces nothing: neither do we */
+	params_set(&p, "trace", "off");
 	if (argc > 3 && params_parse_assignments(&p, argv[3], err, sizeof(err))) {
 		fprintf(stderr, "kvm_fault: %s\n", err);
 		return 2;

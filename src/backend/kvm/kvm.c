@@ -28,7 +28,8 @@ const struct opt_desc kvm_knobs[] = {
 	{ "conv_call", OPT_ENUM, "port", "how the guest asks for a conversion: port (mailbox + port I/O, any KVM) "
 	  "or hypercall (KVM_HC_MAP_GPA_RANGE exit, as a TD's MapGPA)", conv_call_choices, NULL, NULL },
 	{ "overcommit", OPT_BOOL, "no", "allow more vCPUs than host CPUs", NULL, NULL, NULL },
-	{ "trace", OPT_ENUM, "auto", "count KVM tracepoints (trace_<event> metrics) in a private tracefs instance: "
+	/* off by default: enabled tracepoints cost the kernel's fault path something on every fault */
+	{ "trace", OPT_ENUM, "off", "count KVM tracepoints (trace_<event> metrics) in a private tracefs instance: "
 	  "auto (when root and tracefs allow, else a note says why), on (refuse without), off", trace_choices,
 	  NULL, NULL },
 	{ "trace_events", OPT_STRING, "default", "tracepoints to count: default (kvm_page_fault, kvm_exit and the "
@@ -61,7 +62,7 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 		return -1;
 	s->conv_hypercall = idx == 1;
 	s->pin = params_get(p, "pin") ? params_get(p, "pin") : "auto";
-	if (params_get_enum(p, "trace", trace_choices, TRACE_AUTO, &idx, err, errlen))
+	if (params_get_enum(p, "trace", trace_choices, TRACE_OFF, &idx, err, errlen))
 		return -1;
 	s->trace = (enum kvm_trace_mode)idx;
 	s->trace_events = params_get(p, "trace_events") ? params_get(p, "trace_events") : "default";
