@@ -55,7 +55,7 @@ wait $PID; RC=$?
 check "Ctrl-C stops the run (exit $RC)" test "$RC" -ne 0
 check "no instance left after Ctrl-C" test "$(left $PID)" -eq 0
 
-run_tdx --db "$DB" run --backend kvm --workload boot --set mem=4M,trace_events=kvm:no_such_event --quiet
-expect_rc "an unknown event is refused" 1
+run_tdx --db "$DB" run --backend kvm --workload boot --set mem=4M,trace=auto,trace_events=kvm:no_such_event --quiet
+expect_rc "an unknown event is refused (trace=auto)" 1
 check "the error names it" grep -q "no tracepoint 'kvm:no_such_event'" "$TMP/err"
 done_testing
