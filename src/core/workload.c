@@ -89,7 +89,7 @@ struct tdxb_phase *wl_add_phase(struct tdxb_workload *w, uint32_t kind)
 	return ph;
 }
 
-static const char *kind_name(uint32_t k)
+const char *wl_phase_kind_name(uint32_t k)
 {
 	switch (k) {
 	case TDXB_PH_FAULT: return "fault";
@@ -114,7 +114,7 @@ void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len)
 	switch (ph->kind) {
 	case TDXB_PH_FAULT:
 	case TDXB_PH_REWRITE:
-		snprintf(buf, len, "%s [%s,%s) %s %s units, %s, %u/1000 touched, x%u", kind_name(ph->kind),
+		snprintf(buf, len, "%s [%s,%s) %s %s units, %s, %u/1000 touched, x%u", wl_phase_kind_name(ph->kind),
 			 a, b, orders[ph->order % 3], u,
 			 ph->share == TDXB_SHARE_SPLIT ? "split" : "interleaved", ph->permille, ph->repeat);
 		break;
@@ -128,6 +128,6 @@ void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len)
 		snprintf(buf, len, "idle %llu ns", (unsigned long long)ph->idle_ns);
 		break;
 	default:
-		snprintf(buf, len, "%s", kind_name(ph->kind));
+		snprintf(buf, len, "%s", wl_phase_kind_name(ph->kind));
 	}
 }

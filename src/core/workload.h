@@ -44,6 +44,8 @@ struct wl_common {
 int wl_read_common(const struct params *p, struct wl_common *c, char *err, size_t errlen);
 void wl_init(struct tdxb_workload *w, const struct wl_common *c);
 struct tdxb_phase *wl_add_phase(struct tdxb_workload *w, uint32_t kind);
+/* "fault", "convert", ... "test-crash"; "?" for an unknown kind. */
+const char *wl_phase_kind_name(uint32_t kind);
 /* Human-readable one line per phase. */
 void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len);
 

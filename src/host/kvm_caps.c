@@ -1,36 +1,20 @@
 /*
  * /dev/kvm capabilities: what this kernel's KVM can create. Shared by
  * `tdxbench host` and the kvm backend (which needs the same answers before
- * it builds a VM). The uapi headers on the build machine may predate the
- * newer capabilities, so their numbers are defined here when missing.
+ * it builds a VM). core/kvm_uapi.h supplies the capability numbers older
+ * uapi headers lack.
  */
 #include "host/host_int.h"
+#include "core/kvm_uapi.h"
 #include "core/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#ifndef KVM_CAP_BINARY_STATS_FD
-#define KVM_CAP_BINARY_STATS_FD 203
-#endif
-#ifndef KVM_CAP_USER_MEMORY2
-#define KVM_CAP_USER_MEMORY2 231
-#endif
-#ifndef KVM_CAP_MEMORY_ATTRIBUTES
-#define KVM_CAP_MEMORY_ATTRIBUTES 233
-#endif
-#ifndef KVM_CAP_GUEST_MEMFD
-#define KVM_CAP_GUEST_MEMFD 234
-#endif
-#ifndef KVM_CAP_VM_TYPES
-#define KVM_CAP_VM_TYPES 235
-#endif
-#define KVM_X86_TDX_VM_BIT 5
 
 static const char *const vm_type_names[] = {
 	"default", "sw-protected", "sev", "sev-es", "sev-snp", "tdx",
@@ -94,7 +78,7 @@ void host_probe_kvm(struct kvm_caps *c)
 	}
 	c->accessible = true;
 	c->vm_types = (uint32_t)check_ext(fd, KVM_CAP_VM_TYPES);
-	c->tdx_vm_type = c->vm_types & (1u << KVM_X86_TDX_VM_BIT);
+	c->tdx_vm_type = c->vm_types & (1u << KVM_X86_TDX_VM);
 	c->binary_stats = check_ext(fd, KVM_CAP_BINARY_STATS_FD) > 0;
 	c->user_memory2 = check_ext(fd, KVM_CAP_USER_MEMORY2) > 0;
 	c->max_vcpus = check_ext(fd, KVM_CAP_MAX_VCPUS);

@@ -114,21 +114,6 @@ static const char *kvm_vendor_module(void)
 	return "unknown";
 }
 
-static const char *phase_kind_name(uint32_t k)
-{
-	switch (k) {
-	case TDXB_PH_FAULT: return "fault";
-	case TDXB_PH_CONVERT: return "convert";
-	case TDXB_PH_REWRITE: return "rewrite";
-	case TDXB_PH_IDLE: return "idle";
-	case TDXB_PH_TEARDOWN: return "teardown";
-	case TDXB_PH_TEST_CRASH: return "test-crash";
-	case TDXB_PH_TEST_HANG: return "test-hang";
-	case TDXB_PH_TEST_BAD_EXIT: return "test-bad-exit";
-	}
-	return "?";
-}
-
 const char *run_phase_label(struct kvm_run_ctx *ctx, uint32_t vcpu_id, char *buf, size_t len)
 {
 	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->mailbox, vcpu_id);
@@ -136,9 +121,9 @@ const char *run_phase_label(struct kvm_run_ctx *ctx, uint32_t vcpu_id, char *buf
 	if (vcpu_id >= ctx->nvcpus || i >= ctx->nph)
 		snprintf(buf, len, "boot");
 	else if (!ctx->ph[i].start.t)
-		snprintf(buf, len, "boot, before phase %u (%s)", i, phase_kind_name(ctx->spec->work.phases[i].kind));
+		snprintf(buf, len, "boot, before phase %u (%s)", i, wl_phase_kind_name(ctx->spec->work.phases[i].kind));
 	else
-		snprintf(buf, len, "phase %u (%s)", i, phase_kind_name(ctx->spec->work.phases[i].kind));
+		snprintf(buf, len, "phase %u (%s)", i, wl_phase_kind_name(ctx->spec->work.phases[i].kind));
 	return buf;
 }
 

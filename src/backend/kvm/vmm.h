@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
-#include "backend/kvm/kvm_uapi.h"
+#include "core/kvm_uapi.h"
 #include "host/host.h"
 #include "sample/kvm_stats.h"
 
