@@ -169,3 +169,27 @@ char *cli_cmdline(const struct cli_ctx *ctx)
 	}
 	return sbuf_detach(&sb);
 }
+
+void print_wrapped(const char *text, int first_col, int ind, int width)
+{
+	int col = first_col;
+	const char *p = text;
+	while (*p) {
+		const char *e = p;
+		int len;
+		while (*e && *e != ' ')
+			e++;
+		len = (int)(e - p);
+		if (col > ind && col + 1 + len > width) {
+			printf("\n%*s", ind, "");
+			col = ind;
+		} else if (col > ind) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", len, p);
+		col += len;
+		p = *e ? e + 1 : e;
+	}
+	putchar('\n');
+}

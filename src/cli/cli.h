@@ -55,6 +55,10 @@ char *cli_cmdline(const struct cli_ctx *ctx);
 /* Shell-quote one word into a malloc'd string. */
 char *shell_quote(const char *s);
 
+/* Print text on stdout, starting at column first_col, wrapped at width with
+ * every following line indented by ind; ends with a newline. */
+void print_wrapped(const char *text, int first_col, int ind, int width);
+
 const struct cmd *cli_find_command(const char *name);
 const struct cmd *cli_commands(size_t *n);
 

@@ -21,31 +21,6 @@ const char cmd_strategies_usage[] =
 	"            without a published figure is marked *assumed*\n"
 	"  --json    machine-readable output (presets, knobs and costs)\n";
 
-/* Print text wrapped at width, every line after the first indented by ind. */
-static void wrap(const char *text, int first_col, int ind, int width)
-{
-	int col = first_col;
-	const char *p = text;
-	while (*p) {
-		const char *e = p;
-		int len;
-		while (*e && *e != ' ')
-			e++;
-		len = (int)(e - p);
-		if (col > ind && col + 1 + len > width) {
-			printf("\n%*s", ind, "");
-			col = ind;
-		} else if (col > ind) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", len, p);
-		col += len;
-		p = *e ? e + 1 : e;
-	}
-	putchar('\n');
-}
-
 static bool is_cost(const struct opt_desc *d)
 {
 	return !strncmp(d->name, "cost_", 5);
@@ -76,7 +51,7 @@ static int print_costs_text(void)
 		printf("%-18s %8s %-4s  ", d->name, d->def, d->unit);
 		snprintf(line, sizeof(line), "%s; %s", d->help,
 			 is_assumed(d) ? "*assumed*" : d->source);
-		wrap(line, 34, 34, 80);
+		print_wrapped(line, 34, 34, 80);
 	}
 	return EXIT_OK;
 }
@@ -90,9 +65,9 @@ static int print_text(void)
 	printf("sim strategies (model presets; a run can override any knob: --set knob=value)\n\n");
 	for (pre = sim_presets; pre->name; pre++) {
 		printf("%-9s ", pre->name);
-		wrap(pre->summary, 10, 10, 80);
+		print_wrapped(pre->summary, 10, 10, 80);
 		printf("%9s models: ", "");
-		wrap(pre->series, 18, 18, 80);
+		print_wrapped(pre->series, 18, 18, 80);
 		printf("%9s sets:   ", "");
 		if (*pre->knobs) {
 			char buf[512], *o = buf;
@@ -102,9 +77,9 @@ static int print_text(void)
 					*o++ = ' ';
 			}
 			*o = 0;
-			wrap(buf, 18, 18, 80);
+			print_wrapped(buf, 18, 18, 80);
 		} else {
-			wrap("(the defaults)", 18, 18, 80);
+			print_wrapped("(the defaults)", 18, 18, 80);
 		}
 		putchar('\n');
 	}
@@ -130,7 +105,7 @@ static int print_text(void)
 		snprintf(line, sizeof(line), "%s [%s]%s", d->help, d->def,
 			 is_assumed(d) ? " *assumed*" : "");
 		printf("  %-18s ", d->name);
-		wrap(line, 21, 21, 80);
+		print_wrapped(line, 21, 21, 80);
 	}
 	printf("\ncosts: 'tdxbench strategies --costs'\n");
 	for (size_t i = 0; i < np; i++)

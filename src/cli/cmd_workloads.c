@@ -18,29 +18,6 @@ const char cmd_workloads_usage[] =
 	"\n"
 	"  --json    machine-readable output\n";
 
-static void wrap(const char *text, int col, int ind, int width)
-{
-	const char *p = text;
-	while (*p) {
-		const char *e = p;
-		int len;
-		while (*e && *e != ' ')
-			e++;
-		len = (int)(e - p);
-		if (col > ind && col + 1 + len > width) {
-			printf("\n%*s", ind, "");
-			col = ind;
-		} else if (col > ind) {
-			putchar(' ');
-			col++;
-		}
-		printf("%.*s", len, p);
-		col += len;
-		p = *e ? e + 1 : e;
-	}
-	putchar('\n');
-}
-
 static void print_opts_text(const struct opt_desc *d)
 {
 	for (; d->name; d++) {
@@ -53,7 +30,7 @@ static void print_opts_text(const struct opt_desc *d)
 		}
 		snprintf(line + n, sizeof(line) - (size_t)n, "]");
 		printf("    %-12s ", d->name);
-		wrap(line, 17, 17, 80);
+		print_wrapped(line, 17, 17, 80);
 	}
 }
 
@@ -143,9 +120,9 @@ int cmd_workloads(int argc, char **argv, struct cli_ctx *ctx)
 		if (all[i]->flags & WL_TEST_ONLY)
 			continue;
 		printf("\n%-14s ", all[i]->name);
-		wrap(all[i]->summary, 15, 15, 80);
+		print_wrapped(all[i]->summary, 15, 15, 80);
 		printf("  ");
-		wrap(all[i]->description, 2, 2, 80);
+		print_wrapped(all[i]->description, 2, 2, 80);
 		if (all[i]->params && all[i]->params->name) {
 			printf("  parameters:\n");
 			print_opts_text(all[i]->params);
