@@ -7,8 +7,8 @@
 #   make deps       install (root) or name the Debian packages needed
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Adding a source file needs no edit here: every .c under src/, workloads/ and
-# report/ (except the freestanding guest) is part of the tool; every
+# Adding a source file needs no edit here: every .c under src/ and workloads/
+# is part of the tool (the freestanding guest lives in guest-images/); every
 # tests/unit/test_*.c is a unit-test program and every bench/perf/*.c a
 # benchmark program, both linked against the same objects.
 
@@ -48,7 +48,7 @@ Q :=
 msg =
 endif
 
-LIB_SRCS  := $(sort $(shell find src workloads report -name '*.c' -not -path 'workloads/guest/*' -not -path 'src/main.c'))
+LIB_SRCS  := $(sort $(shell find src workloads -name '*.c' -not -path 'src/main.c'))
 BENCH_SRCS := $(sort $(wildcard bench/perf/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 E2E_TESTS := $(sort $(wildcard tests/e2e/t[0-9]*.sh))

@@ -1,4 +1,4 @@
-# The x86-64 guest payload (workloads/guest/) -> build/guest/guest.bin, a flat
+# The x86-64 guest payload (guest-images/) -> build/guest/guest.bin, a flat
 # image loaded at TDXB_GUEST_LOAD (guest-images/manifest.h), embedded into the
 # tool by guest-images/image.S. Freestanding: no libc, no SSE, no red zone,
 # no PIC; warnings are errors here too.
@@ -10,7 +10,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. \
 	-mcmodel=small -MMD -MP
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack \
 	-Wl,-z,max-page-size=4096
-GUEST_SRCS := $(sort $(wildcard workloads/guest/*.c workloads/guest/*.S))
+GUEST_SRCS := $(sort $(filter-out guest-images/image.S,$(wildcard guest-images/*.c guest-images/*.S)))
 GUEST_OBJS := $(patsubst %,build/guest/%.o,$(basename $(GUEST_SRCS)))
 
 build/guest/%.o: %.c

@@ -1,5 +1,5 @@
 /*
- * Manifest of the x86-64 guest payload (workloads/guest/): where the flat
+ * Manifest of the x86-64 guest payload (guest-images/): where the flat
  * image and its shared pages live in guest-physical memory. Included by the
  * guest's linker script (through cpp), the guest code and the VMM, so the
  * three cannot disagree. Plain #defines only (the linker script and the

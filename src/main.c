@@ -4,7 +4,7 @@
  *   tdxbench [--db PATH] [--quiet] [--json] <command> [options]
  */
 #include "cli/cli.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <stdio.h>

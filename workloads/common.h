@@ -2,7 +2,7 @@
 #ifndef TDX_WORKLOADS_COMMON_H
 #define TDX_WORKLOADS_COMMON_H
 
-#include "core/workload.h"
+#include "workloads/workload.h"
 
 extern const char *const wl_accept_choices[];	/* "4K", "2M" */
 extern const char *const wl_share_choices[];	/* "split", "interleave" */

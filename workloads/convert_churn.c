@@ -1,6 +1,6 @@
 /* convert-churn: swiotlb-like bounce buffers converted private<->shared over and over. */
 #include "workloads/common.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 /* fault2m: fault in all memory with 2M accepts (huge private mappings where supported). */
 #include "workloads/common.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 static const struct opt_desc fault2m_params[] = {
 	{ "share", OPT_ENUM, "split", "how vCPUs divide the range", wl_share_choices, NULL, NULL },

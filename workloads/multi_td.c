@@ -1,6 +1,6 @@
 /* multi-td: several TDs booting at once on one host, sharing its 2M regions and pamt_lock. */
 #include "workloads/common.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 /* random4k: touch 4K pages in a seeded random order, spread over all memory. */
 #include "workloads/common.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 

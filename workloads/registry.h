@@ -2,7 +2,7 @@
 #ifndef TDX_WORKLOAD_REGISTRY_H
 #define TDX_WORKLOAD_REGISTRY_H
 
-#include "core/workload.h"
+#include "workloads/workload.h"
 
 #define TDX_WORKLOADS(X)	\
 	X(boot)			\

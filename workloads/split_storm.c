@@ -1,6 +1,6 @@
 /* split-storm: one 4K conversion in every 2M region of huge-mapped memory. */
 #include "workloads/common.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 

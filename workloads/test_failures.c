@@ -4,7 +4,7 @@
  * the VMM does not expect. Hidden from listings and suites.
  */
 #include "workloads/common.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 static const struct opt_desc no_params[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 
 int main(int argc, char **argv)
 {

@@ -11,8 +11,8 @@
  *    can be diffed byte for byte (the speed line is left out: it varies).
  */
 #include "backend/sim/sim.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 
 #include <getopt.h>
 #include <stdio.h>

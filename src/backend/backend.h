@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/opts.h"
-#include "core/params.h"
-#include "core/result.h"
-#include "core/workload.h"
+#include "lib/opts.h"
+#include "lib/params.h"
+#include "lib/result.h"
+#include "workloads/workload.h"
 
 struct run_spec {
 	const char *strategy;			/* sim: preset name; others: NULL */

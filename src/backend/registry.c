@@ -1,5 +1,5 @@
 #include "backend/backend.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <string.h>
 

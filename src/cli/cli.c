@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #include <stdarg.h>
@@ -140,23 +140,6 @@ const char *cli_db_path(struct cli_ctx *ctx)
 int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **st)
 {
 	return store_open(cli_db_path(ctx), flags, st);
-}
-
-char *shell_quote(const char *s)
-{
-	struct sbuf sb = SBUF_INIT;
-	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-			    "-_=.,/:+@%") == strlen(s))
-		return xstrdup(s);
-	sbuf_addch(&sb, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			sbuf_add(&sb, "'\\''");
-		else
-			sbuf_addch(&sb, *s);
-	}
-	sbuf_addch(&sb, '\'');
-	return sbuf_detach(&sb);
 }
 
 char *cli_cmdline(const struct cli_ctx *ctx)

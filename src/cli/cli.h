@@ -52,8 +52,6 @@ const char *cli_db_path(struct cli_ctx *ctx);
 int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **st);
 /* The whole command line, shell-quoted; caller frees. */
 char *cli_cmdline(const struct cli_ctx *ctx);
-/* Shell-quote one word into a malloc'd string. */
-char *shell_quote(const char *s);
 
 /* Print text on stdout, starting at column first_col, wrapped at width with
  * every following line indented by ind; ends with a newline. */

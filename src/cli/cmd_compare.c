@@ -2,7 +2,7 @@
 #include "cli/commands.h"
 #include "core/compare.h"
 #include "core/select.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #include <json-c/json.h>

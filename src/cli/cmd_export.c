@@ -2,7 +2,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/select.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #include <json-c/json.h>

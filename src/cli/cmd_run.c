@@ -4,7 +4,7 @@
 #include "core/jobfile.h"
 #include "core/plan.h"
 #include "core/runner.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #include <stdio.h>

@@ -1,8 +1,8 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/output.h"
-#include "core/metrics.h"
-#include "core/util.h"
+#include "lib/metrics.h"
+#include "lib/util.h"
 #include "host/host.h"
 #include "store/store.h"
 

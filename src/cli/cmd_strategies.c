@@ -2,8 +2,8 @@
 #include "backend/sim/sim.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/opts.h"
-#include "core/util.h"
+#include "lib/opts.h"
+#include "lib/util.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

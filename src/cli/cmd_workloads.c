@@ -1,9 +1,9 @@
 /* tdxbench workloads: every workload with its summary, description, parameters and phases. */
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/opts.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/opts.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 
 #include <json-c/json.h>
 #include <stdio.h>

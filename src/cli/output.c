@@ -1,6 +1,6 @@
 /* Shared output helpers for list/show/export (and compare/report). */
 #include "cli/output.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <json-c/json.h>
 

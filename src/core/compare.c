@@ -13,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
+#include "lib/metrics.h"
 #include "core/select.h"
-#include "core/stats.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/stats.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 #include "store/store.h"
 
 #define CMP_LEVEL 0.95

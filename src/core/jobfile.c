@@ -6,7 +6,7 @@
  * built without INI_HANDLER_LINENO.
  */
 #include "core/jobfile.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <ini.h>

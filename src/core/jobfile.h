@@ -20,7 +20,7 @@
 
 #include <stddef.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 
 struct job_kv {
 	char *key;

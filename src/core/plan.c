@@ -11,9 +11,8 @@
  *     params (in the order they were written) x strategy.
  */
 #include "core/plan.h"
-#include "cli/cli.h"
-#include "core/hash.h"
-#include "core/util.h"
+#include "lib/hash.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

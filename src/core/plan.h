@@ -14,8 +14,8 @@
 
 #include "backend/backend.h"
 #include "core/jobfile.h"
-#include "core/params.h"
-#include "core/workload.h"
+#include "lib/params.h"
+#include "workloads/workload.h"
 
 #define PLAN_DEFAULT_BACKEND "sim"
 #define PLAN_DEFAULT_REPS 5

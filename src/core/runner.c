@@ -11,10 +11,10 @@
  *      see the same random workload (common random numbers: less noise).
  */
 #include "core/runner.h"
-#include "core/metrics.h"
-#include "core/result.h"
-#include "core/stats.h"
-#include "core/util.h"
+#include "lib/metrics.h"
+#include "lib/result.h"
+#include "lib/stats.h"
+#include "lib/util.h"
 #include "host/host.h"
 #include "store/store.h"
 

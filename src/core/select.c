@@ -6,7 +6,7 @@
  * more likely a typo than a parameter of that name.
  */
 #include "core/select.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

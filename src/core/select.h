@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "core/params.h"
+#include "lib/params.h"
 #include "store/store.h"
 
 struct selector {

@@ -5,7 +5,7 @@
  * the feature flags (tdx_host_platform is a kernel synthetic flag).
  */
 #include "host/host_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <libcpuid.h>

@@ -3,8 +3,8 @@
  * once per distinct host + kernel + label.
  */
 #include "host/host_int.h"
-#include "core/hash.h"
-#include "core/util.h"
+#include "lib/hash.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #include <errno.h>

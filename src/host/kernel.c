@@ -4,7 +4,7 @@
  * kvm_intel, kvm_amd, ...) — the knobs that change fault and split costs.
  */
 #include "host/host_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,12 +1,12 @@
 /*
  * /dev/kvm capabilities: what this kernel's KVM can create. Shared by
  * `tdxbench host` and the kvm backend (which needs the same answers before
- * it builds a VM). core/kvm_uapi.h supplies the capability numbers older
+ * it builds a VM). lib/kvm_uapi.h supplies the capability numbers older
  * uapi headers lack.
  */
 #include "host/host_int.h"
-#include "core/kvm_uapi.h"
-#include "core/util.h"
+#include "lib/kvm_uapi.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

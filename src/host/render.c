@@ -1,6 +1,6 @@
 /* The fingerprint for people: `tdxbench host` and the header of `show`. */
 #include "host/host_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <inttypes.h>
 #include <stdio.h>

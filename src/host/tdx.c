@@ -7,7 +7,7 @@
  * too when the module has one.
  */
 #include "host/host_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* Topology from hwloc: packages, NUMA nodes (memory, CPUs), cores, PUs. */
 #include "host/host_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <hwloc.h>
 #include <stdlib.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/select.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 static char *dup_or_null(const char *s)

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "core/util.h"
+#include "lib/metrics.h"
+#include "lib/util.h"
 
 #define PANELS_PER_FIG 9
 #define CONTEXTS_PER_SWEEP 4

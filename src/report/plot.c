@@ -22,9 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/metrics.h"
-#include "core/stats.h"
-#include "core/util.h"
+#include "lib/metrics.h"
+#include "lib/stats.h"
+#include "lib/util.h"
 
 char *gp_quote(const char *s)
 {

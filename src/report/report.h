@@ -17,8 +17,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/params.h"
-#include "core/stats.h"
+#include "lib/params.h"
+#include "lib/stats.h"
 
 struct store;
 

@@ -13,9 +13,9 @@
 #include <string.h>
 
 #include "core/compare.h"
-#include "core/metrics.h"
-#include "core/stats.h"
-#include "core/util.h"
+#include "lib/metrics.h"
+#include "lib/stats.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 #define MAX_ASCII_PLOTS 6

@@ -1,5 +1,5 @@
 #include "sample/kvm_stats.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <linux/kvm.h>

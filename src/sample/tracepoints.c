@@ -1,5 +1,5 @@
 #include "sample/tracepoints.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <pthread.h>

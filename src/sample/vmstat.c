@@ -1,5 +1,5 @@
 #include "sample/vmstat.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* Reading the store: runs (with filters), parameters, metrics, samples. */
 #include "store/store_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <math.h>
 #include <stddef.h>

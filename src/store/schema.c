@@ -5,7 +5,7 @@
  * forward on its next writable open.
  */
 #include "store/store_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 

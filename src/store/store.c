@@ -8,7 +8,7 @@
  * refused file stays byte-for-byte as it was.
  */
 #include "store/store_int.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/params.h"
-#include "core/result.h"
+#include "lib/params.h"
+#include "lib/result.h"
 
 #define STORE_SCHEMA_VERSION 1
 

@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "backend/sim/sim.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 
 struct tcase {
 	struct params p;

@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "core/compare.h"
-#include "core/params.h"
-#include "core/result.h"
-#include "core/util.h"
+#include "lib/params.h"
+#include "lib/result.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 static char tmpdir[] = "/tmp/tdxbench-compare-XXXXXX";

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/metrics.h"
-#include "core/opts.h"
-#include "core/params.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/metrics.h"
+#include "lib/opts.h"
+#include "lib/params.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 
 static void test_parse_size(void **state)
 {

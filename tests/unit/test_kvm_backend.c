@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "backend/backend.h"
-#include "core/util.h"
-#include "core/workload.h"
+#include "lib/util.h"
+#include "workloads/workload.h"
 #include "workloads/order.h"
 
 static char why[256];

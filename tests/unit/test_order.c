@@ -2,7 +2,7 @@
  * One workload, one access pattern: the sim model visits exactly the units the
  * guest interpreter visits, in the same per-vCPU order, for every phase kind.
  * The guest side is tdxb_walk_vcpu() from workloads/order.h, the very function
- * workloads/guest/interp.c runs per repetition, compiled here for the host;
+ * guest-images/interp.c runs per repetition, compiled here for the host;
  * the sim side is sim_phase_units(), the model's own stepping (positions,
  * repetitions) over the same walk. Hand-worked sequences pin the orders down
  * so a change to both sides at once does not go unnoticed.
@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "backend/sim/sim.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "workloads/order.h"
 
 #define NV 3

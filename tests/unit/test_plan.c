@@ -12,7 +12,7 @@
 #include "backend/backend.h"
 #include "core/jobfile.h"
 #include "core/plan.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 /* A backend with strategies and knobs of every numeric kind, never run. */
 static const char *const fake_modes[] = { "exact", "fill", NULL };

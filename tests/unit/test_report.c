@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 #include "report/report.h"
 
 /* A label built to break out of any quoting a renderer might get wrong. */

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/params.h"
-#include "core/result.h"
-#include "core/util.h"
+#include "lib/params.h"
+#include "lib/result.h"
+#include "lib/util.h"
 #include "report/report.h"
 #include "store/store.h"
 

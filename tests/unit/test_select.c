@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/select.h"
-#include "core/hash.h"
+#include "lib/hash.h"
 
 static void test_ids(void **state)
 {

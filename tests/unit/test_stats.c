@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/stats.h"
+#include "lib/stats.h"
 
 #define assert_close(a, b, rel)							\
 	do {									\

@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/params.h"
-#include "core/result.h"
-#include "core/util.h"
+#include "lib/params.h"
+#include "lib/result.h"
+#include "lib/util.h"
 #include "store/store.h"
 
 static char tmpdir[] = "/tmp/tdxbench-store-XXXXXX";

@@ -1,9 +1,9 @@
 /* The kvm backend: the same workloads in a real VM through /dev/kvm. */
 #include "backend/kvm/settings.h"
 #include "backend/kvm/pin.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "sample/tracepoints.h"
-#include "workloads/guest/abi.h"
+#include "guest-images/abi.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * side when the VM type has private memory (KVM_X86_SW_PROTECTED_VM, TDX).
  */
 #include "backend/kvm/vmm.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <fcntl.h>
 #include <linux/falloc.h>

@@ -5,7 +5,7 @@
  * an explicit list "0,2,4-7" (vCPU i -> i-th CPU, wrapping).
  */
 #include "backend/kvm/pin.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <hwloc.h>
 #include <sched.h>

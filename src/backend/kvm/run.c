@@ -8,10 +8,10 @@
  */
 #include "backend/kvm/settings.h"
 #include "backend/kvm/pin.h"
-#include "core/util.h"
+#include "lib/util.h"
 #include "sample/tracepoints.h"
 #include "sample/vmstat.h"
-#include "workloads/guest/abi.h"
+#include "guest-images/abi.h"
 
 #include <signal.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 /* vCPUs: creation, the TD-like boot state, the KVM_RUN loop and its exits. */
 #include "backend/kvm/vmm.h"
-#include "core/util.h"
-#include "workloads/guest/abi.h"
+#include "lib/util.h"
+#include "guest-images/abi.h"
 
 #include <signal.h>
 #include <stdio.h>

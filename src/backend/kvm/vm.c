@@ -1,6 +1,6 @@
 /* The VM object: /dev/kvm, KVM_CREATE_VM, capabilities, memslots, attributes. */
 #include "backend/kvm/vmm.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <fcntl.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 
-#include "core/kvm_uapi.h"
+#include "lib/kvm_uapi.h"
 #include "host/host.h"
 #include "sample/kvm_stats.h"
 

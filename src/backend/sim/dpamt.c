@@ -11,7 +11,7 @@
  * the invariants only: no SEAMCALL, no pair, no lock.
  */
 #include "backend/sim/sim.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 static void install_pair(struct sim *s, uint32_t r, pfn_t p0, pfn_t p1)
 {

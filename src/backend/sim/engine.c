@@ -7,7 +7,7 @@
  * (spinlocks), and waits only when its hold would overlap one.
  */
 #include "backend/sim/sim.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -14,7 +14,7 @@
  * allocates sits alone in its region).
  */
 #include "backend/sim/sim.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@
  * model on purpose so tests can show each check trips.
  */
 #include "backend/sim/sim.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

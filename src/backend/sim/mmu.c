@@ -11,7 +11,7 @@
  *   -> tdx_pamt_get(guest page) + AUG -> unlock -> re-entry, guest ACCEPT.
  */
 #include "backend/sim/sim.h"
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

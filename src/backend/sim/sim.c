@@ -6,8 +6,8 @@
  * seed, so the same inputs give byte-identical results.
  */
 #include "backend/sim/sim.h"
-#include "core/opts.h"
-#include "core/util.h"
+#include "lib/opts.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

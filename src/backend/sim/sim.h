@@ -23,8 +23,8 @@
 #include <stdint.h>
 
 #include "backend/backend.h"
-#include "core/params.h"
-#include "core/result.h"
+#include "lib/params.h"
+#include "lib/result.h"
 #include "workloads/order.h"
 #include "workloads/phase.h"
 

@@ -5,8 +5,8 @@
  * cited ones name their source, the rest say "assumed".
  */
 #include "backend/sim/sim.h"
-#include "core/opts.h"
-#include "core/util.h"
+#include "lib/opts.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-#include "core/hash.h"
-#include "core/util.h"
+#include "lib/hash.h"
+#include "lib/util.h"
 
 #include <nettle/sha2.h>
 #include <stdio.h>

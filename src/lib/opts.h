@@ -6,7 +6,7 @@
 #ifndef TDX_OPTS_H
 #define TDX_OPTS_H
 
-#include "core/params.h"
+#include "lib/params.h"
 
 enum opt_type {
 	OPT_U64,	/* plain integer */

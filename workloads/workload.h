@@ -9,8 +9,8 @@
 
 #include <stddef.h>
 
-#include "core/opts.h"
-#include "core/params.h"
+#include "lib/opts.h"
+#include "lib/params.h"
 #include "workloads/phase.h"
 
 #define WL_TEST_ONLY	(1u << 0)	/* hidden from `workloads` and the default suite */

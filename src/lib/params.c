@@ -1,5 +1,5 @@
-#include "core/params.h"
-#include "core/util.h"
+#include "lib/params.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

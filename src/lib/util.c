@@ -1,4 +1,4 @@
-#include "core/util.h"
+#include "lib/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -388,5 +388,22 @@ char *read_file(const char *path, size_t *len)
 	fclose(f);
 	if (len)
 		*len = sb.len;
+	return sbuf_detach(&sb);
+}
+
+char *shell_quote(const char *s)
+{
+	struct sbuf sb = SBUF_INIT;
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_=.,/:+@%") == strlen(s))
+		return xstrdup(s);
+	sbuf_addch(&sb, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			sbuf_add(&sb, "'\\''");
+		else
+			sbuf_addch(&sb, *s);
+	}
+	sbuf_addch(&sb, '\'');
 	return sbuf_detach(&sb);
 }

@@ -1,4 +1,4 @@
-#include "core/metrics.h"
+#include "lib/metrics.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-#include "core/workload.h"
-#include "core/util.h"
+#include "workloads/workload.h"
+#include "lib/util.h"
 #include "workloads/registry.h"
 
 #include <stdio.h>

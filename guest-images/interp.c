@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "workloads/guest/abi.h"
+#include "guest-images/abi.h"
 #include "workloads/order.h"
 
 #define PAGE_4K		0x1000ULL

@@ -1,5 +1,5 @@
-#include "core/opts.h"
-#include "core/util.h"
+#include "lib/opts.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -89,4 +89,7 @@ char *data_path(const char *rel);
 /* Read a whole file; NULL + errno on failure. */
 char *read_file(const char *path, size_t *len);
 
+/* Shell-quote one word into a malloc'd string (unchanged when it needs no quotes). */
+char *shell_quote(const char *s);
+
 #endif

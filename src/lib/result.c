@@ -1,5 +1,5 @@
-#include "core/result.h"
-#include "core/util.h"
+#include "lib/result.h"
+#include "lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * permutation distribution is counted here because GSL has none.
  * docs/statistics.md gives the formulas and references.
  */
-#include "core/stats.h"
+#include "lib/stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_sf_gamma.h>
 
-#include "core/util.h"
+#include "lib/util.h"
 
 static int cmp_double(const void *pa, const void *pb)
 {
