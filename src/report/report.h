@@ -116,9 +116,6 @@ void rpt_run_bucket(struct rpt_run *run, const char *hist, const char *unit,
 		    double lo, double hi, uint64_t count);
 const struct rpt_metric *rpt_run_find_metric(const struct rpt_run *run, const char *name);
 
-/* Metric display order: the figures people ask for first. */
-int rpt_metric_rank(const char *name);
-
 /* ---- plots (src/report/plot.c) ---- */
 
 enum rpt_fmt {
