@@ -114,7 +114,7 @@ static bool str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-static bool is_numeric(const char *v, double *out)
+bool rpt_param_number(const char *v, double *out)
 {
 	uint64_t u;
 	if (!v)
@@ -201,7 +201,7 @@ static bool key_numeric(const struct report *r, const char *key, const bool *in)
 		if (!in[i])
 			continue;
 		v = params_get(&r->runs[i].params, key);
-		if (v && !is_numeric(v, &d))
+		if (v && !rpt_param_number(v, &d))
 			return false;
 	}
 	return true;
@@ -426,8 +426,8 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 static int cmp_num_str(const void *a, const void *b)
 {
 	double x = 0, y = 0;
-	is_numeric(*(const char *const *)a, &x);
-	is_numeric(*(const char *const *)b, &y);
+	rpt_param_number(*(const char *const *)a, &x);
+	rpt_param_number(*(const char *const *)b, &y);
 	return x < y ? -1 : x > y;
 }
 

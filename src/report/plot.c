@@ -278,18 +278,6 @@ static void write_cmp(struct fig_ctx *c)
 			c->xrot = true;
 }
 
-static bool num_value(const char *v, double *out)
-{
-	uint64_t u;
-	if (!parse_double(v, out))
-		return true;
-	if (!parse_size(v, &u)) {
-		*out = (double)u;
-		return true;
-	}
-	return false;
-}
-
 static void write_sweep(struct fig_ctx *c)
 {
 	const struct report *r = c->r;
@@ -305,7 +293,7 @@ static void write_sweep(struct fig_ctx *c)
 		const char *v = params_get(&r->runs[i].params, key);
 		double d;
 		bool seen = false;
-		if (!v || !in_fig(c->f, &r->runs[i]) || !num_value(v, &d))
+		if (!v || !in_fig(c->f, &r->runs[i]) || !rpt_param_number(v, &d))
 			continue;
 		for (size_t k = 0; k < nx && !seen; k++)
 			seen = !strcmp(xs[k], v);
