@@ -279,6 +279,38 @@ static char *side_param_value(const struct cside *sd, const struct cgroup *g, si
 	return sbuf_detach(&sb);
 }
 
+/*
+ * Knobs that set the conditions of an experiment, not a design: a strategy
+ * comparison whose sides differ in one of them measures that knob too
+ * (huge pages, the guest_memfd folio size, the host, the assumed costs).
+ */
+static bool condition_key(const char *key)
+{
+	static const char *const exact_keys[] = { "huge", "gmem_folio", "ept_levels" };
+	static const char *const prefixes[] = { "host_", "cost_", "pcp_" };
+	for (size_t i = 0; i < ARRAY_SIZE(exact_keys); i++)
+		if (!strcmp(key, exact_keys[i]))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * Does a difference in key confound the comparison? Not when the selectors
+ * ask for it by name; a strategy explains its own design knobs, not the
+ * conditions; anything else differing is a second variable.
+ */
+static bool confounds(const struct cmp *c, const char *key)
+{
+	if (params_has(&c->named, key))
+		return false;
+	if (params_has(&c->named, "strategy"))
+		return condition_key(key);
+	return true;
+}
+
 static void find_differs(struct cmp *c, struct cblock *bl)
 {
 	struct params keys = PARAMS_INIT;
@@ -297,12 +329,83 @@ static void find_differs(struct cmp *c, struct cblock *bl)
 	for (size_t i = 0; i < keys.n; i++) {
 		char *bv = side_param_value(&c->sides[0], bl->g, 0, keys.v[i].key);
 		char *cv = side_param_value(&c->sides[bl->cand], bl->g, bl->cand, keys.v[i].key);
-		if (strcmp(bv, cv))
+		if (strcmp(bv, cv)) {
 			params_setf(&bl->differs, keys.v[i].key, "%s vs %s", bv, cv);
+			if (confounds(c, keys.v[i].key)) {
+				params_setf(&bl->confound, keys.v[i].key, "%s vs %s", bv, cv);
+				c->confounded = true;
+			}
+		}
 		free(bv);
 		free(cv);
 	}
 	params_free(&keys);
+}
+
+/*
+ * n < 6 has no 95 % order-statistic CI of the median: give [min, max] and
+ * its real coverage, 1 - 2^(1-n) (93.8 % at n = 5), from n = 3 on.
+ */
+static void small_n_ci(struct summary *s)
+{
+	if (!isnan(s->ci_lo) || s->n < 3)
+		return;
+	s->ci_lo = s->min;
+	s->ci_hi = s->max;
+	s->ci_level = 1.0 - ldexp(1.0, 1 - (int)s->n);
+}
+
+static void classify_row(struct cmp *c, struct crow *row)
+{
+	row->change = row->ratio = NAN;
+	if (row->b.n && row->c.n) {
+		if (row->b.median != 0) {
+			row->change = (row->c.median - row->b.median) / fabs(row->b.median) * 100.0;
+			row->ratio = row->c.median / row->b.median;
+		} else if (row->c.median == 0) {
+			row->change = 0;
+			row->ratio = 1;
+		} else {
+			row->change = row->c.median > 0 ? INFINITY : -INFINITY;
+		}
+	}
+	row->few = !row->identical && row->t.min_p >= c->req->alpha;
+	row->significant = !row->identical && !isnan(row->t.p) && row->t.p < c->req->alpha;
+	row->changed = row->significant ||
+		       (row->identical && row->b.median != row->c.median);
+	if (row->changed && row->change != 0 && !isnan(row->change)) {
+		bool up = row->change > 0;
+		if (row->better == BETTER_LOWER) {
+			row->worse = up;
+			row->improved = !up;
+		} else if (row->better == BETTER_HIGHER) {
+			row->worse = !up;
+			row->improved = up;
+		}
+	}
+	/* an exact (identical-reps) difference is as real as a significant one */
+	if (row->worse && c->req->fail_if_worse_pct >= 0 &&
+	    fabs(row->change) > c->req->fail_if_worse_pct)
+		c->regression = true;
+}
+
+/* Geomean over metrics with a direction, as cost ratios (< 1 = better), per unit. */
+static void add_geo(struct cblock *bl, const struct crow *row)
+{
+	double r;
+	size_t i;
+
+	if (row->better == BETTER_NONE || !(row->b.median > 0) || !(row->c.median > 0))
+		return;
+	r = row->c.median / row->b.median;
+	for (i = 0; i < bl->ngeos && strcmp(bl->geos[i].unit, row->unit); i++)
+		;
+	if (i == bl->ngeos) {
+		bl->geos = xrealloc(bl->geos, (bl->ngeos + 1) * sizeof(*bl->geos));
+		bl->geos[bl->ngeos++] = (struct cgeo){ row->unit, 0, 0 };
+	}
+	bl->geos[i].geo += log(row->better == BETTER_HIGHER ? 1.0 / r : r);	/* log sum */
+	bl->geos[i].n++;
 }
 
 static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t cand)
@@ -311,7 +414,6 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 	struct cblock *bl;
 	char **bn, **cn;
 	size_t nbn, ncn;
-	double logsum = 0;
 	struct sbuf ob = SBUF_INIT, oc = SBUF_INIT;
 
 	GROW(c->blocks, c->capblocks, c->nblocks + 1);
@@ -319,7 +421,6 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 	memset(bl, 0, sizeof(*bl));
 	bl->cand = cand;
 	bl->g = g;
-	bl->geo = NAN;
 	find_differs(c, bl);
 
 	bn = side_metric_names(bs, g, 0, &nbn);
@@ -356,52 +457,27 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 		row->better = d ? d->better : BETTER_NONE;
 		stats_summarize(bv, nb, CMP_LEVEL, &row->b);
 		stats_summarize(cv, nc, CMP_LEVEL, &row->c);
-		stats_mann_whitney(bv, nb, cv, nc, &row->t);
+		small_n_ci(&row->b);
+		small_n_ci(&row->c);
+		row->identical = nb > 1 && nc > 1 && row->b.min == row->b.max && row->c.min == row->c.max;
+		if (row->identical) {
+			memset(&row->t, 0, sizeof(row->t));
+			row->t.p = row->t.min_p = NAN;
+		} else {
+			stats_mann_whitney(bv, nb, cv, nc, &row->t);
+		}
 		bl->nb = MAX(bl->nb, nb);
 		bl->nc = MAX(bl->nc, nc);
 		free(bv);
 		free(cv);
-
-		row->change = row->ratio = NAN;
-		if (row->b.n && row->c.n) {
-			if (row->b.median != 0) {
-				row->change = (row->c.median - row->b.median) / fabs(row->b.median) * 100.0;
-				row->ratio = row->c.median / row->b.median;
-			} else if (row->c.median == 0) {
-				row->change = 0;
-				row->ratio = 1;
-			} else {
-				row->change = row->c.median > 0 ? INFINITY : -INFINITY;
-			}
-		}
-		row->few = row->t.min_p >= c->req->alpha;
-		row->significant = !isnan(row->t.p) && row->t.p < c->req->alpha;
-		if (row->significant && row->change != 0 && !isnan(row->change)) {
-			bool up = row->change > 0;
-			if (row->better == BETTER_LOWER) {
-				row->worse = up;
-				row->improved = !up;
-			} else if (row->better == BETTER_HIGHER) {
-				row->worse = !up;
-				row->improved = up;
-			}
-		}
-		if (row->worse && c->req->fail_if_worse_pct >= 0 &&
-		    fabs(row->change) > c->req->fail_if_worse_pct)
-			c->regression = true;
-
-		/* geomean over metrics with a direction, as cost ratios (< 1 = better) */
-		if (row->better != BETTER_NONE && row->b.median > 0 && row->c.median > 0) {
-			double r = row->c.median / row->b.median;
-			logsum += log(row->better == BETTER_HIGHER ? 1.0 / r : r);
-			bl->ngeo++;
-		}
+		classify_row(c, row);
+		add_geo(bl, row);
 	}
 	for (size_t i = 0; i < ncn; i++)
 		if (metric_wanted(c, cn[i]) && !side_has_metric(bs, g, 0, cn[i], NULL))
 			sbuf_addf(&oc, "%s%s", oc.len ? ", " : "", cn[i]);
-	if (bl->ngeo)
-		bl->geo = exp(logsum / (double)bl->ngeo);
+	for (size_t i = 0; i < bl->ngeos; i++)
+		bl->geos[i].geo = exp(bl->geos[i].geo / (double)bl->geos[i].n);
 	bl->only_base = ob.len ? sbuf_detach(&ob) : NULL;
 	bl->only_cand = oc.len ? sbuf_detach(&oc) : NULL;
 	sbuf_free(&ob);
@@ -412,8 +488,7 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 	return 0;
 }
 
-/* Overall geomean for one candidate across every block's metric rows. */
-double overall_geo(const struct cmp *c, size_t cand, size_t *n)
+double overall_geo(const struct cmp *c, size_t cand, const char *unit, size_t *n)
 {
 	double logsum = 0;
 	*n = 0;
@@ -424,7 +499,8 @@ double overall_geo(const struct cmp *c, size_t cand, size_t *n)
 		for (size_t i = 0; i < bl->nrows; i++) {
 			const struct crow *r = &bl->rows[i];
 			double x;
-			if (r->better == BETTER_NONE || !(r->b.median > 0) || !(r->c.median > 0))
+			if (r->better == BETTER_NONE || !(r->b.median > 0) || !(r->c.median > 0) ||
+			    strcmp(r->unit, unit))
 				continue;
 			x = r->c.median / r->b.median;
 			logsum += log(r->better == BETTER_HIGHER ? 1.0 / x : x);
@@ -432,6 +508,23 @@ double overall_geo(const struct cmp *c, size_t cand, size_t *n)
 		}
 	}
 	return *n ? exp(logsum / (double)*n) : NAN;
+}
+
+size_t geo_units(const struct cmp *c, size_t cand, const char **units, size_t max)
+{
+	size_t n = 0;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		if (c->blocks[b].cand != cand)
+			continue;
+		for (size_t i = 0; i < c->blocks[b].ngeos; i++) {
+			size_t k;
+			for (k = 0; k < n && strcmp(units[k], c->blocks[b].geos[i].unit); k++)
+				;
+			if (k == n && n < max)
+				units[n++] = c->blocks[b].geos[i].unit;
+		}
+	}
+	return n;
 }
 
 static int load_side(struct store *st, struct cside *sd)
@@ -572,7 +665,9 @@ void cmp_free(struct cmp *c)
 	free(c->sides);
 	for (size_t b = 0; b < c->nblocks; b++) {
 		free(c->blocks[b].rows);
+		free(c->blocks[b].geos);
 		params_free(&c->blocks[b].differs);
+		params_free(&c->blocks[b].confound);
 		free(c->blocks[b].only_base);
 		free(c->blocks[b].only_cand);
 	}

@@ -62,16 +62,12 @@ const char *fmt_p(double p, char *buf, size_t len)
 	return buf;
 }
 
-const char *verdict(const struct crow *r)
+const char *verdict(const struct cblock *bl, const struct crow *r)
 {
-	if (!r->significant)
+	/* benchstat's rule: a word only for a significant change, never when confounded */
+	if (!r->significant || bl->confound.n)
 		return "";
 	return r->worse ? "worse" : r->improved ? "better" : "";
-}
-
-const char *geo_verdict(double g)
-{
-	return isnan(g) || g == 1 ? "" : g < 1 ? "better" : "worse";
 }
 
 /* "1-4,7,9-10" from run ids (sorted ascending by the store). */
@@ -227,6 +223,121 @@ char *side_backends(const struct cside *sd)
 			sbuf_addf(&sb, "%s%s", sb.len ? "," : "", sd->rows[r].backend);
 		free(needle);
 		free(hay);
+	}
+	return sbuf_detach(&sb);
+}
+
+bool same_hosts(const struct cside *a, const struct cside *b)
+{
+	for (size_t i = 0; i < a->nrows; i++)
+		for (size_t k = 0; k < b->nrows; k++)
+			if (a->rows[i].host_id != b->rows[k].host_id)
+				return false;
+	return true;
+}
+
+/* Every leaf of a JSON object as "a.b.c" -> text. */
+static void flatten(struct json_object *o, const char *prefix, struct params *out)
+{
+	json_object_object_foreach(o, k, v) {
+		char *path = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+		if (v && json_object_is_type(v, json_type_object))
+			flatten(v, path, out);
+		else if (v && !json_object_is_type(v, json_type_array))
+			params_set(out, path, json_object_get_string(v));
+		free(path);
+		}
+}
+
+static int host_params(struct store *st, int64_t host_id, struct params *out)
+{
+	char *json = NULL;
+	struct json_object *o;
+	if (store_host_json(st, host_id, &json) || !json) {
+		free(json);
+		return -1;
+	}
+	o = json_tokener_parse(json);
+	free(json);
+	if (!o)
+		return -1;
+	flatten(o, "", out);
+	json_object_put(o);
+	return 0;
+}
+
+char *hosts_differ(struct store *st, const struct cside *a, const struct cside *b)
+{
+	/* what changes between two boots of one machine, or between machines */
+	static const char *const volatile_keys[] = { "collected", "uptime", "loadavg",
+						     "mem_available", "memory.available" };
+	struct params pa = PARAMS_INIT, pb = PARAMS_INIT;
+	struct sbuf sb = SBUF_INIT;
+	size_t shown = 0, more = 0;
+
+	if (!a->nrows || !b->nrows || a->rows[0].host_id == b->rows[0].host_id ||
+	    host_params(st, a->rows[0].host_id, &pa) || host_params(st, b->rows[0].host_id, &pb)) {
+		params_free(&pa);
+		params_free(&pb);
+		return NULL;
+	}
+	params_sort(&pa);
+	for (size_t i = 0; i < pa.n; i++) {
+		const char *k = pa.v[i].key, *vb = params_get(&pb, k);
+		bool skip = false;
+		for (size_t v = 0; v < ARRAY_SIZE(volatile_keys); v++)
+			skip |= strstr(k, volatile_keys[v]) != NULL;
+		if (skip || (vb && !strcmp(vb, pa.v[i].value)))
+			continue;
+		if (shown == 4) {
+			more++;
+			continue;
+		}
+		if (!vb || strlen(pa.v[i].value) + strlen(vb) > 40)
+			sbuf_addf(&sb, "%s%s", shown ? ", " : "", k);
+		else
+			sbuf_addf(&sb, "%s%s %s vs %s", shown ? ", " : "", k, pa.v[i].value, vb);
+		shown++;
+	}
+	for (size_t i = 0; i < pb.n; i++)
+		if (!params_has(&pa, pb.v[i].key))
+			more++;
+	if (more)
+		sbuf_addf(&sb, "%s%zu more", shown ? ", and " : "", more);
+	params_free(&pa);
+	params_free(&pb);
+	return sb.len ? sbuf_detach(&sb) : (sbuf_free(&sb), NULL);
+}
+
+char *rerun_command(const struct cmp *c)
+{
+	const char *cmd = NULL;
+	struct sbuf sb = SBUF_INIT;
+
+	/* one session ran every side: its command, narrowed to the strategies compared */
+	for (size_t s = 0; s < c->nsides; s++)
+		for (size_t r = 0; r < c->sides[s].nrows; r++) {
+			const char *cl = c->sides[s].rows[r].cmdline;
+			if (!cl || !*cl || (cmd && strcmp(cmd, cl)))
+				return NULL;
+			cmd = cl;
+		}
+	if (!cmd)
+		return NULL;
+	sbuf_add(&sb, cmd);
+	if (params_has(&c->named, "strategy") && !strstr(cmd, "--strategy")) {
+		for (size_t s = 0; s < c->nsides; s++) {
+			const char *st = c->sides[s].nrows ? c->sides[s].rows[0].strategy : NULL;
+			bool one = true;
+			for (size_t r = 0; r < c->sides[s].nrows; r++)
+				one &= st && c->sides[s].rows[r].strategy &&
+				       !strcmp(st, c->sides[s].rows[r].strategy);
+			if (!one) {
+				sbuf_free(&sb);
+				return NULL;
+			}
+			sbuf_addf(&sb, "%s%s", s ? "," : " --strategy ", st);
+		}
 	}
 	return sbuf_detach(&sb);
 }

@@ -60,6 +60,28 @@ static struct json_object *jfingerprints(struct store *st, const struct cside *s
 	return o;
 }
 
+/* Per-unit geomeans of a block: [{unit, ratio, metrics}]. */
+static struct json_object *jgeos(const struct cblock *bl)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t i = 0; i < bl->ngeos; i++) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "unit", json_object_new_string(bl->geos[i].unit));
+		json_object_object_add(o, "ratio", jnum(bl->geos[i].geo));
+		json_object_object_add(o, "metrics", json_object_new_int64((int64_t)bl->geos[i].n));
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *jparams(const struct params *p)
+{
+	struct json_object *o = json_object_new_object();
+	for (size_t i = 0; i < p->n; i++)
+		json_object_object_add(o, p->v[i].key, json_object_new_string(p->v[i].value));
+	return o;
+}
+
 void compare_json(struct store *st, const struct cmp *c, FILE *out)
 {
 	struct json_object *root = json_object_new_object();
@@ -143,25 +165,33 @@ void compare_json(struct store *st, const struct cmp *c, FILE *out)
 			json_object_object_add(m, "min_p", jnum(r->t.min_p));
 			json_object_object_add(m, "significant", json_object_new_boolean(r->significant));
 			json_object_object_add(m, "n_too_small", json_object_new_boolean(r->few));
-			json_object_object_add(m, "verdict", json_object_new_string(verdict(r)));
+			json_object_object_add(m, "identical", json_object_new_boolean(r->identical));
+			json_object_object_add(m, "changed", json_object_new_boolean(r->changed));
+			json_object_object_add(m, "worse", json_object_new_boolean(r->worse));
+			json_object_object_add(m, "verdict", json_object_new_string(verdict(bl, r)));
 			json_object_array_add(rows, m);
 		}
 		json_object_object_add(o, "metrics", rows);
-		json_object_object_add(o, "geomean_ratio", jnum(bl->geo));
-		json_object_object_add(o, "geomean_metrics", json_object_new_int64((int64_t)bl->ngeo));
+		json_object_object_add(o, "geomeans", jgeos(bl));
+		json_object_object_add(o, "confound", jparams(&bl->confound));
 		json_object_array_add(blocks, o);
 	}
 	json_object_object_add(root, "comparisons", blocks);
-	for (size_t s = 1; s < c->nsides; s++) {
-		size_t n;
-		double g = overall_geo(c, s, &n);
-		struct json_object *o = json_object_new_object();
-		json_object_object_add(o, "candidate", json_object_new_int64((int64_t)s));
-		json_object_object_add(o, "ratio", jnum(g));
-		json_object_object_add(o, "metrics", json_object_new_int64((int64_t)n));
-		json_object_object_add(o, "verdict", json_object_new_string(geo_verdict(g)));
-		json_object_array_add(geos, o);
+	for (size_t s = 1; s < c->nsides && !c->confounded; s++) {
+		const char *units[16];
+		size_t nu = geo_units(c, s, units, ARRAY_SIZE(units));
+		for (size_t u = 0; u < nu; u++) {
+			size_t n;
+			double g = overall_geo(c, s, units[u], &n);
+			struct json_object *o = json_object_new_object();
+			json_object_object_add(o, "candidate", json_object_new_int64((int64_t)s));
+			json_object_object_add(o, "unit", json_object_new_string(units[u]));
+			json_object_object_add(o, "ratio", jnum(g));
+			json_object_object_add(o, "metrics", json_object_new_int64((int64_t)n));
+			json_object_array_add(geos, o);
+		}
 	}
+	json_object_object_add(root, "confounded", json_object_new_boolean(c->confounded));
 	json_object_object_add(root, "geomean", geos);
 	for (size_t g = 0; g < c->ngroups; g++) {
 		const struct cgroup *gr = &c->groups[g];

@@ -59,6 +59,9 @@ void compare_markdown(struct store *st, const struct cmp *c, FILE *out)
 		}
 		if (bl->differs.n)
 			fprintf(out, "\n\n");
+		if (bl->confound.n)
+			fprintf(out, "**Confounded**: the sides differ in more than what is compared; "
+				     "no verdicts.\n\n");
 		if (!bl->nrows)
 			continue;
 		fprintf(out, "| metric | base | 95%% CI | cand | 95%% CI | change | p | n |\n");
@@ -78,13 +81,14 @@ void compare_markdown(struct store *st, const struct cmp *c, FILE *out)
 				r->c.noisy || r->c.outliers ? " !" : "",
 				fmt_value(r->c.ci_lo, r->unit, clo, sizeof(clo)),
 				fmt_value(r->c.ci_hi, r->unit, chi, sizeof(chi)),
-				r->significant ? chg : "~", *verdict(r) ? " " : "", verdict(r),
-				fmt_p(r->t.p, p, sizeof(p)), r->few ? " (n too small)" : "",
+				r->changed ? chg : "~", *verdict(bl, r) ? " " : "", verdict(bl, r),
+				r->identical ? "= (identical reps)" : fmt_p(r->t.p, p, sizeof(p)),
+				r->few ? " (n too small)" : "",
 				r->b.n, r->c.n);
 		}
-		if (bl->ngeo)
-			fprintf(out, "| geomean (%zu) | | | | | %s %s | | |\n", bl->ngeo,
-				fmt_change((bl->geo - 1) * 100.0, bl->geo, b3, sizeof(b3)),
-				geo_verdict(bl->geo));
+		for (size_t i = 0; i < bl->ngeos; i++)
+			fprintf(out, "| geomean %s (%zu) | | | | | %s | | |\n", bl->geos[i].unit,
+				bl->geos[i].n, fmt_change((bl->geos[i].geo - 1) * 100.0,
+							  bl->geos[i].geo, b3, sizeof(b3)));
 	}
 }

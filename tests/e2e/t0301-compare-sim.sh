@@ -18,12 +18,17 @@ expect_rc "compare text" 0
 check "text is ASCII" bash -c "! LC_ALL=C grep -q '[^ -~]' '$TMP/out'"
 check "text fits 80 columns" awk 'length > 80 { exit 1 }' "$TMP/out"
 check "header says model output" grep -q 'MODEL OUTPUT' "$TMP/out"
-check "header has the reproduce command" grep -q '^      \$ tdxbench run --backend sim' "$TMP/out"
+check "header has one command that reruns the runs" grep -q '^rerun: \$ tdxbench .*run --backend sim --strategy dpamt-v6,sean-v5' "$TMP/out"
 check "header has the kernel" grep -q "kernel $(uname -r)" "$TMP/out"
 check "one block per workload x vcpus" \
-	test "$(grep -cE '^(boot|fault2m) .*vcpus=[12] \(sim\)$' "$TMP/out")" -eq 4
-check "metric rows" grep -qE '^pamt_add +[0-9]' "$TMP/out"
-check "geomean rows" grep -q '^geomean ' "$TMP/out"
+	test "$(grep -cE '^(boot|fault2m) .*vcpus=[12] \(sim\), n=6\+6$' "$TMP/out")" -eq 4
+check "metric rows, titled from the glossary" grep -qE '^PAMT.ADD +[0-9]' "$TMP/out"
+check "huge pages named as a confounder" grep -q '^CONFOUNDED: the sides also differ in huge (no vs yes)' "$TMP/out"
+check "no verdict on a confounded comparison" bash -c "! grep -qE ' (better|worse) ' '$TMP/out'"
+check "no overall geomean on a confounded comparison" grep -q '^no overall geomean' "$TMP/out"
+check "identical reps get no p-value" grep -qE '^DPAMT peak .* =$' "$TMP/out"
+check "identical reps are said so" grep -q '^= identical in all reps on each side' "$TMP/out"
+check "unchanged metrics collapsed into one line" grep -qE '^  \+ [0-9]+ more changed, [0-9]+ unchanged' "$TMP/out"
 check "nothing unmatched" bash -c "! grep -q unmatched '$TMP/out'"
 cp "$TMP/out" "$TMP/text1"
 run_tdx compare strategy=dpamt-v6 strategy=sean-v5
@@ -39,7 +44,8 @@ for c in d["comparisons"]:
     assert c["metrics"], c["title"]
     for m in c["metrics"]:
         assert m["base"]["n"] == 6 and m["cand"]["n"] == 6
-        assert 0 <= m["p"] <= 1
+        assert (m["p"] is None) == m["identical"], m
+        assert m["p"] is None or 0 <= m["p"] <= 1
 assert d["sides"][0]["model_output"] is True
 assert d["unmatched"] == []
 ' "$TMP/out"
@@ -65,7 +71,7 @@ want=$($PY -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 bad = [m for c in d["comparisons"] for m in c["metrics"]
-       if m["significant"] and m["verdict"] == "worse" and abs(m["change_pct"] or 1e300) > 5]
+       if m["changed"] and m["worse"] and abs(m["change_pct"] or 1e300) > 5]
 print(1 if bad else 0)' "$TMP/out")
 expect_rc "--fail-if-worse 5 exits as the json says" "$want"
 run_tdx compare strategy=dpamt-v6 strategy=sean-v5 --fail-if-worse 1e9
@@ -76,7 +82,10 @@ expect_rc "--fail-if-worse 0 against itself" 0
 # more vCPUs on the same strategy: compared across vcpus, not matched on it
 run_tdx compare strategy=sean-v5,vcpus=1 strategy=sean-v5,vcpus=2 --metric pamt_add
 expect_rc "compare across a named parameter" 0
-check "blocks drop the named key" grep -qE '^boot .*mem=64M .*\(sim\)$' "$TMP/out"
+check "blocks drop the named key" grep -qE '^boot .*mem=64M .*\(sim\), n=6\+6$' "$TMP/out"
+check "not confounded: the named key is what is compared" bash -c "! grep -q CONFOUNDED '$TMP/out'"
+run_tdx compare strategy=sean-v5,vcpus=1 strategy=sean-v5,vcpus=2
+check "geomean per unit, never across units" bash -c "grep -A1 '^geomean of cand/base per unit' '$TMP/out' | grep -qE ' ns [-+x0-9.]+%? \([0-9]+\)'"
 check "no vcpus in block titles" bash -c "! grep -qE '^(boot|fault2m) .*vcpus=' '$TMP/out'"
 
 # unmatched runs are listed, not dropped
