@@ -25,20 +25,27 @@ const char cmd_compare_usage[] =
 	"end. Several runs with the same key on one side are pooled.\n"
 	"\n"
 	"Per metric: median and 95% confidence interval of the median (order\n"
-	"statistics), change in % of the base median, Mann-Whitney U two-sided\n"
-	"p-value; '~' when p >= alpha. See docs/statistics.md.\n"
+	"statistics; n < 6: [min, max] and its coverage), change in % of the base\n"
+	"median, Mann-Whitney U two-sided p-value; '~' when p >= alpha. Reps all\n"
+	"equal on each side are not tested ('='): the change is exact. A verdict\n"
+	"word needs significance, and none is given when the sides also differ in\n"
+	"a condition (huge, gmem_folio, host_*, cost_*: CONFOUNDED). Geomeans are\n"
+	"per unit. The text shows the changed metrics, the rest on one line.\n"
+	"See docs/statistics.md.\n"
 	"\n"
 	"options:\n"
 	"  --metric NAME[,NAME]  only these metrics (default: all both sides have)\n"
 	"  --alpha A             significance level (default 0.05)\n"
+	"  --all                 every metric, and each block's geomeans\n"
 	"  --fail-if-worse PCT   exit 1 when a metric is significantly worse by more\n"
-	"                        than PCT % (for git bisect run)\n"
+	"                        than PCT % (for git bisect run; an exact change\n"
+	"                        of identical reps counts too)\n"
 	"  --format FMT          text (default; ASCII, 80 columns), markdown, csv, json\n"
 	"  --no-header           leave out the sides' hosts and commands\n"
 	"\n"
 	"exit status: 0 done, 1 regression (with --fail-if-worse) or error, 2 usage\n";
 
-enum { OPT_METRIC = 1, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER };
+enum { OPT_METRIC = 1, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER, OPT_ALL };
 
 static const struct option compare_opts[] = {
 	{ "metric", required_argument, NULL, OPT_METRIC },
@@ -46,6 +53,7 @@ static const struct option compare_opts[] = {
 	{ "fail-if-worse", required_argument, NULL, OPT_FAIL },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -96,6 +104,9 @@ int cmd_compare(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_NO_HEADER:
 			req.header = false;
+			break;
+		case OPT_ALL:
+			req.all = true;
 			break;
 		}
 	}

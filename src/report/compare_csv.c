@@ -45,6 +45,8 @@ static void csv_geos(const struct cmp *c, const struct cblock *bl, const char *k
 {
 	for (size_t i = 0; i < bl->ngeos; i++) {
 		char n[24];
+		if (bl->geos[i].n < 2)	/* the mean of one ratio is that ratio */
+			continue;
 		csv_lead(c, bl, kp, out);
 		csv_field(out, "geomean", false);
 		csv_field(out, bl->geos[i].unit, false);

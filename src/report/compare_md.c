@@ -87,8 +87,10 @@ void compare_markdown(struct store *st, const struct cmp *c, FILE *out)
 				r->b.n, r->c.n);
 		}
 		for (size_t i = 0; i < bl->ngeos; i++)
-			fprintf(out, "| geomean %s (%zu) | | | | | %s | | |\n", bl->geos[i].unit,
-				bl->geos[i].n, fmt_change((bl->geos[i].geo - 1) * 100.0,
-							  bl->geos[i].geo, b3, sizeof(b3)));
+			if (bl->geos[i].n > 1)
+				fprintf(out, "| geomean %s (%zu) | | | | | %s | | |\n",
+					bl->geos[i].unit, bl->geos[i].n,
+					fmt_change((bl->geos[i].geo - 1) * 100.0, bl->geos[i].geo, b3,
+						   sizeof(b3)));
 	}
 }

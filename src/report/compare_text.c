@@ -303,10 +303,12 @@ static void text_block(const struct cmp *c, const struct cblock *bl,
 	}
 	for (size_t i = 0; i < bl->nrows; i++) {
 		const struct crow *r = &bl->rows[i];
-		if (c->req->all || (r->changed && shown < HEADLINE_ROWS)) {
+		/* a difference too few reps can test is not "unchanged": show it, marked '?' */
+		bool news = r->changed || (r->few && r->change != 0 && !isnan(r->change));
+		if (c->req->all || (news && shown < HEADLINE_ROWS)) {
 			text_metric_row(bl, r, m, out);
 			shown++;
-		} else if (r->changed) {
+		} else if (news) {
 			more++;
 		} else {
 			same++;

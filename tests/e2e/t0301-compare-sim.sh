@@ -31,6 +31,10 @@ check "identical reps are said so" grep -q '^= identical in all reps on each sid
 check "unchanged metrics collapsed into one line" grep -qE '^  \+ [0-9]+ more changed, [0-9]+ unchanged' "$TMP/out"
 check "nothing unmatched" bash -c "! grep -q unmatched '$TMP/out'"
 cp "$TMP/out" "$TMP/text1"
+check "unchanged metrics are not listed by default" bash -c "! grep -q '^sept_pages ' '$TMP/out'"
+run_tdx compare --all strategy=dpamt-v6 strategy=sean-v5
+check "--all lists every metric" grep -qE '^sept_pages +[0-9]' "$TMP/out"
+run_tdx compare strategy=dpamt-v6 strategy=sean-v5
 run_tdx compare strategy=dpamt-v6 strategy=sean-v5
 check "same database, same output" cmp -s "$TMP/out" "$TMP/text1"
 
