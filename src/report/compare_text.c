@@ -13,7 +13,14 @@
 #include "lib/fmt.h"
 #include "lib/util.h"
 
-#define HEADLINE_ROWS 5	/* changed rows shown per block without --all */
+/*
+ * Changed rows shown per block without --all: fewer as blocks multiply, so
+ * a comparison stays one screen (about 70 lines with its header).
+ */
+static size_t headline_rows(size_t nblocks)
+{
+	return nblocks <= 4 ? 5 : nblocks <= 6 ? 4 : nblocks <= 9 ? 3 : 2;
+}
 
 /*
  * Print words wrapped at TEXT_WIDTH: the first line starts with `first`,
@@ -273,7 +280,7 @@ static void text_block_geos(const struct cblock *bl, FILE *out)
 	}
 }
 
-static void text_block(const struct cmp *c, const struct cblock *bl,
+static void text_block(const struct cmp *c, const struct cblock *bl, size_t nblocks,
 		       const struct params *common, struct marks *m, FILE *out)
 {
 	const struct cgroup *g = bl->g;
@@ -282,7 +289,8 @@ static void text_block(const struct cmp *c, const struct cblock *bl,
 	char *line;
 	size_t shown = 0, more = 0, same = 0;
 
-	fputc('\n', out);
+	if (c->req->all || nblocks <= 8)
+		fputc('\n', out);
 	line = c->req->all ? xasprintf("%s: runs %s vs %s, n=%zu+%zu", g->title, bids, cids,
 				       bl->nb, bl->nc) :
 			     xasprintf("%s, n=%zu+%zu", g->title, bl->nb, bl->nc);
@@ -305,7 +313,7 @@ static void text_block(const struct cmp *c, const struct cblock *bl,
 		const struct crow *r = &bl->rows[i];
 		/* a difference too few reps can test is not "unchanged": show it, marked '?' */
 		bool news = r->changed || (r->few && r->change != 0 && !isnan(r->change));
-		if (c->req->all || (news && shown < HEADLINE_ROWS)) {
+		if (c->req->all || (news && shown < headline_rows(nblocks))) {
 			text_metric_row(bl, r, m, out);
 			shown++;
 		} else if (news) {
@@ -316,16 +324,17 @@ static void text_block(const struct cmp *c, const struct cblock *bl,
 	}
 	if (c->req->all)
 		text_block_geos(bl, out);
-	else if (more || same)
-		fprintf(out, "  %s%zu more changed, %zu unchanged (--all lists them)\n",
-			shown ? "+ " : "", more, same);
+	else if (more)
+		fprintf(out, "  + %zu more changed, %zu unchanged (--all lists them)\n", more, same);
+	else if (same)
+		fprintf(out, "  %s%zu unchanged (--all lists them)\n", shown ? "+ " : "", same);
 }
 
 static void text_legend(const struct cmp *c, const struct marks *m, FILE *out)
 {
 	if (m->nidentical)
-		fprintf(out, "= identical in all reps on each side (%zu rows): no test, no p;\n"
-			     "  the change is exact\n", m->nidentical);
+		fprintf(out, "= identical in all reps (%zu rows): no test, no p; the change is "
+			     "exact\n", m->nidentical);
 	if (m->few)
 		fprintf(out, "? n too small: no p below %g is possible with these n\n",
 			c->req->alpha);
@@ -349,8 +358,7 @@ static void text_overall(const struct cmp *c, size_t s, FILE *out)
 	struct sbuf sb = SBUF_INIT;
 
 	if (c->confounded) {
-		fprintf(out, "no overall geomean: the sides differ in more than what is "
-			     "compared\n");
+		fprintf(out, "no overall geomean: the comparison is confounded\n");
 		return;
 	}
 	for (size_t u = 0; u < nu; u++) {
@@ -380,7 +388,7 @@ static void text_confound(const struct cmp *c, FILE *out)
 		return;
 	for (size_t i = 0; i < all.n; i++)
 		sbuf_addf(&sb, "%s%s (%s)", i ? ", " : "", all.v[i].key, all.v[i].value);
-	sbuf_add(&sb, ": no verdicts, no overall line.");
+	sbuf_add(&sb, ": no verdicts.");
 	wrap(out, "CONFOUNDED: the sides also differ in ", "  ", sb.buf, false);
 	sbuf_free(&sb);
 	params_free(&all);
@@ -448,7 +456,7 @@ void compare_text(struct store *st, const struct cmp *c, FILE *out)
 	}
 	text_confound(c, out);
 	for (size_t s = 1; s < c->nsides; s++) {
-		size_t tested = 0, sig = 0, ident = 0;
+		size_t tested = 0, sig = 0, ident = 0, nb = 0;
 		struct params common = PARAMS_INIT;
 		if (c->nsides > 2)
 			fprintf(out, "\n== cand %zu: '%s' vs base\n", s, c->sides[s].text);
@@ -462,10 +470,12 @@ void compare_text(struct store *st, const struct cmp *c, FILE *out)
 			sbuf_free(&sb);
 		}
 		text_row(out, "metric", "base", "+-", "cand", "+-", "change", "", "p");
+		for (size_t b = 0; b < c->nblocks; b++)
+			nb += c->blocks[b].cand == s;
 		for (size_t b = 0; b < c->nblocks; b++) {
 			if (c->blocks[b].cand != s)
 				continue;
-			text_block(c, &c->blocks[b], &common, &m, out);
+			text_block(c, &c->blocks[b], nb, &common, &m, out);
 			for (size_t i = 0; i < c->blocks[b].nrows; i++) {
 				const struct crow *r = &c->blocks[b].rows[i];
 				ident += r->identical;

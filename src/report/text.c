@@ -382,14 +382,14 @@ static void write_summaries(const struct report *r, FILE *out)
 
 /* The compare tables: baseline variant against every other one. */
 static int write_compare(struct store *st, const struct report *r, enum compare_format fmt,
-			 FILE *out)
+			 bool header, FILE *out)
 {
 	const char **cands = xcalloc(r->nvariants ? r->nvariants : 1, sizeof(*cands));
 	const struct rpt_variant *base = r->nvariants ? &r->variants[r->base_variant] : NULL;
 	struct compare_req req = {
 		.alpha = 0.05,
 		.fail_if_worse_pct = -1,
-		.header = false,
+		.header = header,
 		.cands = cands,
 	};
 	char *metrics = NULL;
@@ -416,7 +416,8 @@ static int write_compare(struct store *st, const struct report *r, enum compare_
 	}
 	req.base = base->selector;
 	req.metrics = metrics;
-	fprintf(out, "Comparison: baseline '%s' vs the other variants\n", base->name);
+	if (!header)
+		fprintf(out, "Comparison: baseline '%s' vs the other variants\n", base->name);
 	fflush(out);
 	if (compare_render(st, &req, fmt, out) < 0) {
 		fputs("(comparison failed: see the error above)\n", out);
@@ -477,6 +478,39 @@ static void write_ascii_plots(const struct report *r, const struct rpt_text_opts
 	free(idx);
 }
 
+/* The email's first lines: what was run, model or not, how to make it again. */
+static void write_email_header(const struct report *r, const struct rpt_text_opts *o, FILE *out)
+{
+	bool any_model = false, all_model = true;
+	int64_t lo = 0, hi = 0;
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		any_model |= r->runs[i].is_model;
+		all_model &= r->runs[i].is_model;
+		if (!i || r->runs[i].id < lo)
+			lo = r->runs[i].id;
+		if (!i || r->runs[i].id > hi)
+			hi = r->runs[i].id;
+	}
+	fprintf(out, "tdxbench report: %zu runs (ids %lld-%lld), %zu workload%s, %zu variants%s\n",
+		r->nruns, (long long)lo, (long long)hi, r->nworkloads,
+		r->nworkloads == 1 ? "" : "s", r->nvariants,
+		all_model && any_model ? "; MODEL OUTPUT" : any_model ? "; partly MODEL OUTPUT" : "");
+	if (o->report_cmdline)
+		put_command(out, o->report_cmdline);
+}
+
+/* Where the figures are (the email carries none: they do not fit a screen). */
+static void write_figures_line(const struct report *r, const struct rpt_text_opts *o, FILE *out)
+{
+	if (!o->have_plots)
+		fprintf(out, "(no plots: %s)\n",
+			o->no_plots_reason ? o->no_plots_reason : "not rendered");
+	else if (r->nfigs)
+		fprintf(out, "%zu figure%s in %s/ (ASCII renderings in report.txt)\n", r->nfigs,
+			r->nfigs == 1 ? "" : "s", o->dir);
+}
+
 int rpt_write_text(struct store *st, const struct report *r, const struct rpt_text_opts *o,
 		   bool email, FILE *out)
 {
@@ -486,13 +520,21 @@ int rpt_write_text(struct store *st, const struct report *r, const struct rpt_te
 	int ret = 0;
 	if (!mem)
 		return error_errno("cannot allocate the report text");
-	write_header(st, r, o, mem);
-	if (write_compare(st, r, CMP_TEXT, mem))
-		ret = -1;
-	if (!email || r->nvariants < 2)
-		write_summaries(r, mem);
-	if (email || o->have_plots)
-		write_ascii_plots(r, o, mem);
+	if (email && r->nvariants >= 2 && st) {
+		/* one screen for the list: the comparison, the figures by reference */
+		write_email_header(r, o, mem);
+		if (write_compare(st, r, CMP_TEXT, true, mem))
+			ret = -1;
+		write_figures_line(r, o, mem);
+	} else {
+		write_header(st, r, o, mem);
+		if (write_compare(st, r, CMP_TEXT, false, mem))
+			ret = -1;
+		if (!email || r->nvariants < 2)
+			write_summaries(r, mem);
+		if (email || o->have_plots)
+			write_ascii_plots(r, o, mem);
+	}
 	if (fclose(mem))
 		return error_errno("cannot write the report text");
 	safe = rpt_mail_safe(buf, 80);
@@ -571,7 +613,7 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return error_errno("cannot allocate the report text");
-	if (write_compare(st, r, CMP_TEXT, mem))
+	if (write_compare(st, r, CMP_TEXT, false, mem))
 		ret = -1;
 	fclose(mem);
 	if (len) {

@@ -47,7 +47,9 @@ check "email within 80 columns" bash -c '[ "$(awk "{ if (length > m) m = length 
 check "email says model output" grep -q "MODEL OUTPUT" "$TMP/out"
 check "email has the run command" grep -q '\$ tdxbench run' "$TMP/out"
 check "email has the compare table" grep -q "dpamt-v6" "$TMP/out"
-check "email has an ASCII plot" grep -q -- '+-----' "$TMP/out"
+check "email fits one screen (<= 70 lines)" test "$(wc -l < "$TMP/out")" -le 70
+check "email points to the figures" grep -qE '^[0-9]+ figures in ' "$TMP/out"
+check "email has the headline metrics" grep -qE '^DPAMT peak +[0-9]' "$TMP/out"
 
 run_tdx report --format html -o "$TMP/html"
 expect_rc "report --format html" 0

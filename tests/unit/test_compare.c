@@ -258,7 +258,7 @@ static void test_text_strategies(void **state)
 	assert_non_null(line_with(out, "splits ", line, sizeof(line)));
 	assert_int_equal(line[strlen(line) - 1], '=');
 	assert_null(strstr(line, "1.000"));
-	assert_non_null(strstr(out, "\n= identical in all reps on each side (1 rows)"));
+	assert_non_null(strstr(out, "\n= identical in all reps (1 rows): no test, no p"));
 	/* only one metric per unit has a direction: no geomean is a mean of one */
 	assert_null(strstr(out, "geomean"));
 	/* the long name gets a line of its own, values on the next */
@@ -281,7 +281,7 @@ static void test_text_collapsed(void **state)
 	assert_non_null(line_with(out, "PAMT.ADD ", line, sizeof(line)));
 	assert_null(line_with(out, "wall ", line, sizeof(line)));
 	assert_null(line_with(out, "splits ", line, sizeof(line)));
-	assert_non_null(strstr(out, "\n  + 0 more changed, 3 unchanged (--all lists them)\n"));
+	assert_non_null(strstr(out, "\n  + 3 unchanged (--all lists them)\n"));
 	free(out);
 }
 

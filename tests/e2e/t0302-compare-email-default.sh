@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The default suite, two strategies, as the email a reply on the list quotes:
+# one screen (<= 80 columns, <= 70 lines), no p-value on identical reps, no
+# geomean across units, no verdict on a confounded comparison.
+. "$(dirname "$0")/lib.sh"
+
+run_tdx run --quiet --strategy dpamt-v6,sean-v5
+expect_rc "default suite, two strategies" 0
+
+run_tdx report --format email -o "$TMP/rep" strategy=dpamt-v6 strategy=sean-v5
+expect_rc "report --format email" 0
+cp "$TMP/out" "$TMP/mail"
+check "email within 80 columns" awk 'length > 80 { exit 1 }' "$TMP/mail"
+check "email within 70 lines" test "$(wc -l < "$TMP/mail")" -le 70
+check "every workload of the suite has its block" \
+	test "$(grep -cE '(sim\),|^ ) n=[0-9]+\+[0-9]+$' "$TMP/mail")" -ge 6
+check "no p-value on a row of identical reps" \
+	bash -c "! grep -E ' =$' '$TMP/mail' | grep -qE '0\\.[0-9]{3}|<\\.001'"
+check "the comparison is confounded by huge pages and says so" \
+	grep -q '^CONFOUNDED: the sides also differ in huge (no vs yes)' "$TMP/mail"
+check "no verdict on a confounded comparison" bash -c "! grep -qwE 'better|worse' '$TMP/mail'"
+check "no overall geomean across units" bash -c "! grep -q '^overall geomean' '$TMP/mail'"
+check "the host in one line, without its kernel command line" \
+	bash -c "grep -q '^host [0-9]*: kernel ' '$TMP/mail' && ! grep -q 'cmdline' '$TMP/mail'"
+check "one command reruns exactly these runs" \
+	grep -q '^rerun: \$ tdxbench run --quiet --strategy dpamt-v6,sean-v5' "$TMP/mail"
+
+# per-unit geomeans where the comparison is not confounded (same strategy, huge named)
+run_tdx run --quiet --strategy sean-v5,hp-v3 --workload boot --set mem=64M,vcpus=1 --reps 3
+expect_rc "two huge-page designs" 0
+run_tdx compare --no-header strategy=sean-v5,mem=64M strategy=hp-v3,mem=64M
+expect_rc "compare them" 0
+check "not confounded: both run huge pages" bash -c "! grep -q CONFOUNDED '$TMP/out'"
+check "geomeans per unit only" \
+	bash -c "! grep -qE '^geomean of cand/base per unit' '$TMP/out' || grep -A1 '^geomean of cand/base per unit' '$TMP/out' | grep -qE '(bytes|ns|ops|pages) [-+x0-9.]+%? \\([0-9]+\\)'"
+
+done_testing
