@@ -15,7 +15,7 @@ const char cmd_compare_usage[] =
 	"Compare the runs picked by CAND with those picked by BASE, metric by\n"
 	"metric. Each side is a selector: key=value terms that must all hold\n"
 	"(strategy=sean-v5,workload=boot; keys id, session, backend, strategy,\n"
-	"workload, label, status, kernel, host and any run parameter), a run id\n"
+	"workload, label, status, kernel, host, job and any run parameter), a run id\n"
 	"(12) or an id range (12-20).\n"
 	"\n"
 	"Runs are matched on workload, backend and workload parameters (mem,\n"

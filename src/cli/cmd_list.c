@@ -21,6 +21,7 @@ const char cmd_list_usage[] =
 	"  kernel=6.12*               kernel release or git describe of the host\n"
 	"  host=NAME                  host label, hostname or fingerprint prefix\n"
 	"  session=N                  one 'tdxbench run' invocation\n"
+	"  job=NAME                   one section of a job file ('cli' without one)\n"
 	"  mem=64G vcpus=16 ...       any run parameter\n"
 	"Values may use shell wildcards (* ? [...]); terms may also be joined with\n"
 	"commas: 'strategy=dpamt-v4,mem=64G'.\n"

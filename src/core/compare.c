@@ -42,24 +42,10 @@ const char *side_name(size_t s)
 /* The value a selector gives a key ("" when it says nothing about it). */
 static const char *sel_value(const struct selector *s, const char *key)
 {
-	const struct run_filter *f = &s->filter;
-	const char *v = NULL;
+	/* the run columns a selector names are in fields, the rest are parameters */
+	const char *v = params_get(&s->fields, key);
 
-	if (!strcmp(key, "backend"))
-		v = f->backend;
-	else if (!strcmp(key, "strategy"))
-		v = f->strategy;
-	else if (!strcmp(key, "workload"))
-		v = f->workload;
-	else if (!strcmp(key, "label"))
-		v = f->label;
-	else if (!strcmp(key, "status"))
-		v = f->status;
-	else if (!strcmp(key, "kernel"))
-		v = f->kernel;
-	else if (!strcmp(key, "host"))
-		v = f->host;
-	else
+	if (!v)
 		v = params_get(&s->param_terms, key);
 	return v ? v : "";
 }
@@ -74,7 +60,7 @@ static const char *sel_value(const struct selector *s, const char *key)
 static void find_named_keys(struct cmp *c)
 {
 	static const char *const fields[] = { "backend", "strategy", "workload", "label",
-					      "status", "kernel", "host" };
+					      "status", "kernel", "host", "job" };
 	struct params all = PARAMS_INIT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)

@@ -40,6 +40,7 @@ static int load_run(struct store *st, const struct run_row *row, struct rpt_run 
 	run->backend = dup_or_null(row->backend);
 	run->strategy = dup_or_null(row->strategy);
 	run->workload = dup_or_null(row->workload);
+	run->job = dup_or_null(row->job);
 	run->label = dup_or_null(row->label);
 	run->kernel = dup_or_null(row->kernel);
 	run->host_label = dup_or_null(row->host_label);

@@ -310,9 +310,16 @@ static bool metric_wanted(const struct report *r, const char *name)
 	return false;
 }
 
-static bool run_matches(const struct rpt_run *run, const char *workload, const struct params *m)
+/* In the job section being analysed (every job when there is none)? */
+static bool in_section(const struct report *r, const struct rpt_run *run, const char *workload)
 {
-	if (!str_eq(run->workload, workload))
+	return str_eq(run->workload, workload) && (!r->section || str_eq(run->job, r->section));
+}
+
+static bool run_matches(const struct report *r, const struct rpt_run *run, const char *workload,
+			const struct params *m)
+{
+	if (!in_section(r, run, workload))
 		return false;
 	for (size_t i = 0; m && i < m->n; i++)
 		if (!str_eq(params_get(&run->params, m->v[i].key), m->v[i].value))
@@ -327,7 +334,7 @@ static void varying_metrics(const struct report *r, const char *workload,
 	char **names = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < r->nruns; i++) {
-		if (!run_matches(&r->runs[i], workload, m))
+		if (!run_matches(r, &r->runs[i], workload, m))
 			continue;
 		for (size_t k = 0; k < r->runs[i].nmetrics; k++)
 			if (metric_wanted(r, r->runs[i].metrics[k].name))
@@ -340,7 +347,7 @@ static void varying_metrics(const struct report *r, const char *workload,
 		double first = 0;
 		for (size_t i = 0; i < r->nruns && !varies; i++) {
 			const struct rpt_metric *mt;
-			if (!run_matches(&r->runs[i], workload, m))
+			if (!run_matches(r, &r->runs[i], workload, m))
 				continue;
 			mt = rpt_run_find_metric(&r->runs[i], names[k]);
 			for (size_t j = 0; mt && j < mt->n; j++) {
@@ -384,6 +391,11 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 		char *w = safe_stem(workload);
 		sbuf_addf(&base, "%s-%s", kind_name[kind], w);
 		free(w);
+		if (r->section) {
+			char *j = safe_stem(r->section);
+			sbuf_addf(&base, "-%s", j);
+			free(j);
+		}
 		if (stem) {
 			char *s = safe_stem(stem);
 			sbuf_addf(&base, "-%s", s);
@@ -408,6 +420,7 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 		f->kind = kind;
 		f->base = sbuf_detach(&base);
 		f->workload = dup_or_null(workload);
+		f->job = dup_or_null(r->section);
 		f->sweep_key = dup_or_null(sweep_key);
 		params_init(&f->match);
 		if (match && match->n) {
@@ -431,6 +444,21 @@ static int cmp_num_str(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Distinct values of key among the runs of w (in the section) that match m. */
+static size_t sweep_points(const struct report *r, const char *w, const char *key,
+			   const struct params *m)
+{
+	char **vals = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < r->nruns; i++) {
+		const char *v = params_get(&r->runs[i].params, key);
+		if (v && run_matches(r, &r->runs[i], w, m))
+			strv_add_unique(&vals, &n, v);
+	}
+	strv_free(vals, n);
+	return n;
+}
+
 static void workload_figures(struct report *r, const char *w)
 {
 	bool *in = xcalloc(r->nruns, sizeof(*in));
@@ -439,13 +467,13 @@ static void workload_figures(struct report *r, const char *w)
 	struct params rep = PARAMS_INIT;
 
 	for (size_t i = 0; i < r->nruns; i++)
-		if (str_eq(r->runs[i].workload, w))
+		if (in_section(r, &r->runs[i], w))
 			collect_param_keys(&r->runs[i], &keys, &nkeys);
 	/* A sweep axis: a numeric parameter that changes within one variant. */
 	for (size_t k = 0; k < nkeys; k++) {
 		for (size_t v = 0; v < r->nvariants; v++) {
 			for (size_t i = 0; i < r->nruns; i++)
-				in[i] = str_eq(r->runs[i].workload, w) && r->runs[i].variant == (int)v;
+				in[i] = in_section(r, &r->runs[i], w) && r->runs[i].variant == (int)v;
 			if (key_varies(r, keys[k], in) && key_numeric(r, keys[k], in)) {
 				strv_add_unique(&sweep, &nsweep, keys[k]);
 				break;
@@ -469,7 +497,7 @@ static void workload_figures(struct report *r, const char *w)
 		for (size_t i = 0; i < r->nruns; i++) {
 			struct params m = PARAMS_INIT;
 			char *c;
-			if (!str_eq(r->runs[i].workload, w))
+			if (!in_section(r, &r->runs[i], w))
 				continue;
 			for (size_t o = 0; o < nsweep; o++) {
 				const char *v = params_get(&r->runs[i].params, sweep[o]);
@@ -486,6 +514,11 @@ static void workload_figures(struct report *r, const char *w)
 			char err[128], *stem;
 			if (*ctx[c] && params_parse_assignments(&m, ctx[c], err, sizeof(err)))
 				continue;
+			/* a sweep of one point is not a curve */
+			if (sweep_points(r, w, sweep[k], &m) < 2) {
+				params_free(&m);
+				continue;
+			}
 			varying_metrics(r, w, &m, &names, &nnames);
 			stem = nctx > 1 ? xasprintf("%s-%zu", sweep[k], c + 1) : xstrdup(sweep[k]);
 			if (nnames)
@@ -505,7 +538,7 @@ static void workload_figures(struct report *r, const char *w)
 		size_t nvals = 0;
 		for (size_t i = 0; i < r->nruns; i++) {
 			const char *v = params_get(&r->runs[i].params, sweep[k]);
-			if (str_eq(r->runs[i].workload, w) && v)
+			if (in_section(r, &r->runs[i], w) && v)
 				strv_add_unique(&vals, &nvals, v);
 		}
 		if (nvals) {
@@ -517,7 +550,7 @@ static void workload_figures(struct report *r, const char *w)
 	for (int kind = FIG_TS; kind <= FIG_CDF; kind++) {
 		for (size_t i = 0; i < r->nruns; i++) {
 			const struct rpt_run *run = &r->runs[i];
-			if (!run_matches(run, w, &rep))
+			if (!run_matches(r, run, w, &rep))
 				continue;
 			if (kind == FIG_TS)
 				for (size_t s = 0; s < run->nseries; s++)
@@ -585,14 +618,27 @@ int report_analyze(struct report *r, const char *base_name, const char *metrics)
 	for (size_t i = 0; i < r->nruns; i++)
 		if (r->runs[i].workload)
 			strv_add_unique(&r->workloads, &r->nworkloads, r->runs[i].workload);
-	for (size_t w = 0; w < r->nworkloads; w++)
-		workload_figures(r, r->workloads[w]);
+	for (size_t w = 0; w < r->nworkloads; w++) {
+		/* independent job sections are not one grid: one set of figures each */
+		char **jobs = NULL;
+		size_t njobs = 0;
+		for (size_t i = 0; i < r->nruns; i++)
+			if (str_eq(r->runs[i].workload, r->workloads[w]) && r->runs[i].job)
+				strv_add_unique(&jobs, &njobs, r->runs[i].job);
+		for (size_t j = 0; j < (njobs > 1 ? njobs : 1); j++) {
+			r->section = njobs > 1 ? jobs[j] : NULL;
+			workload_figures(r, r->workloads[w]);
+		}
+		r->section = NULL;
+		strv_free(jobs, njobs);
+	}
 	return 0;
 }
 
 static void run_free(struct rpt_run *run)
 {
 	free(run->backend); free(run->strategy); free(run->workload); free(run->label);
+	free(run->job);
 	free(run->kernel); free(run->host_label); free(run->cmdline); free(run->reproduce);
 	free(run->created); free(run->tool_version); free(run->status);
 	params_free(&run->params);
@@ -625,6 +671,7 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < r->nfigs; i++) {
 		struct rpt_figure *f = &r->figs[i];
 		free(f->base); free(f->workload); free(f->sweep_key); free(f->context);
+		free(f->job);
 		params_free(&f->match);
 		strv_free(f->panels, f->npanels);
 	}

@@ -128,6 +128,8 @@ static bool in_fig(const struct rpt_figure *f, const struct rpt_run *run)
 {
 	if (!run->workload || strcmp(run->workload, f->workload))
 		return false;
+	if (f->job && (!run->job || strcmp(run->job, f->job)))
+		return false;
 	for (size_t i = 0; i < f->match.n; i++) {
 		const char *v = params_get(&run->params, f->match.v[i].key);
 		if (!v || strcmp(v, f->match.v[i].value))
@@ -594,6 +596,8 @@ static void fig_title(struct fig_ctx *c)
 		sbuf_addf(&c->title, "%s: latency CDF", f->workload);
 		break;
 	}
+	if (f->job)
+		sbuf_addf(&c->title, " (job %s)", f->job);
 	if (f->context)
 		sbuf_addf(&c->title, " [%s]", f->context);
 	if (c->all_model)

@@ -112,6 +112,7 @@ struct run_filter {
 	int64_t id_lo, id_hi;		/* 0 = unbounded */
 	int64_t session_id;		/* 0 = any */
 	const char *backend, *strategy, *workload, *label, *status, *kernel, *host;
+	const char *job;		/* the job file section (or "cli") */
 	const struct params *params;	/* every key=value must match a run parameter */
 };
 
