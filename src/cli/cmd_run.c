@@ -15,7 +15,8 @@
 const char cmd_run_usage[] =
 	"usage: tdxbench run [FILE.ini ...] [--backend B] [--strategy A[,B...]]\n"
 	"                    [--workload W[,W...]] [--set K=V[,K=V...]] [--reps N]\n"
-	"                    [--warmup N] [--seed N] [--label L] [--dry-run] [--quiet]\n"
+	"                    [--warmup N] [--seed N] [--label L] [--kernel-tree DIR]\n"
+	"                    [--dry-run] [--quiet]\n"
 	"       tdxbench run --resume RUN\n"
 	"\n"
 	"Run job files (INI, fio style; see docs/jobfiles.md), or one job described by\n"
@@ -32,7 +33,11 @@ const char cmd_run_usage[] =
 	"  --warmup N         warm-up repetitions, not stored (default 0)\n"
 	"  --seed N           base seed; repetition r of every instance uses the same\n"
 	"                     seed derived from it (default 1)\n"
-	"  --label L          label the runs and the host record (e.g. a kernel branch)\n"
+	"  --label L          label the runs and the host record (e.g. a kernel branch);\n"
+	"                     attaches to the host 'tdxbench host --label L\n"
+	"                     --kernel-tree DIR' stored on this boot\n"
+	"  --kernel-tree DIR  record 'git describe' of the running kernel's source tree\n"
+	"                     with the host\n"
 	"  --dry-run          print the expanded plan, one line per job instance; run\n"
 	"                     nothing, touch no database\n"
 	"  --resume RUN       finish the session RUN belongs to: only the repetitions\n"
@@ -46,7 +51,7 @@ const char cmd_run_usage[] =
 
 enum {
 	OPT_BACKEND = 0x100, OPT_STRATEGY, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_WARMUP,
-	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME,
+	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_KERNEL_TREE,
 };
 
 static const struct option run_opts[] = {
@@ -58,6 +63,7 @@ static const struct option run_opts[] = {
 	{ "warmup", required_argument, NULL, OPT_WARMUP },
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "kernel-tree", required_argument, NULL, OPT_KERNEL_TREE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "resume", required_argument, NULL, OPT_RESUME },
 	{ NULL, 0, NULL, 0 },
@@ -111,6 +117,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_STRATEGY: ov.strategy = optarg; break;
 		case OPT_WORKLOAD: ov.workload = optarg; break;
 		case OPT_LABEL: ov.label = optarg; break;
+		case OPT_KERNEL_TREE: ro.kernel_tree = optarg; break;
 		case OPT_SET:
 			sbuf_addf(&set, "%s%s", set.len ? "," : "", optarg);
 			break;

@@ -8,6 +8,7 @@
  */
 #include "core/compare.h"
 
+#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -588,11 +589,96 @@ static int check_metric_filter(const struct cmp *c)
 	return 0;
 }
 
-static void check_hosts_and_backends(struct cmp *c)
+/* Every leaf of a JSON object as "a.b.c" -> text. */
+static void flatten(struct json_object *o, const char *prefix, struct params *out)
 {
-	/* asking for a kernel or host by name makes the host difference the point */
+	json_object_object_foreach(o, k, v) {
+		char *path = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+		if (v && json_object_is_type(v, json_type_object))
+			flatten(v, path, out);
+		else if (v && !json_object_is_type(v, json_type_array))
+			params_set(out, path, json_object_get_string(v));
+		free(path);
+	}
+}
+
+static int host_params(struct store *st, int64_t host_id, struct params *out)
+{
+	char *json = NULL;
+	struct json_object *o;
+	if (store_host_json(st, host_id, &json) || !json) {
+		free(json);
+		return -1;
+	}
+	o = json_tokener_parse(json);
+	free(json);
+	if (!o)
+		return -1;
+	flatten(o, "", out);
+	json_object_put(o);
+	return 0;
+}
+
+/* What differs between two stored hosts ("kernel.release 6.1 vs 6.2, ..."), or NULL. */
+static char *host_diff(struct store *st, int64_t a, int64_t b)
+{
+	/* what changes between two boots of one machine, or between machines */
+	static const char *const volatile_keys[] = { "collected", "uptime", "loadavg",
+						     "available", "kernel_log" };
+	struct params pa = PARAMS_INIT, pb = PARAMS_INIT;
+	struct sbuf sb = SBUF_INIT;
+	size_t shown = 0, more = 0;
+
+	if (a == b || host_params(st, a, &pa) || host_params(st, b, &pb)) {
+		params_free(&pa);
+		params_free(&pb);
+		return NULL;
+	}
+	params_sort(&pa);
+	for (size_t i = 0; i < pa.n; i++) {
+		const char *k = pa.v[i].key, *vb = params_get(&pb, k);
+		bool skip = false;
+		for (size_t v = 0; v < ARRAY_SIZE(volatile_keys); v++)
+			skip |= strstr(k, volatile_keys[v]) != NULL;
+		if (skip || (vb && !strcmp(vb, pa.v[i].value)))
+			continue;
+		if (shown == 4) {
+			more++;
+			continue;
+		}
+		if (!vb || strlen(pa.v[i].value) + strlen(vb) > 40)
+			sbuf_addf(&sb, "%s%s", shown ? ", " : "", k);
+		else
+			sbuf_addf(&sb, "%s%s %s vs %s", shown ? ", " : "", k, pa.v[i].value, vb);
+		shown++;
+	}
+	for (size_t i = 0; i < pb.n; i++)
+		if (!params_has(&pa, pb.v[i].key))
+			more++;
+	if (more)
+		sbuf_addf(&sb, "%s%zu more", shown ? ", and " : "", more);
+	params_free(&pa);
+	params_free(&pb);
+	return sb.len ? sbuf_detach(&sb) : (sbuf_free(&sb), NULL);
+}
+
+static void warn_hosts(struct store *st, struct cmp *c, int64_t a, int64_t b)
+{
+	char *diff = host_diff(st, a, b);
+	add_warning(c, xasprintf("comparing across hosts: host %lld (base) vs %lld (cand)%s%s",
+				 (long long)a, (long long)b, diff ? ", which differ in " : "",
+				 diff ? diff : ""));
+	free(diff);
+}
+
+static void check_hosts_and_backends(struct store *st, struct cmp *c)
+{
+	/*
+	 * asking for a kernel or host by name makes the host difference the
+	 * point; so does a label, which `run --label` attaches to the host
+	 */
 	bool kernel_named = params_has(&c->mentioned, "kernel") ||
-			    params_has(&c->mentioned, "host");
+			    params_has(&c->mentioned, "host") || params_has(&c->named, "label");
 
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const struct cblock *bl = &c->blocks[b];
@@ -609,10 +695,7 @@ static void check_hosts_and_backends(struct cmp *c)
 					add_warning(c, xstrdup("comparing model output with "
 							       "measurements"));
 				if (br->host_id != cr->host_id && !kernel_named)
-					add_warning(c, xasprintf("comparing across hosts: host %lld "
-								 "(base) vs %lld (cand)",
-								 (long long)br->host_id,
-								 (long long)cr->host_id));
+					warn_hosts(st, c, br->host_id, cr->host_id);
 			}
 		}
 	}
@@ -709,7 +792,7 @@ int cmp_build(struct store *st, const struct compare_req *req, struct cmp *c)
 			if (c->groups[g].nidx[0] && c->groups[g].nidx[s] &&
 			    build_block(st, c, &c->groups[g], s) < 0)
 				return -1;
-	check_hosts_and_backends(c);
+	check_hosts_and_backends(st, c);
 	return 0;
 }
 

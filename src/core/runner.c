@@ -505,7 +505,7 @@ static bool finish_statuses(struct run_state *rs, bool *any_failed)
 static int begin_session(struct store *st, struct plan *pl, const struct runner_opts *o,
 			 int64_t *host_id, int64_t *session)
 {
-	struct host_opts hopts = { .label = o->host_label };
+	struct host_opts hopts = { .label = o->host_label, .kernel_tree = o->kernel_tree };
 	struct session_info si = {
 		.cmdline = o->cmdline,
 		.jobfile = pl->jobfiles,

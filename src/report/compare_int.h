@@ -29,8 +29,6 @@ bool side_is_model(const struct cside *sd, bool *all);
 char *side_backends(const struct cside *sd);
 /* Did every run of both sides run on one host? */
 bool same_hosts(const struct cside *a, const struct cside *b);
-/* What differs between the first hosts of a and b ("kernel.release 6.1 vs 6.2"), or NULL. */
-char *hosts_differ(struct store *st, const struct cside *a, const struct cside *b);
 /* One command that reruns exactly the compared runs, or NULL. */
 char *rerun_command(const struct cmp *c);
 

@@ -92,7 +92,6 @@ static void text_hosts(struct store *st, const struct cmp *c, FILE *out)
 {
 	char **hosts = NULL;
 	size_t nh = 0;
-	char *diff;
 
 	hosts = side_hosts(st, &c->sides[0], &nh);
 	if (nh == 1 && c->nsides == 2 && same_hosts(&c->sides[0], &c->sides[1])) {
@@ -104,17 +103,13 @@ static void text_hosts(struct store *st, const struct cmp *c, FILE *out)
 	for (size_t s = 0; s < c->nsides; s++) {
 		char first[32];
 		hosts = side_hosts(st, &c->sides[s], &nh);
-		snprintf(first, sizeof(first), "%s host: ", side_name(s));
+		snprintf(first, sizeof(first), "%s ", side_name(s));
 		for (size_t i = 0; i < nh && i < 2; i++)
 			wrap(out, i ? "      " : first, "        ", hosts[i], false);
 		if (nh > 2)
 			fprintf(out, "      ... and %zu more hosts\n", nh - 2);
 		free_strv(hosts, nh);
 	}
-	diff = hosts_differ(st, &c->sides[0], &c->sides[c->nsides - 1]);
-	if (diff)
-		wrap(out, "hosts differ in: ", "  ", diff, false);
-	free(diff);
 }
 
 /* One command that reruns exactly these runs, or each side's own. */

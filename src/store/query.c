@@ -329,6 +329,26 @@ int store_host_json(struct store *st, int64_t host_id, char **json)
 	return store_dberr(st, "cannot read");
 }
 
+int store_host_described(struct store *st, const char *label, const char *hostname,
+			 const char *kernel_release, char **json)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT fingerprint FROM hosts WHERE label = ?1 "
+					"AND hostname IS ?2 AND kernel_release IS ?3 "
+					"AND kernel_describe IS NOT NULL ORDER BY id DESC LIMIT 1");
+	int rc;
+	*json = NULL;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, label, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, kernel_release, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = store_col_strdup(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_dberr(st, "cannot read");
+}
+
 int store_counts(struct store *st, struct store_counts *c)
 {
 	/* table names cannot be bound: one fixed statement per table */

@@ -148,5 +148,12 @@ int store_run_notes(struct store *st, int64_t run_id, store_note_cb cb, void *ct
 
 /* The host row's fingerprint JSON (malloc'd) and label/kernel. */
 int store_host_json(struct store *st, int64_t host_id, char **json);
+/*
+ * The fingerprint of the newest host with this label, hostname and kernel
+ * release that has a kernel tree description (`host --kernel-tree`), or
+ * *json = NULL when there is none.
+ */
+int store_host_described(struct store *st, const char *label, const char *hostname,
+			 const char *kernel_release, char **json);
 
 #endif
