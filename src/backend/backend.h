@@ -32,6 +32,9 @@ struct run_spec {
 	int rep;				/* 0-based; -1 for a warm-up */
 	/* Set asynchronously on a second Ctrl-C: stop as soon as possible, return -1. */
 	volatile sig_atomic_t *abort_now;
+	/* How far this repetition got, 0..1, now and then (may be NULL): the live ETA. */
+	void (*progress)(void *ctx, double frac);
+	void *progress_ctx;
 };
 
 /* Return codes of run()/check(). */

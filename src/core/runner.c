@@ -92,14 +92,26 @@ struct inst {
 	int kept;		/* reps committed in this invocation */
 };
 
+/* Not on a terminal (a log, CI): one progress line at most this often
+ * (TDXBENCH_PROGRESS_MS overrides it). */
+#define LOG_EVERY_NS 5000000000ULL
+/* On a terminal: redraw the live line at most this often. */
+#define DRAW_EVERY_NS 100000000ULL
+
 struct progress {
 	bool tty, quiet;
-	uint64_t t0;
+	uint64_t t0, log_every;
 	int total, done;
 	bool line_up;		/* a \r line is on screen */
-	uint64_t drawn;		/* when it was last drawn */
+	uint64_t drawn;		/* when it was last drawn (tty) or printed (log) */
 	uint64_t all_wall;
 	int all_n;
+	/* the repetition under way, and how far the backend says it got */
+	const struct inst *all, *cur;
+	size_t n;
+	int rep, warm;
+	uint64_t rep_t0;
+	double frac;
 };
 
 static void fmt_dur(uint64_t ns, char *buf, size_t len)
@@ -115,17 +127,36 @@ static void fmt_dur(uint64_t ns, char *buf, size_t len)
 			 (unsigned long long)(s % 60));
 }
 
-static uint64_t eta_ns(const struct progress *pg, const struct inst *in, size_t n)
+/*
+ * Time left: each instance's reps to go at its own mean wall time (others'
+ * mean before it has one), less the part of the current rep already done.
+ * Before any rep finished, the current one's pace (elapsed / fraction done)
+ * is the estimate. 0 = unknown.
+ */
+static uint64_t eta_ns(const struct progress *pg, uint64_t now)
 {
-	double left = 0, avg = pg->all_n ? (double)pg->all_wall / pg->all_n : 0;
-	if (!pg->all_n)
+	double avg = pg->all_n ? (double)pg->all_wall / pg->all_n : 0, left = 0;
+
+	if (!avg && pg->cur && pg->frac >= 0.01)
+		avg = (double)(now - pg->rep_t0) / pg->frac;
+	if (!avg)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		double per = in[i].wall_n ? (double)in[i].wall_sum / in[i].wall_n : avg;
-		if (!in[i].failed)
-			left += per * (in[i].todo_reps + in[i].todo_warm);
+	for (size_t i = 0; i < pg->n; i++) {
+		const struct inst *in = &pg->all[i];
+		double per = in->wall_n ? (double)in->wall_sum / in->wall_n : avg;
+		if (in->failed)
+			continue;
+		left += per * (in->todo_reps + in->todo_warm);
+		if (in != pg->cur)
+			continue;
+		/* the current rep: what the backend says is left, else what history says */
+		left -= per;
+		if (pg->frac >= 0.05)
+			left += (double)(now - pg->rep_t0) * (1 / pg->frac - 1);
+		else
+			left += MAX(0.0, per - (double)(now - pg->rep_t0));
 	}
-	return (uint64_t)left;
+	return left > 0 ? (uint64_t)left : 0;
 }
 
 static void progress_clear(struct progress *pg)
@@ -142,41 +173,60 @@ static void inst_name(const struct inst *in, char *buf, size_t len)
 		 in->it->strategy ? " " : "", in->it->wl->name);
 }
 
-static void progress_rep(struct progress *pg, const struct inst *all, size_t n,
-			 const struct inst *in, int rep, int warm, const char *what)
+/* The live line (tty) or a log line: where we are, elapsed, ETA. */
+static void progress_draw(struct progress *pg, bool force)
 {
-	char name[128], el[32], eta[32], line[256];
-	uint64_t e;
-	if (pg->quiet)
+	char name[128], el[32], eta[32], line[256], pct[16] = "";
+	uint64_t now = now_ns(), e;
+	const struct inst *in = pg->cur;
+
+	if (pg->quiet || !in)
 		return;
+	if (!force && pg->drawn && now - pg->drawn < (pg->tty ? DRAW_EVERY_NS : pg->log_every))
+		return;
+	pg->drawn = now;
 	inst_name(in, name, sizeof(name));
-	fmt_dur(now_ns() - pg->t0, el, sizeof(el));
-	e = eta_ns(pg, all, n);
-	if (pg->all_n)
+	fmt_dur(now - pg->t0, el, sizeof(el));
+	e = eta_ns(pg, now);
+	if (e)
 		fmt_dur(e, eta, sizeof(eta));
 	else
 		snprintf(eta, sizeof(eta), "?");
-	if (rep >= 0)
-		snprintf(line, sizeof(line), "[%d/%d] %s rep %d/%d", pg->done + (what ? 0 : 1),
-			 pg->total, name, rep + 1, in->it->reps);
+	if (pg->frac > 0 && pg->frac < 1)
+		snprintf(pct, sizeof(pct), " %.0f%%", pg->frac * 100);
+	if (pg->rep >= 0)
+		snprintf(line, sizeof(line), "[%d/%d] %s rep %d/%d%s", pg->done + 1, pg->total, name,
+			 pg->rep + 1, in->it->reps, pct);
 	else
-		snprintf(line, sizeof(line), "[%d/%d] %s warm-up %d/%d", pg->done + (what ? 0 : 1),
-			 pg->total, name, warm + 1, in->it->warmup);
+		snprintf(line, sizeof(line), "[%d/%d] %s warm-up %d/%d%s", pg->done + 1, pg->total,
+			 name, pg->warm + 1, in->it->warmup, pct);
 	if (pg->tty) {
-		uint64_t now = now_ns();
-		if (what)	/* finished: the next start redraws */
-			return;
-		/* short model reps: redrawing thousands of times a second helps nobody */
-		if (pg->line_up && now - pg->drawn < 100000000ULL)
-			return;
-		pg->drawn = now;
 		/* keep it to one 80-column line */
 		fprintf(stderr, "\r%.52s  %s elapsed, ETA %s\033[K", line, el, eta);
 		pg->line_up = true;
-	} else if (what) {
-		fprintf(stderr, "tdxbench: %s %s (elapsed %s, ETA %s)\n", line, what, el, eta);
+	} else {
+		fprintf(stderr, "tdxbench: %s (elapsed %s, ETA %s)\n", line, el, eta);
 	}
 	fflush(stderr);
+}
+
+/* A repetition starts: the line shows it at once on a tty, in a log when due. */
+static void progress_rep(struct progress *pg, const struct inst *in, int rep, int warm)
+{
+	pg->cur = in;
+	pg->rep = rep;
+	pg->warm = warm;
+	pg->frac = 0;
+	pg->rep_t0 = now_ns();
+	progress_draw(pg, pg->tty);
+}
+
+/* The backend's word on the repetition under way (run_spec.progress). */
+static void progress_frac(void *ctx, double frac)
+{
+	struct progress *pg = ctx;
+	pg->frac = frac;
+	progress_draw(pg, false);
 }
 
 /* An event everyone must see (failures), above the live line. */
@@ -252,7 +302,7 @@ static void inst_prepare(struct inst *in)
 enum rep_outcome { REP_OK, REP_FAILED, REP_ABORTED, REP_STORE_ERROR };
 
 static enum rep_outcome run_one(struct store *st, struct inst *in, int rep, int warm,
-				uint64_t *wall)
+				struct progress *pg, uint64_t *wall)
 {
 	const struct backend_ops *be = in->it->be;
 	struct params p = PARAMS_INIT;
@@ -269,6 +319,8 @@ static enum rep_outcome run_one(struct store *st, struct inst *in, int rep, int 
 	spec.seed = runner_rep_seed(in->it->seed, rep >= 0 ? rep : -1 - warm);
 	spec.rep = rep;
 	spec.abort_now = &abort_now;
+	spec.progress = progress_frac;
+	spec.progress_ctx = pg;
 	result_init(&res);
 	if (build_work(in, &p, spec.seed, &spec.work, err, sizeof(err))) {
 		rc = BACKEND_FAILED;
@@ -452,8 +504,8 @@ static void run_round(struct run_state *rs, int round)
 				return;
 			}
 		}
-		progress_rep(&rs->pg, rs->in, rs->n, x, rep, warm, NULL);
-		res = run_one(rs->st, x, rep, warm, &wall);
+		progress_rep(&rs->pg, x, rep, warm);
+		res = run_one(rs->st, x, rep, warm, &rs->pg, &wall);
 		if (res == REP_ABORTED) {
 			rs->stop = true;
 			return;
@@ -470,7 +522,6 @@ static void run_round(struct run_state *rs, int round)
 			store_run_set_status(rs->st, x->run_id, "failed", x->reason);
 			continue;
 		}
-		progress_rep(&rs->pg, rs->in, rs->n, x, rep, warm, "ok");
 	}
 }
 
@@ -537,6 +588,15 @@ int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outco
 	rs.pg.tty = isatty(2);
 	rs.pg.quiet = o->quiet;
 	rs.pg.t0 = now_ns();
+	rs.pg.all = rs.in;
+	rs.pg.n = pl->n;
+	rs.pg.log_every = LOG_EVERY_NS;
+	{
+		const char *env = getenv("TDXBENCH_PROGRESS_MS");
+		uint64_t ms;
+		if (env && !parse_u64(env, &ms))
+			rs.pg.log_every = ms * 1000000ULL;
+	}
 
 	if (begin_session(rs.st, pl, o, &host_id, &session)) {
 		rc = EXIT_FAIL;

@@ -264,6 +264,10 @@ struct sim_counters {
 struct sim {
 	struct sim_cfg cfg;
 	const struct sim_debug *dbg;
+	/* the runner's live ETA: phase `phase` of `nphases` (teardown counts) */
+	void (*progress)(void *ctx, double frac);
+	void *progress_ctx;
+	uint32_t phase, nphases;
 	bool brk_done;
 	uint64_t seed;
 	/* host */
