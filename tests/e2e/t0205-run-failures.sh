@@ -30,6 +30,12 @@ check "the failed run is stored with its reason" \
 check "session marked failed" test "$(q 'SELECT status FROM sessions')" = failed
 check "integrity_check ok" test "$(q 'PRAGMA integrity_check')" = ok
 
+# nothing ran at all: no suggestions to compare, report or show nothing
+run_tdx --db "$TMP/g.db" run --workload boot --set mem=3M --reps 2
+expect_rc "every instance fails" 1
+check "says no repetition finished" grep -q '^No repetition finished: nothing to compare or report' "$TMP/out"
+check "and suggests nothing" bash -c "! grep -qE '^Next:|tdxbench (compare|report|show)' '$TMP/out'"
+
 run_tdx --db "$DB" run --resume 3
 expect_rc "resume skips failed runs" 0
 check "nothing to resume" grep -q 'Nothing to resume' "$TMP/out"
