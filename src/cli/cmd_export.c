@@ -12,18 +12,22 @@
 #include <string.h>
 
 const char cmd_export_usage[] =
-	"usage: tdxbench export --format csv|json [-o FILE] [SELECTOR...]\n"
+	"usage: tdxbench export --format csv|wide|json [-o FILE] [SELECTOR...]\n"
 	"\n"
 	"Write the metrics of the selected runs (default: all) for other tools.\n"
 	"  csv    one row per run x repetition x metric, with a header:\n"
 	"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
 	"         rep,rep_status,metric,value,unit\n"
+	"  wide   csv with one column per run parameter in place of the params\n"
+	"         cell (for pandas/spreadsheets): run_id,backend,strategy,workload,\n"
+	"         label,job,kernel,host_label,<every parameter of the runs, sorted>,\n"
+	"         rep,rep_status,metric,value,unit; a parameter a run lacks is empty\n"
 	"  json   an array of runs (the columns of 'list --json') each with its\n"
 	"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
 	"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
 	"in the database (tables samples, histograms; see docs/schema.md).\n"
 	"\n"
-	"  --format FMT   csv or json (required)\n"
+	"  --format FMT   csv, wide or json (required; json with --json)\n"
 	"  -o, --output FILE   write there instead of standard output\n";
 
 struct csv_ctx {
@@ -90,6 +94,84 @@ static int json_metric(void *p, int rep, const char *rep_status, const char *met
 	return 0;
 }
 
+struct wide_ctx {
+	FILE *f;
+	const struct run_row *r;
+	const struct params *keys;	/* every parameter key, sorted */
+	const struct params *p;		/* this run's */
+};
+
+static int wide_metric(void *ctx, int rep, const char *rep_status, const char *metric,
+		       const char *unit, double value)
+{
+	struct wide_ctx *c = ctx;
+	const struct run_row *r = c->r;
+	const char *fixed[] = { r->backend, r->strategy, r->workload, r->label, r->job, r->kernel,
+				r->host_label };
+
+	fprintf(c->f, "%lld", (long long)r->id);
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+		fputc(',', c->f);
+		fmt_csv(c->f, fixed[i]);
+	}
+	for (size_t i = 0; i < c->keys->n; i++) {
+		fputc(',', c->f);
+		fmt_csv(c->f, params_get(c->p, c->keys->v[i].key));
+	}
+	fprintf(c->f, ",%d,", rep);
+	fmt_csv(c->f, rep_status);
+	fputc(',', c->f);
+	fmt_csv(c->f, metric);
+	fputc(',', c->f);
+	if (!isnan(value))
+		fprintf(c->f, "%.17g", value);
+	fputc(',', c->f);
+	fmt_csv(c->f, unit);
+	fputc('\n', c->f);
+	return 0;
+}
+
+/* csv with the parameters spread into columns: the union of the runs' keys. */
+static int export_wide(struct store *st, const struct run_row *rows, size_t n, FILE *f)
+{
+	static const char *const fixed[] = { "run_id", "backend", "strategy", "workload", "label",
+					     "job", "kernel", "host_label" };
+	static const char *const tail[] = { "rep", "rep_status", "metric", "value", "unit" };
+	struct params *p = xcalloc(n + 1, sizeof(*p));
+	struct params keys = PARAMS_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		ret = store_run_params(st, rows[i].id, &p[i]);
+		for (size_t k = 0; !ret && k < p[i].n; k++)
+			params_set(&keys, p[i].v[k].key, "");
+	}
+	params_sort(&keys);
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		fprintf(f, "%s%s", i ? "," : "", fixed[i]);
+	for (size_t i = 0; i < keys.n; i++) {
+		bool clash = false;
+		for (size_t k = 0; k < ARRAY_SIZE(fixed); k++)
+			clash |= !strcmp(keys.v[i].key, fixed[k]);
+		for (size_t k = 0; k < ARRAY_SIZE(tail); k++)
+			clash |= !strcmp(keys.v[i].key, tail[k]);
+		fputs(clash ? ",param_" : ",", f);
+		fmt_csv(f, keys.v[i].key);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
+		fprintf(f, ",%s", tail[i]);
+	fputc('\n', f);
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct wide_ctx wc = { f, &rows[i], &keys, &p[i] };
+		ret = store_run_metrics(st, rows[i].id, wide_metric, &wc);
+	}
+	for (size_t i = 0; i < n; i++)
+		params_free(&p[i]);
+	free(p);
+	params_free(&keys);
+	return ret;
+}
+
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 {
 	enum { OPT_FORMAT = 1 };
@@ -118,8 +200,8 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 		format = "json";
 	if (!format)
 		return cli_usage_error(self, "which format? (--format csv or --format json)");
-	if (strcmp(format, "csv") && strcmp(format, "json"))
-		return cli_usage_error(self, "unknown format '%s' (csv or json)", format);
+	if (strcmp(format, "csv") && strcmp(format, "wide") && strcmp(format, "json"))
+		return cli_usage_error(self, "unknown format '%s' (csv, wide or json)", format);
 	if (selector_parse_args(argc - optind, argv + optind, &sel, err, sizeof(err)))
 		return cli_usage_error(self, "%s", err);
 	if (cli_open_store(ctx, STORE_READONLY, &st)) {
@@ -141,6 +223,9 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 			if (store_run_metrics(st, rows[i].id, csv_metric, &cc))
 				goto out_file;
 		}
+	} else if (!strcmp(format, "wide")) {
+		if (export_wide(st, rows, n, f))
+			goto out_file;
 	} else {
 		struct json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++) {

@@ -2,12 +2,47 @@
 #include "cli/commands.h"
 #include "lib/util.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 
 const char cmd_help_usage[] =
 	"usage: tdxbench help [<command>]\n"
 	"\n"
-	"Without a command, list the commands; with one, print its help.\n";
+	"Without a command, list the commands; with one, print its help.\n"
+	"--json: the commands as [{name, summary}], or {name, summary, usage}.\n";
+
+static struct json_object *cmd_json(const struct cmd *c, bool usage)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(c->name));
+	json_object_object_add(o, "summary", json_object_new_string(c->summary));
+	if (usage)
+		json_object_object_add(o, "usage", json_object_new_string(c->usage));
+	return o;
+}
+
+static int help_json(const char *name)
+{
+	struct json_object *o;
+	size_t n;
+	const struct cmd *cmds = cli_commands(&n), *one;
+
+	if (name) {
+		one = cli_find_command(name);
+		if (!one) {
+			error("help: '%s' is not a command (see 'tdxbench help')", name);
+			return EXIT_USAGE;
+		}
+		o = cmd_json(one, true);
+	} else {
+		o = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(o, cmd_json(&cmds[i], false));
+	}
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return EXIT_OK;
+}
 
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 {
@@ -17,6 +52,8 @@ int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 
 	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
 		;
+	if (ctx->json)
+		return help_json(optind < argc ? argv[optind] : NULL);
 	if (optind >= argc) {
 		cmds = cli_commands(&n);
 		printf("usage: tdxbench [--db PATH] [--quiet] [--json] <command> [options]\n\ncommands:\n");

@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,40 @@ static int write_file_with(const char *path, struct store *st, const struct repo
 	if (fclose(f))
 		return error_errno("cannot write '%s'", path);
 	return ret;
+}
+
+/* --json: what was written, for scripts (the email goes to email.txt only). */
+static void print_json(const struct report *r, const char *dir, unsigned fmts, int failed)
+{
+	static const char *const kinds[] = { "cmp", "sweep", "ts", "cdf" };
+	static const struct { unsigned bit; const char *file; } files[] = {
+		{ RPT_TXT, "report.txt" }, { RPT_HTML, "report.html" }, { RPT_EMAIL, "email.txt" },
+	};
+	struct json_object *o = json_object_new_object(), *figs = json_object_new_array();
+	struct json_object *fl = json_object_new_array();
+
+	json_object_object_add(o, "dir", json_object_new_string(dir));
+	json_object_object_add(o, "runs", json_object_new_int64((int64_t)r->nruns));
+	json_object_object_add(o, "ok", json_object_new_boolean(!failed));
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (fmts & files[i].bit)
+			json_object_array_add(fl, json_object_new_string(files[i].file));
+	json_object_object_add(o, "files", fl);
+	for (size_t i = 0; i < r->nfigs; i++) {
+		const struct rpt_figure *f = &r->figs[i];
+		struct json_object *j = json_object_new_object();
+		json_object_object_add(j, "name", json_object_new_string(f->base));
+		json_object_object_add(j, "kind", json_object_new_string(kinds[f->kind]));
+		json_object_object_add(j, "workload", json_object_new_string(f->workload));
+		json_object_object_add(j, "job", f->job ? json_object_new_string(f->job) : NULL);
+		json_object_object_add(j, "sweep", f->sweep_key ?
+				       json_object_new_string(f->sweep_key) : NULL);
+		json_object_array_add(figs, j);
+	}
+	json_object_object_add(o, "figures", figs);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
@@ -163,7 +198,7 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	if (fmts & RPT_EMAIL) {
 		char *p = xasprintf("%s/email.txt", dir);
 		failed += write_file_with(p, st, &r, &to, RPT_EMAIL) != 0;
-		if (rpt_write_text(st, &r, &to, true, stdout))
+		if (!ctx->json && rpt_write_text(st, &r, &to, true, stdout))
 			failed++;
 		if (fflush(stdout) || ferror(stdout)) {
 			error_errno("cannot write to stdout");
@@ -171,6 +206,8 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 		}
 		free(p);
 	}
+	if (ctx->json)
+		print_json(&r, dir, fmts, failed);
 	if (!ctx->quiet)
 		fprintf(stderr, "report: %zu run%s, %zu figure%s, written to %s/%s\n", r.nruns,
 			r.nruns == 1 ? "" : "s", r.nfigs, r.nfigs == 1 ? "" : "s", dir,

@@ -8,6 +8,7 @@
 #include "report/summary.h"
 #include "store/store.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,35 @@ static void print_plan(const struct plan *pl)
 		printf("%4zu  %s\n", i + 1, d);
 		free(d);
 	}
+}
+
+/* --dry-run --json: the expanded plan, one object per job instance. */
+static void print_plan_json(const struct plan *pl)
+{
+	struct json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_item *it = &pl->items[i];
+		struct json_object *o = json_object_new_object(), *p = json_object_new_object();
+		char *cmd = plan_item_reproduce(it);
+		json_object_object_add(o, "job", json_object_new_string(it->job));
+		json_object_object_add(o, "backend", json_object_new_string(it->be->name));
+		json_object_object_add(o, "strategy", it->strategy ?
+				       json_object_new_string(it->strategy) : NULL);
+		json_object_object_add(o, "workload", json_object_new_string(it->wl->name));
+		for (size_t k = 0; k < it->params.n; k++)
+			json_object_object_add(p, it->params.v[k].key,
+					       json_object_new_string(it->params.v[k].value));
+		json_object_object_add(o, "params", p);
+		json_object_object_add(o, "reps", json_object_new_int(it->reps));
+		json_object_object_add(o, "warmup", json_object_new_int(it->warmup));
+		json_object_object_add(o, "seed", json_object_new_int64((int64_t)it->seed));
+		json_object_object_add(o, "reproduce", json_object_new_string(cmd));
+		free(cmd);
+		json_object_array_add(arr, o);
+	}
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
 }
 
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
@@ -192,7 +222,10 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		return rc;
 
 	if (dry_run) {
-		print_plan(&pl);
+		if (ctx->json)
+			print_plan_json(&pl);
+		else
+			print_plan(&pl);
 		plan_free(&pl);
 		return EXIT_OK;
 	}
@@ -207,7 +240,9 @@ run:
 	ro.host_label = ov.label;
 	ro.quiet = ctx->quiet;
 	rc = runner_run(&pl, &ro, &oc);
-	if (oc.n)
+	if (oc.n && ctx->json)
+		summary_json(st, &oc, cli_db_path(ctx), stdout);
+	else if (oc.n)
 		summary_print(st, &oc, cli_db_path(ctx), stdout);
 	runner_outcome_free(&oc);
 	free(cmdline);

@@ -5,6 +5,7 @@
  */
 #include "report/summary.h"
 
+#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,3 +361,39 @@ void summary_print(struct store *st, const struct runner_outcome *oc, const char
 	free(rows);
 }
 
+
+void summary_json(struct store *st, const struct runner_outcome *oc, const char *db_path,
+		  FILE *f)
+{
+	struct json_object *o = json_object_new_object(), *runs = json_object_new_array();
+	bool any_model = false;
+
+	json_object_object_add(o, "database", json_object_new_string(db_path));
+	json_object_object_add(o, "session", json_object_new_int64(oc->session));
+	json_object_object_add(o, "interrupted", json_object_new_boolean(oc->interrupted));
+	for (size_t i = 0; i < oc->n; i++) {
+		const struct runner_row *r = &oc->rows[i];
+		const struct plan_item *it = r->it;
+		struct json_object *j = json_object_new_object();
+		any_model |= it->be->is_model;
+		json_object_object_add(j, "id", json_object_new_int64(r->run_id));
+		json_object_object_add(j, "job", json_object_new_string(it->job));
+		json_object_object_add(j, "backend", json_object_new_string(it->be->name));
+		json_object_object_add(j, "strategy", it->strategy ?
+				       json_object_new_string(it->strategy) : NULL);
+		json_object_object_add(j, "workload", json_object_new_string(it->wl->name));
+		json_object_object_add(j, "reps_planned", json_object_new_int(it->reps));
+		json_object_object_add(j, "reps_stored", json_object_new_int(r->failed ? 0 :
+					       stored_reps(st, r->run_id)));
+		json_object_object_add(j, "reps_this_run", json_object_new_int(r->kept));
+		json_object_object_add(j, "failed", json_object_new_boolean(r->failed));
+		json_object_object_add(j, "reason", r->reason ? json_object_new_string(r->reason) :
+				       NULL);
+		json_object_array_add(runs, j);
+	}
+	json_object_object_add(o, "model_output", json_object_new_boolean(any_model));
+	json_object_object_add(o, "runs", runs);
+	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}
