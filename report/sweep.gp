@@ -14,7 +14,7 @@ do for [i=first:last] {
 		plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2 with linespoints title vname[v]
 	} else {
 		plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2:3:4 with yerrorlines \
-		     lw 2 pt 7 ps 0.8 lc rgb pal[(v-1)%8+1] title vname[v]
+		     lw 2 pt vpt(v) ps 0.8 dt vdt(v) lc rgb pal[(v-1)%8+1] title vname[v]
 	}
 }
 if (only == 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/metrics.h"
+#include "lib/stats.h"
 #include "lib/util.h"
 
 #define PANELS_PER_FIG 9
@@ -328,6 +329,55 @@ static bool run_matches(const struct report *r, const struct rpt_run *run, const
 }
 
 /* Metrics worth a panel: recorded, wanted, and not the same value everywhere. */
+/* How much metric changes over the runs that match: the spread of the run medians
+ * relative to the largest, 0..1 (0 flat). */
+static double change_of(const struct report *r, const char *workload, const struct params *m,
+			const char *metric)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct rpt_metric *mt;
+		double med;
+		if (!run_matches(r, &r->runs[i], workload, m))
+			continue;
+		mt = rpt_run_find_metric(&r->runs[i], metric);
+		if (!mt || !mt->n)
+			continue;
+		med = stats_median(mt->v, mt->n);
+		lo = MIN(lo, med);
+		hi = MAX(hi, med);
+	}
+	if (!(hi > lo))
+		return 0;
+	return (hi - lo) / MAX(fabs(hi), fabs(lo));
+}
+
+/*
+ * Panels: the metrics that change most first (the first figure shows what
+ * moves; the flat ones go to the overflow figures), glossary order on ties.
+ */
+static void order_by_change(const struct report *r, const char *workload,
+			    const struct params *m, char **names, size_t n)
+{
+	double *chg = xcalloc(n, sizeof(*chg));
+	for (size_t i = 0; i < n; i++)
+		chg[i] = change_of(r, workload, m, names[i]);
+	for (size_t a = 1; a < n; a++)
+		for (size_t b = a; b > 0; b--) {
+			/* changes within 1 % of each other count as a tie */
+			bool before = chg[b] > chg[b - 1] + 0.01 ||
+				      (fabs(chg[b] - chg[b - 1]) <= 0.01 &&
+				       metric_cmp(names[b], names[b - 1]) < 0);
+			double t;
+			char *ts;
+			if (!before)
+				break;
+			t = chg[b]; chg[b] = chg[b - 1]; chg[b - 1] = t;
+			ts = names[b]; names[b] = names[b - 1]; names[b - 1] = ts;
+		}
+	free(chg);
+}
+
 static void varying_metrics(const struct report *r, const char *workload,
 			    const struct params *m, char ***out, size_t *nout)
 {
@@ -364,7 +414,7 @@ static void varying_metrics(const struct report *r, const char *workload,
 	}
 	strv_free(names, n);
 	if (*nout)
-		qsort(*out, *nout, sizeof(**out), cmp_rank);
+		order_by_change(r, workload, m, *out, *nout);
 }
 
 static char *safe_stem(const char *s)
@@ -457,6 +507,43 @@ static size_t sweep_points(const struct report *r, const char *w, const char *ke
 	}
 	strv_free(vals, n);
 	return n;
+}
+
+static const struct rpt_hist *find_hist(const struct rpt_run *run, const char *name)
+{
+	for (size_t h = 0; h < run->nhists; h++)
+		if (!strcmp(run->hists[h].name, name))
+			return &run->hists[h];
+	return NULL;
+}
+
+/* A CDF only where the variants' distributions differ: identical ones coincide. */
+static bool hist_differs(const struct report *r, const char *w, const struct params *m,
+			 const char *name)
+{
+	const struct rpt_hist *first = NULL;
+	int first_variant = -1;
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct rpt_hist *h;
+		if (!run_matches(r, &r->runs[i], w, m) || !(h = find_hist(&r->runs[i], name)))
+			continue;
+		if (!first) {
+			first = h;
+			first_variant = r->runs[i].variant;
+			continue;
+		}
+		if (r->runs[i].variant == first_variant)
+			continue;
+		if (h->n != first->n)
+			return true;
+		for (size_t b = 0; b < h->n; b++)
+			if (h->b[b].lo != first->b[b].lo || h->b[b].hi != first->b[b].hi ||
+			    h->b[b].count != first->b[b].count)
+				return true;
+	}
+	/* one variant alone: its distribution is worth a look */
+	return r->nvariants < 2;
 }
 
 static void workload_figures(struct report *r, const char *w)
@@ -557,7 +644,9 @@ static void workload_figures(struct report *r, const char *w)
 					strv_add_unique(&names, &nnames, run->series[s].name);
 			else
 				for (size_t h = 0; h < run->nhists; h++)
-					strv_add_unique(&names, &nnames, run->hists[h].name);
+					if (hist_differs(r, w, &rep, run->hists[h].name))
+						strv_add_unique(&names, &nnames,
+								run->hists[h].name);
 		}
 		if (nnames) {
 			qsort(names, nnames, sizeof(*names), cmp_rank);

@@ -315,7 +315,8 @@ static void write_sweep(struct fig_ctx *c)
 			xv[k - 1] = td; xs[k - 1] = ts;
 		}
 	xs_scale = pick_scale(sized ? "bytes" : NULL, nx ? xv[nx - 1] : 0);
-	c->logx = nx > 2 && wants_log(xv[0], xv[nx - 1], 0.9);
+	/* log x only over decades: on a short range it bends a line into a knee */
+	c->logx = nx > 2 && wants_log(xv[0], xv[nx - 1], 1.5);
 	sbuf_add(&c->xlab, key);
 	if (sized)
 		sbuf_addf(&c->xlab, " [%s]", xs_scale.unit);

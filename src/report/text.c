@@ -600,27 +600,15 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	      "nav li{margin:.1em 0}\n</style>\n</head>\n<body>\n"
 	      "<h1>tdxbench report</h1>\n", out);
 
+	/* the figures first: what was run and the tables follow them */
 	mem = open_memstream(&buf, &len);
 	if (!mem)
 		return error_errno("cannot allocate the report text");
-	write_header(st, r, o, mem);
+	write_email_header(r, o, mem);
 	fclose(mem);
-	fputs("<h2 id=\"run\">What was run</h2>\n", out);
 	html_pre(out, buf);
 	free(buf);
-
 	buf = NULL;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	if (write_compare(st, r, CMP_TEXT, false, mem))
-		ret = -1;
-	fclose(mem);
-	if (len) {
-		fputs("<h2 id=\"compare\">Comparison</h2>\n", out);
-		html_pre(out, buf);
-	}
-	free(buf);
 
 	idx = xcalloc(r->nfigs ? r->nfigs : 1, sizeof(*idx));
 	n = figure_order(r, idx, false);
@@ -628,8 +616,11 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	for (size_t k = 0; k < n; k++) {
 		const struct rpt_figure *f = &r->figs[idx[k]];
 		char *w = html_escape(f->workload), *c = html_escape(f->context ? f->context : "");
-		fprintf(out, "<li><a href=\"#fig%zu\">%s: %s%s%s%s</a></li>\n", k + 1, w,
-			kind_heading(f->kind), f->context ? " [" : "", c, f->context ? "]" : "");
+		char *j = html_escape(f->job ? f->job : "");
+		fprintf(out, "<li><a href=\"#fig%zu\">%s%s%s%s: %s%s%s%s</a></li>\n", k + 1, w,
+			f->job ? " (job " : "", j, f->job ? ")" : "", kind_heading(f->kind),
+			f->context ? " [" : "", c, f->context ? "]" : "");
+		free(j);
 		free(w);
 		free(c);
 	}
@@ -656,6 +647,29 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 		free(b);
 	}
 	free(idx);
+
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return error_errno("cannot allocate the report text");
+	write_header(st, r, o, mem);
+	fclose(mem);
+	fputs("<h2 id=\"run\">What was run</h2>\n", out);
+	html_pre(out, buf);
+	free(buf);
+
+	buf = NULL;
+	mem = open_memstream(&buf, &len);
+	if (!mem)
+		return error_errno("cannot allocate the report text");
+	if (write_compare(st, r, CMP_TEXT, false, mem))
+		ret = -1;
+	fclose(mem);
+	if (len) {
+		fputs("<h2 id=\"compare\">Comparison</h2>\n", out);
+		html_pre(out, buf);
+	}
+	free(buf);
+
 
 	buf = NULL;
 	mem = open_memstream(&buf, &len);

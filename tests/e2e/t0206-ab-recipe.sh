@@ -39,6 +39,11 @@ check "the header names each kernel by its describe" \
 check "labels name the kernels: no cross-host warning" bash -c "! grep -q 'comparing across hosts' '$TMP/out'"
 check "not confounded" bash -c "! grep -q CONFOUNDED '$TMP/out'"
 
+# identical distributions (the same model on both kernels) get no CDF: they coincide
+run_tdx report -f txt -o "$TMP/rep" label=A label=B
+expect_rc "report label=A label=B" 0
+check "no CDF of identical distributions" bash -c "! ls '$TMP/rep' | grep -q '^cdf-'"
+
 # a host difference nobody asked for is a warning that says what differs
 run_tdx compare 1 "$(q "SELECT min(id) FROM runs WHERE label = 'B'")"
 check "cross-host warning says what differs" \
