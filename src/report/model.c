@@ -517,33 +517,55 @@ static const struct rpt_hist *find_hist(const struct rpt_run *run, const char *n
 	return NULL;
 }
 
-/* A CDF only where the variants' distributions differ: identical ones coincide. */
+static bool same_params(const struct params *a, const struct params *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!str_eq(params_get(b, a->v[i].key), a->v[i].value))
+			return false;
+	return true;
+}
+
+static bool hist_equal(const struct rpt_hist *a, const struct rpt_hist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t k = 0; k < a->n; k++)
+		if (a->b[k].lo != b->b[k].lo || a->b[k].hi != b->b[k].hi ||
+		    a->b[k].count != b->b[k].count)
+			return false;
+	return true;
+}
+
+/*
+ * A CDF only where the variants' distributions differ: identical ones
+ * coincide. Runs are compared with their counterpart in another variant
+ * (same strategy and parameters); with none to compare, it is drawn.
+ */
 static bool hist_differs(const struct report *r, const char *w, const struct params *m,
 			 const char *name)
 {
-	const struct rpt_hist *first = NULL;
-	int first_variant = -1;
+	bool compared = false;
 
 	for (size_t i = 0; i < r->nruns; i++) {
-		const struct rpt_hist *h;
-		if (!run_matches(r, &r->runs[i], w, m) || !(h = find_hist(&r->runs[i], name)))
+		const struct rpt_run *a = &r->runs[i];
+		const struct rpt_hist *ha;
+		if (!run_matches(r, a, w, m) || !(ha = find_hist(a, name)))
 			continue;
-		if (!first) {
-			first = h;
-			first_variant = r->runs[i].variant;
-			continue;
-		}
-		if (r->runs[i].variant == first_variant)
-			continue;
-		if (h->n != first->n)
-			return true;
-		for (size_t b = 0; b < h->n; b++)
-			if (h->b[b].lo != first->b[b].lo || h->b[b].hi != first->b[b].hi ||
-			    h->b[b].count != first->b[b].count)
+		for (size_t k = i + 1; k < r->nruns; k++) {
+			const struct rpt_run *b = &r->runs[k];
+			const struct rpt_hist *hb;
+			if (b->variant == a->variant || !run_matches(r, b, w, m) ||
+			    !str_eq(a->strategy, b->strategy) || !same_params(&a->params, &b->params) ||
+			    !(hb = find_hist(b, name)))
+				continue;
+			if (!hist_equal(ha, hb))
 				return true;
+			compared = true;
+		}
 	}
-	/* one variant alone: its distribution is worth a look */
-	return r->nvariants < 2;
+	return !compared;
 }
 
 static void workload_figures(struct report *r, const char *w)
