@@ -33,6 +33,8 @@ bool same_hosts(const struct cside *a, const struct cside *b);
 char *rerun_command(const struct cmp *c);
 
 void compare_text(struct store *st, const struct cmp *c, FILE *out);
+/* More than one candidate: a table per metric with the variants as columns. */
+void compare_text_columns(const struct cmp *c, FILE *out);
 void compare_markdown(struct store *st, const struct cmp *c, FILE *out);
 void compare_csv(const struct cmp *c, FILE *out);
 void compare_json(struct store *st, const struct cmp *c, FILE *out);

@@ -93,8 +93,12 @@ static void text_hosts(struct store *st, const struct cmp *c, FILE *out)
 	char **hosts = NULL;
 	size_t nh = 0;
 
+	bool one = true;
+
+	for (size_t s = 1; s < c->nsides; s++)
+		one &= same_hosts(&c->sides[0], &c->sides[s]);
 	hosts = side_hosts(st, &c->sides[0], &nh);
-	if (nh == 1 && c->nsides == 2 && same_hosts(&c->sides[0], &c->sides[1])) {
+	if (nh == 1 && one) {
 		wrap(out, "", "      ", hosts[0], false);
 		free_strv(hosts, nh);
 		return;
@@ -103,7 +107,10 @@ static void text_hosts(struct store *st, const struct cmp *c, FILE *out)
 	for (size_t s = 0; s < c->nsides; s++) {
 		char first[32];
 		hosts = side_hosts(st, &c->sides[s], &nh);
-		snprintf(first, sizeof(first), "%s ", side_name(s));
+		if (c->nsides > 2 && s)
+			snprintf(first, sizeof(first), "cand %zu ", s);
+		else
+			snprintf(first, sizeof(first), "%s ", side_name(s));
 		for (size_t i = 0; i < nh && i < 2; i++)
 			wrap(out, i ? "      " : first, "        ", hosts[i], false);
 		if (nh > 2)
@@ -450,6 +457,12 @@ void compare_text(struct store *st, const struct cmp *c, FILE *out)
 			wrap(out, "warning: ", "  ", c->warnings[i], false);
 	}
 	text_confound(c, out);
+	if (c->nsides > 2 && !c->req->all) {
+		/* several candidates: one table per metric, the variants side by side */
+		compare_text_columns(c, out);
+		text_unmatched(c, out);
+		return;
+	}
 	for (size_t s = 1; s < c->nsides; s++) {
 		size_t tested = 0, sig = 0, ident = 0, nb = 0;
 		struct params common = PARAMS_INIT;

@@ -188,6 +188,22 @@ static char *render(const char *base, const char *cand, const char *metrics, dou
 	return buf;
 }
 
+/* Two candidates against one base. */
+static char *render2(const char *base, const char *c1, const char *c2, int *rc)
+{
+	const char *cands[] = { c1, c2 };
+	struct compare_req req = { .base = base, .cands = cands, .ncands = 2, .alpha = 0.05,
+				   .fail_if_worse_pct = -1, .header = true };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = compare_render(st, &req, CMP_TEXT, f);
+	fclose(f);
+	return buf;
+}
+
 static void assert_80_ascii(const char *text)
 {
 	size_t col = 0;
@@ -319,6 +335,24 @@ static void test_geomean_per_unit(void **state)
 	assert_non_null(strstr(out, "\ngeomean ns "));
 	assert_non_null(strstr(out, "\ngeomean bytes "));
 	assert_non_null(strstr(out, "geomean of cand/base per unit (lower = better): "));
+	free(out);
+}
+
+/* More than one candidate: a table per metric, the variants as columns. */
+static void test_columns(void **state)
+{
+	int rc;
+	char line[256];
+	char *out = render2("strategy=hp-a,huge=no", "strategy=hp-b", "strategy=hp-a,huge=yes", &rc);
+
+	assert_int_equal(rc, 0);
+	assert_80_ascii(out);
+	assert_non_null(strstr(out, "\nDPAMT peak [bytes, lower is better]\n"));
+	assert_non_null(strstr(out, "base             cand 1             cand 2\n"));
+	/* twice the base, all 6 reps apart: significant, marked inline */
+	assert_non_null(line_with(out, "split-storm ", line, sizeof(line)));
+	assert_non_null(strstr(line, "+100.0% *"));
+	assert_non_null(strstr(out, "\n* significant, = identical reps"));
 	free(out);
 }
 
@@ -525,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_text_collapsed),
 		cmocka_unit_test(test_confounded),
 		cmocka_unit_test(test_geomean_per_unit),
+		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_named_param_not_matched),
 		cmocka_unit_test(test_one_sided_filter),
