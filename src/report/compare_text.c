@@ -315,7 +315,8 @@ static void text_block(const struct cmp *c, const struct cblock *bl, size_t nblo
 		const struct crow *r = &bl->rows[i];
 		/* a difference too few reps can test is not "unchanged": show it, marked '?' */
 		bool news = r->changed || (r->few && r->change != 0 && !isnan(r->change));
-		if (c->req->all || (news && shown < headline_rows(nblocks))) {
+		/* --metric names what to see: every row of it, changed or not */
+		if (c->req->all || c->nfilter || (news && shown < headline_rows(nblocks))) {
 			text_metric_row(bl, r, m, out);
 			shown++;
 		} else if (news) {
