@@ -23,6 +23,10 @@ static void print_opts_text(const struct opt_desc *d)
 	for (; d->name; d++) {
 		char line[400];
 		int n = snprintf(line, sizeof(line), "%s [%s", d->help, d->def ? d->def : "required");
+		if (d->min || d->max) {
+			char r[64];
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "; %s", opt_range(d, r, sizeof(r)));
+		}
 		if (d->choices) {
 			n += snprintf(line + n, sizeof(line) - (size_t)n, "; one of");
 			for (int i = 0; d->choices[i] && n < (int)sizeof(line) - 16; i++)
@@ -51,6 +55,10 @@ static struct json_object *opts_json(const struct opt_desc *d, bool common)
 		}
 		if (d->unit)
 			json_object_object_add(o, "unit", json_object_new_string(d->unit));
+		if (d->min)
+			json_object_object_add(o, "min", json_object_new_string(d->min));
+		if (d->max)
+			json_object_object_add(o, "max", json_object_new_string(d->max));
 		json_object_object_add(o, "common", json_object_new_boolean(common));
 		json_object_array_add(a, o);
 	}

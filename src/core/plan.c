@@ -237,9 +237,10 @@ static const struct backend_ops *find_backend(const struct backend_ops *const *a
 static const struct opt_desc *key_desc(const struct backend_ops *be, const struct workload_desc *wl,
 				       const char *key)
 {
-	const struct opt_desc *d = opt_find(workload_common_opts, key);
+	/* the workload's own table first: it may narrow a common key (multi-td's tds) */
+	const struct opt_desc *d = opt_find(wl->params, key);
 	if (!d)
-		d = opt_find(wl->params, key);
+		d = opt_find(workload_common_opts, key);
 	if (!d)
 		d = opt_find(be->knobs, key);
 	return d;
