@@ -31,7 +31,7 @@ const struct workload_desc wl_boot = {
 	.name = "boot",
 	.summary = "sequential fault-in of all memory",
 	.description = "Every vCPU touches its slice of the TD's memory once, in address order, "
-		       "at the accepted size (4K by default): the pattern of a guest booting "
+		       "at the accepted size (accept=): the pattern of a guest booting "
 		       "and zeroing its memory.",
 	.params = boot_params,
 	.build = boot_build,

@@ -31,7 +31,7 @@ static int multi_td_build(const struct params *p, struct tdxb_workload *w, char 
 const struct workload_desc wl_multi_td = {
 	.name = "multi-td",
 	.summary = "N TDs booting together on one host",
-	.description = "tds= TDs (default 4) each fault in their memory concurrently, so their "
+	.description = "tds= TDs each fault in their memory concurrently, so their "
 		       "pages, S-EPT pages and PAMT pairs interleave in the host's 2M regions "
 		       "and they contend on the global pamt_lock.",
 	.params = multi_td_params,

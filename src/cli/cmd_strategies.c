@@ -9,17 +9,23 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_strategies_usage[] =
-	"usage: tdxbench strategies [--costs] [--json]\n"
-	"\n"
-	"List the strategies of the sim backend: presets over knobs, named after the\n"
-	"patch series they model, with the knob values each sets. Any knob can be\n"
-	"overridden in a run with --set knob=value, so a custom strategy is a preset\n"
-	"plus overrides.\n"
-	"\n"
-	"  --costs   list the cost parameters instead: value, unit and source; a cost\n"
-	"            without a published figure is marked *assumed*\n"
-	"  --json    machine-readable output (presets, knobs and costs)\n";
+enum { OPT_COSTS = 0x100 };
+
+static const struct cli_opt strategies_opts[] = {
+	{ .name = "costs", .id = OPT_COSTS,
+	  .help = "list the cost parameters instead: value, unit and source; a cost without a "
+		  "published figure is marked *assumed*" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_strategies_help = {
+	.synopsis = "strategies [--costs]",
+	.text = "List the strategies of the sim backend: presets over knobs, named after the\n"
+		"patch series they model, with the knob values each sets. Any knob can be\n"
+		"overridden in a run with --set knob=value, so a custom strategy is a preset\n"
+		"plus overrides. With --json: presets, knobs and costs.\n",
+	.opts = strategies_opts,
+};
 
 static bool is_cost(const struct opt_desc *d)
 {
@@ -185,16 +191,12 @@ static int print_json(bool costs_only)
 
 int cmd_strategies(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("strategies");
-	static const struct option opts[] = {
-		{ "costs", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct cmd *self = ctx->cmd;
 	bool costs = false;
 	int c;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "", opts)) != -1)
-		if (c == 'c')
+	while ((c = cli_getopt(ctx, argc, argv)) != -1)
+		if (c == OPT_COSTS)
 			costs = true;
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);

@@ -383,9 +383,9 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	get_u64_key(b, e, "reps", PLAN_DEFAULT_REPS, 1, &reps);
 	get_u64_key(b, e, "warmup", PLAN_DEFAULT_WARMUP, 0, &warmup);
 	get_u64_key(b, e, "seed", PLAN_DEFAULT_SEED, 0, &seed);
-	if (reps > 100000 || warmup > 100000) {
+	if (reps > PLAN_MAX_REPS || warmup > PLAN_MAX_REPS) {
 		b->errors++;
-		error("%s: reps/warmup above 100000", src);
+		error("%s: reps/warmup above %d", src, PLAN_MAX_REPS);
 	}
 
 	if (kv_be) {
