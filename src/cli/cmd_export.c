@@ -11,24 +11,39 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_export_usage[] =
-	"usage: tdxbench export --format csv|wide|json [-o FILE] [SELECTOR...]\n"
-	"\n"
-	"Write the metrics of the selected runs (default: all) for other tools.\n"
-	"  csv    one row per run x repetition x metric, with a header:\n"
-	"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
-	"         rep,rep_status,metric,value,unit\n"
-	"  wide   csv with one column per run parameter in place of the params\n"
-	"         cell (for pandas/spreadsheets): run_id,backend,strategy,workload,\n"
-	"         label,job,kernel,host_label,<every parameter of the runs, sorted>,\n"
-	"         rep,rep_status,metric,value,unit; a parameter a run lacks is empty\n"
-	"  json   an array of runs (the columns of 'list --json') each with its\n"
-	"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
-	"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
-	"in the database (tables samples, histograms; see docs/schema.md).\n"
-	"\n"
-	"  --format FMT   csv, wide or json (required; json with --json)\n"
-	"  -o, --output FILE   write there instead of standard output\n";
+enum { OPT_FORMAT = 0x100, OPT_OUTPUT };
+
+static const char *const export_format_names[] = { "csv", "wide", "json", NULL };
+
+static const char *const *export_formats(void)
+{
+	return export_format_names;
+}
+
+static const struct cli_opt export_opts[] = {
+	{ .name = "format", .id = OPT_FORMAT, .arg = "FMT", .values = export_formats,
+	  .help = "what to write, required; --json means json" },
+	{ .name = "output", .short_name = 'o', .id = OPT_OUTPUT, .arg = "FILE",
+	  .help = "write there instead of standard output" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_export_help = {
+	.synopsis = "export --format FMT [-o FILE] [SELECTOR...]",
+	.text = "Write the metrics of the selected runs (default: all) for other tools.\n"
+		"  csv    one row per run x repetition x metric, with a header:\n"
+		"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
+		"         rep,rep_status,metric,value,unit\n"
+		"  wide   csv with one column per run parameter in place of the params\n"
+		"         cell (for pandas/spreadsheets): run_id,backend,strategy,workload,\n"
+		"         label,job,kernel,host_label,<every parameter of the runs, sorted>,\n"
+		"         rep,rep_status,metric,value,unit; a parameter a run lacks is empty\n"
+		"  json   an array of runs (the columns of 'list --json') each with its\n"
+		"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
+		"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
+		"in the database (tables samples, histograms; see docs/schema.md).\n",
+	.opts = export_opts,
+};
 
 struct csv_ctx {
 	FILE *f;
@@ -174,13 +189,7 @@ static int export_wide(struct store *st, const struct run_row *rows, size_t n, F
 
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 {
-	enum { OPT_FORMAT = 1 };
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd *self = cli_find_command("export");
+	const struct cmd *self = ctx->cmd;
 	const char *format = NULL, *output = NULL;
 	struct selector sel;
 	struct store *st;
@@ -190,10 +199,10 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	FILE *f = stdout;
 	int c, ret = EXIT_FAIL;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "o:", opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		if (c == OPT_FORMAT)
 			format = optarg;
-		else if (c == 'o')
+		else if (c == OPT_OUTPUT)
 			output = optarg;
 	}
 	if (ctx->json && !format)

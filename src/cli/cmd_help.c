@@ -4,20 +4,31 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 
-const char cmd_help_usage[] =
-	"usage: tdxbench help [<command>]\n"
-	"\n"
-	"Without a command, list the commands; with one, print its help.\n"
-	"--json: the commands as [{name, summary}], or {name, summary, usage}.\n";
+const struct cmd_help cmd_help_help = {
+	.synopsis = "help [<command>]",
+	.text = "Without a command, list the commands (as 'tdxbench --help' does); with one,\n"
+		"print its help (as 'tdxbench <command> --help' does). --json: the commands\n"
+		"as [{name, summary}], or one as {name, summary, usage}.\n",
+};
 
 static struct json_object *cmd_json(const struct cmd *c, bool usage)
 {
 	struct json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(c->name));
 	json_object_object_add(o, "summary", json_object_new_string(c->summary));
-	if (usage)
-		json_object_object_add(o, "usage", json_object_new_string(c->usage));
+	if (usage) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		if (!f)
+			die("out of memory");
+		cli_print_usage(c, f);
+		fclose(f);
+		json_object_object_add(o, "usage", json_object_new_string(buf));
+		free(buf);
+	}
 	return o;
 }
 
@@ -46,20 +57,14 @@ static int help_json(const char *name)
 
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("help"), *cmd;
-	size_t n;
-	const struct cmd *cmds;
+	const struct cmd *self = ctx->cmd, *cmd;
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (ctx->json)
 		return help_json(optind < argc ? argv[optind] : NULL);
 	if (optind >= argc) {
-		cmds = cli_commands(&n);
-		printf("usage: tdxbench [--db PATH] [--quiet] [--json] <command> [options]\n\ncommands:\n");
-		for (size_t i = 0; i < n; i++)
-			printf("  %-12s %s\n", cmds[i].name, cmds[i].summary);
-		printf("\n'tdxbench <command> --help' describes one command.\n");
+		cli_print_commands(stdout);
 		return EXIT_OK;
 	}
 	if (optind + 1 < argc)
@@ -69,6 +74,6 @@ int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 		error("help: '%s' is not a command (see 'tdxbench help')", argv[optind]);
 		return EXIT_USAGE;
 	}
-	fputs(cmd->usage, stdout);
+	cli_print_usage(cmd, stdout);
 	return EXIT_OK;
 }

@@ -13,15 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char cmd_show_usage[] =
-	"usage: tdxbench show [--json] RUN\n"
-	"\n"
-	"One run in full: the host it ran on (fingerprint summary), its\n"
-	"parameters, the median of every metric over the repetitions that\n"
-	"finished (with n, min and max), the notes the backend left, and the\n"
-	"command that reproduces it. RUN is a run id (see 'tdxbench list').\n"
-	"\n"
-	"  --json   the same as one JSON object (with every per-rep value)\n";
+const struct cmd_help cmd_show_help = {
+	.synopsis = "show RUN",
+	.text = "One run in full: the host it ran on (fingerprint summary), its\n"
+		"parameters, the median of every metric over the repetitions that\n"
+		"finished (with n, min and max), the notes the backend left, and the\n"
+		"command that reproduces it. RUN is a run id (see 'tdxbench list').\n"
+		"With --json, the same as one JSON object (with every per-rep value).\n",
+};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -195,7 +194,7 @@ static void print_run(const struct run_row *r, struct json_object *fp,
 
 int cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("show");
+	const struct cmd *self = ctx->cmd;
 	struct run_filter f = { 0 };
 	struct store *st;
 	struct run_row *rows = NULL;
@@ -207,7 +206,7 @@ int cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 	uint64_t id;
 	int ret = EXIT_FAIL;
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (optind >= argc)
 		return cli_usage_error(self, "which run? (a run id, see 'tdxbench list')");

@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* The text of a macro's value: STR(PLAN_DEFAULT_REPS) is "5". */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define KiB (1024ULL)

@@ -43,18 +43,27 @@ char *gp_quote(const char *s)
 	return sbuf_detach(&sb);
 }
 
+/* RPT_* bit order */
+static const char *const format_names[] = { "png", "svg", "txt", "html", "email", NULL };
+
+const char *const *rpt_format_names(void)
+{
+	return format_names;
+}
+
 int rpt_parse_formats(const char *list, unsigned *out, char *err, size_t errlen)
 {
-	static const char *const names[] = { "png", "svg", "txt", "html", "email" };
+	const char *const *names = format_names;
+	const size_t nnames = ARRAY_SIZE(format_names) - 1;
 	char *copy = xstrdup(list), *save = NULL;
 	*out = 0;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		size_t i;
-		for (i = 0; i < ARRAY_SIZE(names); i++)
+		for (i = 0; i < nnames; i++)
 			if (!strcmp(t, names[i]))
 				break;
-		if (i == ARRAY_SIZE(names)) {
-			const char *near = closest_match(t, names, ARRAY_SIZE(names));
+		if (i == nnames) {
+			const char *near = closest_match(t, names, nnames);
 			if (near)
 				snprintf(err, errlen, "unknown format '%s' (did you mean '%s'?)", t, near);
 			else

@@ -131,6 +131,8 @@ enum rpt_fmt {
 	RPT_EMAIL = 1 << 4,
 };
 int rpt_parse_formats(const char *list, unsigned *out, char *err, size_t errlen);
+/* The format names rpt_parse_formats() knows, NULL-terminated. */
+const char *const *rpt_format_names(void);
 
 /* Is gnuplot on $PATH? */
 bool rpt_have_gnuplot(void);

@@ -5,7 +5,7 @@
  * fault latency histogram. Everything is derived from the parameters and the
  * seed, so the same inputs give byte-identical results.
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/opts.h"
 #include "lib/fmt.h"
 #include "lib/util.h"
@@ -323,11 +323,11 @@ struct sim *sim_new(const struct params *p, const struct tdxb_workload *w, uint6
 	}
 	s->seed = seed;
 	s->dbg = dbg;
-	if (host_init(s, err, errlen)) {
+	if (hostmem_init(s, err, errlen)) {
 		sim_delete(s);
 		return NULL;
 	}
-	s->free_initial = host_free_total(s);
+	s->free_initial = hostmem_free_total(s);
 	s->fault_hist = xcalloc(1, sizeof(*s->fault_hist));
 	series_init(&s->ser, s->cfg.samples_max);
 	cache_init(&s->scratch, "carried pair", SIM_PAIR_PAGES, true);
@@ -362,7 +362,7 @@ void sim_delete(struct sim *s)
 		td_free_state(&s->tds[i]);
 	free(s->tds);
 	free(s->all);
-	host_free(s);
+	hostmem_free(s);
 	cal_free(&s->pamt_lock);
 	free(s->fault_hist);
 	series_free(&s->ser);
@@ -579,7 +579,9 @@ const struct backend_ops sim_backend = {
 	.name = "sim",
 	.summary = "embedded discrete-event model of DPAMT and KVM's page caches (model output)",
 	.knobs = sim_knobs,
+	.knob_is_cost = sim_knob_is_cost,
 	.strategies = sim_strategy_names,
+	.presets = sim_presets,
 	.probe = sim_probe,
 	.resolve = sim_resolve,
 	.check = sim_check,
