@@ -25,7 +25,7 @@ set format y '%g'
 set datafile missing 'NaN'
 # Colours that stay apart on screen and in grey print; dumb cycles characters.
 array pal[8] = ['#1f5fbf', '#d9541e', '#2a9d3a', '#8e44ad', '#c0392b', '#16a0a0', '#7f6000', '#555555']
-key_cols = nvar < 6 ? nvar : 6
+key_cols = nvar < key_cols_max ? nvar : key_cols_max
 key_rows = (nvar + key_cols - 1) / key_cols
 first = only > 0 ? only : 1
 last = only > 0 ? only : npanels
@@ -44,7 +44,7 @@ shared_key = "unset title; unset xlabel; unset ylabel; unset border; unset tics;
 	"set tmargin at screen 1 - 48.0/h_px; set bmargin at screen 1 - (48.0 + 22.0*key_rows)/h_px; " . \
 	"set key center center horizontal maxcols key_cols; set xrange [0:1]; set yrange [0:1]; " . \
 	"plot for [v=1:nvar] NaN with linespoints lw 2 pt (key_points ? vpt(v) : 0) ps 0.8 " . \
-	"dt vdt(v) lc rgb pal[(v-1)%8+1] title vname[v]"
+	"dt vdt(v) lc rgb pal[(v-1)%8+1] title vfull[v]"
 if (only == 0) {
 	bottom_px = xrot ? 120.0 : 60.0
 	top_px = has_key ? 85.0 + 22.0 * key_rows : 80.0

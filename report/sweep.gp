@@ -11,10 +11,10 @@ do for [i=first:last] {
 	if (logx) { set logscale x 2 } else { unset logscale x }
 	set xtics autofreq norotate
 	if (is_dumb) {
-		plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2 with linespoints title vname[v]
+		plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2 with linespoints title vfull[v]
 	} else {
 		plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2:3:4 with yerrorlines \
-		     lw 2 pt vpt(v) ps 0.8 dt vdt(v) lc rgb pal[(v-1)%8+1] title vname[v]
+		     lw 2 pt vpt(v) ps 0.8 dt vdt(v) lc rgb pal[(v-1)%8+1] title vfull[v]
 	}
 }
 if (only == 0) {

@@ -11,7 +11,7 @@ do for [i=first:last] {
 	if (plogy[i]) { set logscale y } else { unset logscale y }
 	set xtics autofreq norotate
 	plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2 with steps \
-	     lw 2 dt vdt(v) lc rgb pal[(v-1)%8+1] title vname[v]
+	     lw 2 dt vdt(v) lc rgb pal[(v-1)%8+1] title vfull[v]
 }
 if (only == 0) {
 	if (has_key) { eval shared_key }

@@ -702,10 +702,24 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	fprintf(gp, "dat = base.'.dat'\n");
 	gp_str(gp, "fig_title", c.title.buf);
 	fprintf(gp, "npanels = %zu\ncols = %zu\nrows = %zu\n", np, cols, rows);
-	fprintf(gp, "w_px = %zu\nh_px = %zu\n", 110 + cols * (f->kind == FIG_CMP ? 400 : 480),
-		165 + rows * 340 + (c.xrot ? rows * 50 : 0) + (r->nvariants + 5) / 6 * 20);
-	fprintf(gp, "nvar = %zu\n", r->nvariants);
+	{
+		/* the key gives names in full: as many per row as the widest allows */
+		size_t w_px = 110 + cols * (f->kind == FIG_CMP ? 400 : 480), longest = 1, kc;
+		for (size_t v = 0; v < r->nvariants; v++)
+			longest = MAX(longest, strlen(r->variants[v].name));
+		kc = MAX(1, MIN(6, w_px / (7 * (longest + 8))));
+		fprintf(gp, "w_px = %zu\nh_px = %zu\n", w_px, 165 + rows * 340 +
+			(c.xrot ? rows * 50 : 0) + (r->nvariants + kc - 1) / kc * 22);
+		fprintf(gp, "nvar = %zu\nkey_cols_max = %zu\n", r->nvariants, kc);
+	}
 	gp_str_array(gp, "vname", vnames, r->nvariants);
+	{
+		char **full = xcalloc(r->nvariants + 1, sizeof(*full));
+		for (size_t v = 0; v < r->nvariants; v++)
+			full[v] = r->variants[v].name;
+		gp_str_array(gp, "vfull", full, r->nvariants);
+		free(full);
+	}
 	gp_str_array(gp, "vtiny", vtiny, r->nvariants);
 	gp_str_array(gp, "ptitle", c.ptitle, np);
 	gp_str_array(gp, "pylabel", c.pylabel, np);
