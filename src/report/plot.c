@@ -130,6 +130,7 @@ struct fig_ctx {
 	struct sbuf note;
 	bool has_key, ci_missing;
 	bool logx, xrot;
+	double *teardown_at;	/* ts, per variant: where its teardown starts, < 0 none */
 	bool any_model, all_model;
 };
 
@@ -397,6 +398,17 @@ static void write_ts(struct fig_ctx *c)
 			rep = run->series_rep;
 	}
 	ts = pick_scale("ns", tmax);
+	/*
+	 * The model's series go on through the teardown that follows the
+	 * measured phases (virt_time_ns): mark where it starts.
+	 */
+	c->teardown_at = xcalloc(r->nvariants + 1, sizeof(*c->teardown_at));
+	for (size_t v = 0; v < r->nvariants; v++) {
+		const struct rpt_run *run = variant_run(c, (int)v, true);
+		const struct rpt_metric *m = run ? rpt_run_find_metric(run, "virt_time_ns") : NULL;
+		double t = m && m->n && run->is_model ? stats_median(m->v, m->n) : -1;
+		c->teardown_at[v] = t > 0 && t < tmax ? t / ts.div : -1;
+	}
 	/* the x label is complete only after the loop: "one repetition" */
 	if (c->all_model)
 		sbuf_addf(&c->xlab, "virtual time [%s] (model)", ts.unit);
@@ -731,7 +743,12 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	fprintf(gp, "has_key = %d\n", c.has_key);
 	gp_int_array(gp, "plogx", c.plogx, np);
 	gp_str(gp, "xlab", c.xlab.buf ? c.xlab.buf : "");
-	fprintf(gp, "logx = %d\nxrot = %d\n\n", c.logx, c.xrot);
+	fprintf(gp, "logx = %d\nxrot = %d\n", c.logx, c.xrot);
+	fprintf(gp, "array teardown_at[%zu] = [", MAX(r->nvariants, 1));
+	for (size_t v = 0; v < MAX(r->nvariants, 1); v++)
+		fprintf(gp, "%s%.10g", v ? ", " : "", c.teardown_at && v < r->nvariants ?
+			c.teardown_at[v] : -1.0);
+	fputs("]\n\n", gp);
 	ret = append_template(gp, "common.gp");
 	if (!ret)
 		ret = append_template(gp, template_name[f->kind]);
@@ -742,7 +759,7 @@ out:
 		free(c.ptitle[i]); free(c.pylabel[i]); free(c.pxlabel[i]); free(c.pbar[i]);
 	}
 	free(c.ptitle); free(c.pylabel); free(c.pxlabel); free(c.pbar);
-	free(c.plogy); free(c.plogx); free(c.pzero);
+	free(c.plogy); free(c.plogx); free(c.pzero); free(c.teardown_at);
 	sbuf_free(&c.note);
 	sbuf_free(&c.title);
 	sbuf_free(&c.xlab);

@@ -45,6 +45,9 @@ check "email fits one screen (<= 70 lines)" test "$(wc -l < "$TMP/out")" -le 70
 check "email points to the figures" grep -qE '^[0-9]+ figures in ' "$TMP/out"
 check "email has the headline metrics" grep -qE '^DPAMT peak +[0-9]' "$TMP/out"
 
+check "time series mark where the teardown starts" \
+	grep -qE '^array teardown_at\[2\] = \[[0-9.e+-]+, [0-9.e+-]+\]$' "$TMP/rep/ts-boot.gp"
+check "and never at a negative time" bash -c "! grep -q '^array teardown_at.*\[-1' '$TMP/rep/ts-boot.gp'"
 check "coinciding curves stay visible: a dash and a point per variant" \
 	bash -c "grep -q 'pt vpt(v) ps 0.8 dt vdt(v)' \"\$(ls '$TMP'/rep/sweep-*.gp | head -1)\""
 check "sweep panels: the metric that changes most first" python3 -c '
