@@ -22,7 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/backend.h"
 #include "lib/fmt.h"
+#include "lib/opts.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
 #include "lib/util.h"
@@ -290,6 +292,21 @@ static void write_cmp(struct fig_ctx *c)
 			c->xrot = true;
 }
 
+#define PAGE_BYTES 4096.0
+
+/* Is key a backend knob counted in (4K) pages? */
+static bool knob_in_pages(const struct report *r, const char *key)
+{
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct backend_ops *be = r->runs[i].backend ? backend_find(r->runs[i].backend) :
+								   NULL;
+		for (const struct opt_desc *o = be ? be->knobs : NULL; o && o->name; o++)
+			if (!strcmp(o->name, key))
+				return o->unit && !strcmp(o->unit, "pages");
+	}
+	return false;
+}
+
 static void write_sweep(struct fig_ctx *c)
 {
 	const struct report *r = c->r;
@@ -324,6 +341,12 @@ static void write_sweep(struct fig_ctx *c)
 			xv[k] = xv[k - 1]; xs[k] = xs[k - 1];
 			xv[k - 1] = td; xs[k - 1] = ts;
 		}
+	if (!sized && knob_in_pages(r, key)) {
+		/* a cache size in pages reads better as the memory it holds */
+		for (size_t k = 0; k < nx; k++)
+			xv[k] *= PAGE_BYTES;
+		sized = true;
+	}
 	xs_scale = pick_scale(sized ? "bytes" : NULL, nx ? xv[nx - 1] : 0);
 	/* log x only over decades: on a short range it bends a line into a knee */
 	c->logx = nx > 2 && wants_log(xv[0], xv[nx - 1], 1.5);
