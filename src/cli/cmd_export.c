@@ -45,6 +45,22 @@ const struct cmd_help cmd_export_help = {
 	.opts = export_opts,
 };
 
+/* The columns both csv formats end with: rep,rep_status,metric,value,unit. */
+static void csv_tail(FILE *f, int rep, const char *rep_status, const char *metric,
+		     const char *unit, double value)
+{
+	fprintf(f, ",%d,", rep);
+	fmt_csv(f, rep_status);
+	fputc(',', f);
+	fmt_csv(f, metric);
+	fputc(',', f);
+	if (!isnan(value))
+		fprintf(f, "%.17g", value);
+	fputc(',', f);
+	fmt_csv(f, unit);
+	fputc('\n', f);
+}
+
 struct csv_ctx {
 	FILE *f;
 	const struct run_row *r;
@@ -69,16 +85,7 @@ static int csv_metric(void *p, int rep, const char *rep_status, const char *metr
 	fmt_csv(c->f, r->host_label);
 	fputc(',', c->f);
 	fmt_csv(c->f, r->params);
-	fprintf(c->f, ",%d,", rep);
-	fmt_csv(c->f, rep_status);
-	fputc(',', c->f);
-	fmt_csv(c->f, metric);
-	fputc(',', c->f);
-	if (!isnan(value))
-		fprintf(c->f, "%.17g", value);
-	fputc(',', c->f);
-	fmt_csv(c->f, unit);
-	fputc('\n', c->f);
+	csv_tail(c->f, rep, rep_status, metric, unit, value);
 	return 0;
 }
 
@@ -133,16 +140,7 @@ static int wide_metric(void *ctx, int rep, const char *rep_status, const char *m
 		fputc(',', c->f);
 		fmt_csv(c->f, params_get(c->p, c->keys->v[i].key));
 	}
-	fprintf(c->f, ",%d,", rep);
-	fmt_csv(c->f, rep_status);
-	fputc(',', c->f);
-	fmt_csv(c->f, metric);
-	fputc(',', c->f);
-	if (!isnan(value))
-		fprintf(c->f, "%.17g", value);
-	fputc(',', c->f);
-	fmt_csv(c->f, unit);
-	fputc('\n', c->f);
+	csv_tail(c->f, rep, rep_status, metric, unit, value);
 	return 0;
 }
 

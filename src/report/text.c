@@ -583,12 +583,43 @@ static const char *kind_heading(enum fig_kind k)
 	}
 }
 
+enum html_part { PART_INTRO, PART_RUN, PART_COMPARE, PART_SUMMARIES };
+
+/* One text part of the page, as the text report has it, in a <pre>. */
+static int html_text_part(struct store *st, const struct report *r,
+			  const struct rpt_text_opts *o, enum html_part part, FILE *out)
+{
+	static const char *const heads[] = {
+		NULL, "<h2 id=\"run\">What was run</h2>\n", "<h2 id=\"compare\">Comparison</h2>\n",
+		"<h2 id=\"summaries\">Summaries</h2>\n",
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int ret = 0;
+
+	if (!mem)
+		return error_errno("cannot allocate the report text");
+	switch (part) {
+	case PART_INTRO: write_email_header(r, o, mem); break;
+	case PART_RUN: write_header(st, r, o, mem); break;
+	case PART_COMPARE: ret = write_compare(st, r, CMP_TEXT, false, mem) ? -1 : 0; break;
+	case PART_SUMMARIES: write_summaries(r, mem); break;
+	}
+	fclose(mem);
+	if (len) {
+		if (heads[part])
+			fputs(heads[part], out);
+		html_pre(out, buf);
+	}
+	free(buf);
+	return ret;
+}
+
 int rpt_write_html(struct store *st, const struct report *r, const struct rpt_text_opts *o,
 		   FILE *out)
 {
-	char *buf = NULL;
-	size_t len = 0, *idx, n;
-	FILE *mem;
+	size_t *idx, n;
 	int ret = 0;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -601,14 +632,8 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	      "<h1>tdxbench report</h1>\n", out);
 
 	/* the figures first: what was run and the tables follow them */
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	write_email_header(r, o, mem);
-	fclose(mem);
-	html_pre(out, buf);
-	free(buf);
-	buf = NULL;
+	if (html_text_part(st, r, o, PART_INTRO, out))
+		ret = -1;
 
 	idx = xcalloc(r->nfigs ? r->nfigs : 1, sizeof(*idx));
 	n = figure_order(r, idx, false);
@@ -648,38 +673,9 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	}
 	free(idx);
 
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	write_header(st, r, o, mem);
-	fclose(mem);
-	fputs("<h2 id=\"run\">What was run</h2>\n", out);
-	html_pre(out, buf);
-	free(buf);
-
-	buf = NULL;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	if (write_compare(st, r, CMP_TEXT, false, mem))
-		ret = -1;
-	fclose(mem);
-	if (len) {
-		fputs("<h2 id=\"compare\">Comparison</h2>\n", out);
-		html_pre(out, buf);
-	}
-	free(buf);
-
-
-	buf = NULL;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	write_summaries(r, mem);
-	fclose(mem);
-	fputs("<h2 id=\"summaries\">Summaries</h2>\n", out);
-	html_pre(out, buf);
-	free(buf);
+	for (int part = PART_RUN; part <= PART_SUMMARIES; part++)
+		if (html_text_part(st, r, o, (enum html_part)part, out))
+			ret = -1;
 	fputs("</body>\n</html>\n", out);
 	return ret;
 }
