@@ -11,7 +11,7 @@
 
 #define DEFAULT_ALPHA 0.05
 
-enum { OPT_METRIC = 0x100, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER, OPT_ALL };
+enum { OPT_METRIC = 0x100, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER, OPT_ALL, OPT_OVERALL };
 
 /* enum compare_format order */
 static const char *const format_names[] = { "text", "markdown", "csv", "json", NULL };
@@ -26,6 +26,8 @@ static const struct cli_opt compare_opts[] = {
 	  .help = "only these metrics (default: all both sides have)" },
 	{ .name = "alpha", .id = OPT_ALPHA, .arg = "A", .def = STR(DEFAULT_ALPHA), .help = "significance level" },
 	{ .name = "all", .id = OPT_ALL, .help = "every metric, and each block's geomeans" },
+	{ .name = "overall", .id = OPT_OVERALL,
+	  .help = "the overall geomeans even for a confounded comparison (marked so)" },
 	{ .name = "fail-if-worse", .id = OPT_FAIL, .arg = "PCT",
 	  .help = "exit 1 when a metric is significantly worse by more than PCT % (for git "
 		  "bisect run; an exact change of identical reps counts too)" },
@@ -111,6 +113,9 @@ int cmd_compare(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_ALL:
 			req.all = true;
+			break;
+		case OPT_OVERALL:
+			req.overall = true;
 			break;
 		}
 	}

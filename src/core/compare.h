@@ -28,6 +28,7 @@ struct compare_req {
 	double fail_if_worse_pct;	/* <0: off */
 	bool header;			/* print the fingerprint/reproduce header */
 	bool all;			/* every metric and block geomean, not only changes */
+	bool overall;			/* the overall geomeans even when confounded */
 };
 
 struct cside {

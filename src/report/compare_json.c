@@ -177,7 +177,7 @@ void compare_json(struct store *st, const struct cmp *c, FILE *out)
 		json_object_array_add(blocks, o);
 	}
 	json_object_object_add(root, "comparisons", blocks);
-	for (size_t s = 1; s < c->nsides && !c->confounded; s++) {
+	for (size_t s = 1; s < c->nsides && (!c->confounded || c->req->overall); s++) {
 		const char *units[16];
 		size_t nu = geo_units(c, s, units, ARRAY_SIZE(units));
 		for (size_t u = 0; u < nu; u++) {

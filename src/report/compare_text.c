@@ -360,8 +360,8 @@ static void text_overall(const struct cmp *c, size_t s, FILE *out)
 	size_t nu = geo_units(c, s, units, ARRAY_SIZE(units));
 	struct sbuf sb = SBUF_INIT;
 
-	if (c->confounded) {
-		fprintf(out, "no overall geomean: the comparison is confounded\n");
+	if (c->confounded && !c->req->overall) {
+		fprintf(out, "no overall geomean: the comparison is confounded (--overall gives it)\n");
 		return;
 	}
 	for (size_t u = 0; u < nu; u++) {
@@ -374,7 +374,8 @@ static void text_overall(const struct cmp *c, size_t s, FILE *out)
 			  fmt_change((g - 1) * 100.0, g, chg, sizeof(chg)), n);
 	}
 	if (sb.len)
-		wrap(out, "geomean of cand/base per unit (lower = better): ", "  ", sb.buf, false);
+		wrap(out, c->confounded ? "CONFOUNDED geomean of cand/base per unit (lower = better): " :
+		     "geomean of cand/base per unit (lower = better): ", "  ", sb.buf, false);
 	sbuf_free(&sb);
 }
 

@@ -21,6 +21,9 @@ check "metric rows, titled from the glossary" grep -qE '^PAMT.ADD +[0-9]' "$TMP/
 check "huge pages named as a confounder" grep -q '^CONFOUNDED: the sides also differ in huge (no vs yes)' "$TMP/out"
 check "no verdict on a confounded comparison" bash -c "! grep -qE ' (better|worse) ' '$TMP/out'"
 check "no overall geomean on a confounded comparison" grep -q '^no overall geomean' "$TMP/out"
+run_tdx compare --overall strategy=dpamt-v6 strategy=sean-v5
+check "--overall gives it, marked confounded" grep -q '^CONFOUNDED geomean of cand/base per unit' "$TMP/out"
+run_tdx compare strategy=dpamt-v6 strategy=sean-v5
 check "identical reps get no p-value" grep -qE '^DPAMT peak .* =$' "$TMP/out"
 check "identical reps are said so" grep -q "^= identical in all reps ([0-9]* rows): no test, no p" "$TMP/out"
 check "unchanged metrics collapsed into one line" grep -qE '^  \+ [0-9]+ more changed, [0-9]+ unchanged' "$TMP/out"
