@@ -112,6 +112,14 @@ static void build_groups(struct cmp *c)
 			const char *be = params_has(&c->named, "backend") ? NULL : row->backend;
 			struct cgroup *g = NULL;
 
+			/*
+			 * A run with no successful repetition has nothing to compare,
+			 * and may not even carry its resolved parameters: the
+			 * renderers list it apart instead of matching it.
+			 */
+			if (!row->reps_done)
+				continue;
+
 			for (size_t i = 0; i < sd->rparams[r].n; i++) {
 				const struct param *p = &sd->rparams[r].v[i];
 				if (is_workload_key(row->workload, p->key) &&

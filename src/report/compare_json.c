@@ -82,6 +82,27 @@ static struct json_object *jparams(const struct params *p)
 	return o;
 }
 
+/* Runs left out for want of a successful repetition: [{side, id, status, reason}]. */
+static struct json_object *jdead(const struct cmp *c)
+{
+	struct json_object *a = json_object_new_array();
+	for (size_t s = 0; s < c->nsides; s++)
+		for (size_t r = 0; r < c->sides[s].nrows; r++) {
+			const struct run_row *row = &c->sides[s].rows[r];
+			struct json_object *o;
+			if (row->reps_done)
+				continue;
+			o = json_object_new_object();
+			json_object_object_add(o, "side", json_object_new_int64((int64_t)s));
+			json_object_object_add(o, "id", json_object_new_int64(row->id));
+			json_object_object_add(o, "status", json_object_new_string(row->status));
+			json_object_object_add(o, "reason", row->reason ?
+					       json_object_new_string(row->reason) : NULL);
+			json_object_array_add(a, o);
+		}
+	return a;
+}
+
 void compare_json(struct store *st, const struct cmp *c, FILE *out)
 {
 	struct json_object *root = json_object_new_object();
@@ -213,6 +234,7 @@ void compare_json(struct store *st, const struct cmp *c, FILE *out)
 		}
 	}
 	json_object_object_add(root, "unmatched", unm);
+	json_object_object_add(root, "failed_runs", jdead(c));
 	json_object_object_add(root, "regression", json_object_new_boolean(c->regression));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
 							    JSON_C_TO_STRING_NOSLASHESCAPE));

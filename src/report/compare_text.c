@@ -398,48 +398,95 @@ static void text_confound(const struct cmp *c, FILE *out)
 	params_free(&all);
 }
 
-/* Runs of a side in a group no other side in the pair matches. */
+/* Is group g of side s without a counterpart (base: in some cand; cand: in base)? */
+static bool unmatched(const struct cmp *c, const struct cgroup *g, size_t s)
+{
+	if (!g->nidx[s])
+		return false;
+	if (s)
+		return !g->nidx[0];
+	for (size_t k = 1; k < c->nsides; k++)
+		if (!g->nidx[k])
+			return true;
+	return false;
+}
+
+/* Runs with nothing to compare them with: one entry per side, ids and workloads. */
 static void text_unmatched(const struct cmp *c, FILE *out)
 {
 	bool header = false;
 
-	for (size_t g = 0; g < c->ngroups; g++) {
-		const struct cgroup *gr = &c->groups[g];
-		for (size_t s = 0; s < c->nsides; s++) {
-			char *ids, *line;
-			bool miss = false;
-			if (!gr->nidx[s])
+	for (size_t s = 0; s < c->nsides; s++) {
+		struct sbuf ids = SBUF_INIT, what = SBUF_INIT;
+		char **seen = NULL;
+		size_t nseen = 0;
+		char *line;
+
+		for (size_t g = 0; g < c->ngroups; g++) {
+			const struct cgroup *gr = &c->groups[g];
+			char *gid;
+			bool dup = false;
+			if (!unmatched(c, gr, s))
 				continue;
-			if (s == 0) {
-				for (size_t k = 1; k < c->nsides; k++)
-					miss |= !gr->nidx[k];
-			} else {
-				miss = !gr->nidx[0];
+			gid = fmt_ids(&c->sides[s], gr->idx[s], gr->nidx[s]);
+			sbuf_addf(&ids, "%s%s", ids.len ? "," : "", gid);
+			free(gid);
+			for (size_t k = 0; k < nseen && !dup; k++)
+				dup = !strcmp(seen[k], gr->title);
+			if (!dup) {
+				seen = xrealloc(seen, (nseen + 1) * sizeof(*seen));
+				seen[nseen++] = gr->title;
+				sbuf_addf(&what, "%s%s", what.len ? "; " : "", gr->title);
 			}
-			if (!miss)
-				continue;
-			if (!header) {
-				fprintf(out, "\nunmatched runs (nothing to compare them with):\n");
-				header = true;
-			}
-			ids = fmt_ids(&c->sides[s], gr->idx[s], gr->nidx[s]);
-			if (s == 0 && c->nsides > 2) {
-				struct sbuf sb = SBUF_INIT;
-				for (size_t k = 1; k < c->nsides; k++)
-					if (!gr->nidx[k])
-						sbuf_addf(&sb, "%s%zu", sb.len ? "," : "", k);
-				line = xasprintf("base run %s: %s (no match in cand %s)", ids,
-						 gr->title, sb.buf);
-				sbuf_free(&sb);
-			} else {
-				line = s && c->nsides > 2 ?
-				       xasprintf("cand %zu run %s: %s", s, ids, gr->title) :
-				       xasprintf("%s run %s: %s", side_name(s), ids, gr->title);
-			}
-			wrap(out, "  ", "    ", line, false);
-			free(line);
-			free(ids);
 		}
+		free(seen);
+		if (!ids.len) {
+			sbuf_free(&ids);
+			sbuf_free(&what);
+			continue;
+		}
+		if (!header) {
+			fprintf(out, "\nunmatched runs (nothing to compare them with):\n");
+			header = true;
+		}
+		if (s && c->nsides > 2)
+			line = xasprintf("cand %zu run %s: %s", s, ids.buf, what.buf);
+		else
+			line = xasprintf("%s run %s: %s", side_name(s), ids.buf, what.buf);
+		wrap(out, "  ", "    ", line, false);
+		free(line);
+		sbuf_free(&ids);
+		sbuf_free(&what);
+	}
+}
+
+/* Runs left out because no repetition succeeded: one line per side and reason. */
+static void text_dead_runs(const struct cmp *c, FILE *out)
+{
+	for (size_t s = 0; s < c->nsides; s++) {
+		const struct cside *sd = &c->sides[s];
+		bool *done = xcalloc(sd->nrows + 1, sizeof(*done));
+		for (size_t r = 0; r < sd->nrows; r++) {
+			struct sbuf ids = SBUF_INIT;
+			const char *why = sd->rows[r].reason ? sd->rows[r].reason : sd->rows[r].status;
+			char *line;
+			if (done[r] || sd->rows[r].reps_done)
+				continue;
+			for (size_t k = r; k < sd->nrows; k++) {
+				const char *w = sd->rows[k].reason ? sd->rows[k].reason :
+					       sd->rows[k].status;
+				if (done[k] || sd->rows[k].reps_done || strcmp(w, why))
+					continue;
+				done[k] = true;
+				sbuf_addf(&ids, "%s%lld", ids.len ? "," : "", (long long)sd->rows[k].id);
+			}
+			line = xasprintf("%s run %s, no successful repetition, left out: %s",
+					 side_name(s), ids.buf, why);
+			wrap(out, "", "  ", line, false);
+			free(line);
+			sbuf_free(&ids);
+		}
+		free(done);
 	}
 }
 
@@ -459,6 +506,7 @@ void compare_text(struct store *st, const struct cmp *c, FILE *out)
 			wrap(out, "warning: ", "  ", c->warnings[i], false);
 	}
 	text_confound(c, out);
+	text_dead_runs(c, out);
 	if (c->nsides > 2 && !c->req->all) {
 		/* several candidates: one table per metric, the variants side by side */
 		compare_text_columns(c, out);

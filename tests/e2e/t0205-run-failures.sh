@@ -30,6 +30,19 @@ check "the failed run is stored with its reason" \
 check "session marked failed" test "$(q 'SELECT status FROM sessions')" = failed
 check "integrity_check ok" test "$(q 'PRAGMA integrity_check')" = ok
 
+# compare leaves the failed run out, saying why, instead of matching it
+run_tdx --db "$DB" compare job=good job=bad
+expect_rc "compare against a side whose only run failed" 0
+check "the failed run is named with its reason, once" \
+	test "$(grep -c "^cand run 3, no successful repetition, left out: workload 'boot': mem=3M" "$TMP/out")" -eq 1
+check "and not matched as a block" bash -c "! grep -q 'no metric recorded on both sides' '$TMP/out'"
+run_tdx --db "$DB" --json compare job=good job=bad
+check "json lists it under failed_runs" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [(r["side"], r["id"]) for r in d["failed_runs"]] == [(1, 3)], d["failed_runs"]
+' "$TMP/out"
+
 # nothing ran at all: no suggestions to compare, report or show nothing
 run_tdx --db "$TMP/g.db" run --workload boot --set mem=3M --reps 2
 expect_rc "every instance fails" 1
