@@ -417,20 +417,18 @@ static void text_unmatched(const struct cmp *c, FILE *out)
 	bool header = false;
 
 	for (size_t s = 0; s < c->nsides; s++) {
-		struct sbuf ids = SBUF_INIT, what = SBUF_INIT;
-		char **seen = NULL;
+		struct sbuf what = SBUF_INIT;
+		size_t *idx = xcalloc(c->sides[s].nrows + 1, sizeof(*idx)), nidx = 0;
+		char **seen = NULL, *ids, *line;
 		size_t nseen = 0;
-		char *line;
 
 		for (size_t g = 0; g < c->ngroups; g++) {
 			const struct cgroup *gr = &c->groups[g];
-			char *gid;
 			bool dup = false;
 			if (!unmatched(c, gr, s))
 				continue;
-			gid = fmt_ids(&c->sides[s], gr->idx[s], gr->nidx[s]);
-			sbuf_addf(&ids, "%s%s", ids.len ? "," : "", gid);
-			free(gid);
+			for (size_t i = 0; i < gr->nidx[s]; i++)
+				idx[nidx++] = gr->idx[s][i];
 			for (size_t k = 0; k < nseen && !dup; k++)
 				dup = !strcmp(seen[k], gr->title);
 			if (!dup) {
@@ -440,22 +438,24 @@ static void text_unmatched(const struct cmp *c, FILE *out)
 			}
 		}
 		free(seen);
-		if (!ids.len) {
-			sbuf_free(&ids);
+		if (!nidx) {
+			free(idx);
 			sbuf_free(&what);
 			continue;
 		}
+		ids = fmt_ids(&c->sides[s], idx, nidx);	/* sorted, ranges folded */
+		free(idx);
 		if (!header) {
 			fprintf(out, "\nunmatched runs (nothing to compare them with):\n");
 			header = true;
 		}
 		if (s && c->nsides > 2)
-			line = xasprintf("cand %zu run %s: %s", s, ids.buf, what.buf);
+			line = xasprintf("cand %zu run %s: %s", s, ids, what.buf);
 		else
-			line = xasprintf("%s run %s: %s", side_name(s), ids.buf, what.buf);
+			line = xasprintf("%s run %s: %s", side_name(s), ids, what.buf);
 		wrap(out, "  ", "    ", line, false);
 		free(line);
-		sbuf_free(&ids);
+		free(ids);
 		sbuf_free(&what);
 	}
 }

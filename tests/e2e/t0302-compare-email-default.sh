@@ -15,8 +15,11 @@ expect_rc "report --format email" 0
 cp "$TMP/out" "$TMP/mail"
 check "email within 80 columns" awk 'length > 80 { exit 1 }' "$TMP/mail"
 check "email within 70 lines" test "$(wc -l < "$TMP/mail")" -le 70
-check "every workload of the suite has its block" \
-	test "$(grep -cE '(sim\),|^ ) n=[0-9]+\+[0-9]+$' "$TMP/mail")" -ge 6
+run_tdx --json compare strategy=dpamt-v6 strategy=sean-v5
+blocks=$(python3 -c 'import json, sys; print(sum(1 for c in json.load(open(sys.argv[1]))["comparisons"] if c["metrics"]))' "$TMP/out")
+check "every block of the comparison is in the email ($blocks)" \
+	test "$(grep -cE '(sim\),|^ ) n=[0-9]+\+[0-9]+$' "$TMP/mail")" -eq "$blocks"
+check "at least the 4K workloads of the suite" test "$blocks" -ge 5
 check "no p-value on a row of identical reps" \
 	bash -c "! grep -E ' =$' '$TMP/mail' | grep -qE '0\\.[0-9]{3}|<\\.001'"
 check "a confounded comparison names what else differs and gives no verdict" \
