@@ -568,36 +568,11 @@ static bool hist_differs(const struct report *r, const char *w, const struct par
 	return !compared;
 }
 
-static void workload_figures(struct report *r, const char *w)
+/* One figure per sweep key and context (the values of the other sweep keys). */
+static void sweep_figures(struct report *r, const char *w, char **sweep, size_t nsweep)
 {
-	bool *in = xcalloc(r->nruns, sizeof(*in));
-	char **keys = NULL, **sweep = NULL, **names = NULL;
-	size_t nkeys = 0, nsweep = 0, nnames = 0;
-	struct params rep = PARAMS_INIT;
-
-	for (size_t i = 0; i < r->nruns; i++)
-		if (in_section(r, &r->runs[i], w))
-			collect_param_keys(&r->runs[i], &keys, &nkeys);
-	/* A sweep axis: a numeric parameter that changes within one variant. */
-	for (size_t k = 0; k < nkeys; k++) {
-		for (size_t v = 0; v < r->nvariants; v++) {
-			for (size_t i = 0; i < r->nruns; i++)
-				in[i] = in_section(r, &r->runs[i], w) && r->runs[i].variant == (int)v;
-			if (key_varies(r, keys[k], in) && key_numeric(r, keys[k], in)) {
-				strv_add_unique(&sweep, &nsweep, keys[k]);
-				break;
-			}
-		}
-	}
-
-	if (!nsweep) {
-		varying_metrics(r, w, NULL, &names, &nnames);
-		if (nnames)
-			add_fig(r, FIG_CMP, NULL, w, NULL, NULL, names, nnames);
-		strv_free(names, nnames);
-		names = NULL;
-		nnames = 0;
-	}
+	char **names = NULL;
+	size_t nnames = 0;
 
 	for (size_t k = 0; k < nsweep; k++) {
 		/* Contexts: the values of the other sweep keys, in order seen. */
@@ -641,6 +616,71 @@ static void workload_figures(struct report *r, const char *w)
 		strv_free(ctx, nctx);
 	}
 
+}
+
+/* Time series and CDFs of the representative configuration rep. */
+static void ts_cdf_figures(struct report *r, const char *w, const struct params *rep)
+{
+	char **names = NULL;
+	size_t nnames = 0;
+
+	for (int kind = FIG_TS; kind <= FIG_CDF; kind++) {
+		for (size_t i = 0; i < r->nruns; i++) {
+			const struct rpt_run *run = &r->runs[i];
+			if (!run_matches(r, run, w, rep))
+				continue;
+			if (kind == FIG_TS)
+				for (size_t s = 0; s < run->nseries; s++)
+					strv_add_unique(&names, &nnames, run->series[s].name);
+			else
+				for (size_t h = 0; h < run->nhists; h++)
+					if (hist_differs(r, w, rep, run->hists[h].name))
+						strv_add_unique(&names, &nnames,
+								run->hists[h].name);
+		}
+		if (nnames) {
+			qsort(names, nnames, sizeof(*names), cmp_rank);
+			add_fig(r, (enum fig_kind)kind, NULL, w, NULL, rep, names, nnames);
+		}
+		strv_free(names, nnames);
+		names = NULL;
+		nnames = 0;
+	}
+}
+
+static void workload_figures(struct report *r, const char *w)
+{
+	bool *in = xcalloc(r->nruns, sizeof(*in));
+	char **keys = NULL, **sweep = NULL, **names = NULL;
+	size_t nkeys = 0, nsweep = 0, nnames = 0;
+	struct params rep = PARAMS_INIT;
+
+	for (size_t i = 0; i < r->nruns; i++)
+		if (in_section(r, &r->runs[i], w))
+			collect_param_keys(&r->runs[i], &keys, &nkeys);
+	/* A sweep axis: a numeric parameter that changes within one variant. */
+	for (size_t k = 0; k < nkeys; k++) {
+		for (size_t v = 0; v < r->nvariants; v++) {
+			for (size_t i = 0; i < r->nruns; i++)
+				in[i] = in_section(r, &r->runs[i], w) && r->runs[i].variant == (int)v;
+			if (key_varies(r, keys[k], in) && key_numeric(r, keys[k], in)) {
+				strv_add_unique(&sweep, &nsweep, keys[k]);
+				break;
+			}
+		}
+	}
+
+	if (!nsweep) {
+		varying_metrics(r, w, NULL, &names, &nnames);
+		if (nnames)
+			add_fig(r, FIG_CMP, NULL, w, NULL, NULL, names, nnames);
+		strv_free(names, nnames);
+		names = NULL;
+		nnames = 0;
+	}
+
+	sweep_figures(r, w, sweep, nsweep);
+
 	/* Time series and CDFs: with sweeps, the largest configuration. */
 	for (size_t k = 0; k < nsweep; k++) {
 		char **vals = NULL;
@@ -656,28 +696,7 @@ static void workload_figures(struct report *r, const char *w)
 		}
 		strv_free(vals, nvals);
 	}
-	for (int kind = FIG_TS; kind <= FIG_CDF; kind++) {
-		for (size_t i = 0; i < r->nruns; i++) {
-			const struct rpt_run *run = &r->runs[i];
-			if (!run_matches(r, run, w, &rep))
-				continue;
-			if (kind == FIG_TS)
-				for (size_t s = 0; s < run->nseries; s++)
-					strv_add_unique(&names, &nnames, run->series[s].name);
-			else
-				for (size_t h = 0; h < run->nhists; h++)
-					if (hist_differs(r, w, &rep, run->hists[h].name))
-						strv_add_unique(&names, &nnames,
-								run->hists[h].name);
-		}
-		if (nnames) {
-			qsort(names, nnames, sizeof(*names), cmp_rank);
-			add_fig(r, (enum fig_kind)kind, NULL, w, NULL, &rep, names, nnames);
-		}
-		strv_free(names, nnames);
-		names = NULL;
-		nnames = 0;
-	}
+	ts_cdf_figures(r, w, &rep);
 	params_free(&rep);
 	strv_free(keys, nkeys);
 	strv_free(sweep, nsweep);
