@@ -133,6 +133,8 @@ struct fig_ctx {
 	bool has_key, ci_missing;
 	bool logx, xrot;
 	double *teardown_at;	/* ts, per variant: where its teardown starts, < 0 none */
+	double *xticks;		/* sweep: the swept values, as drawn (tics on them) */
+	size_t nxticks;
 	bool any_model, all_model;
 };
 
@@ -350,6 +352,13 @@ static void write_sweep(struct fig_ctx *c)
 	xs_scale = pick_scale(sized ? "bytes" : NULL, nx ? xv[nx - 1] : 0);
 	/* log x only over decades: on a short range it bends a line into a knee */
 	c->logx = nx > 2 && wants_log(xv[0], xv[nx - 1], 1.5);
+	/* tics on the swept values themselves, when there are few enough to read */
+	if (nx && nx <= 10) {
+		c->xticks = xcalloc(nx, sizeof(*c->xticks));
+		for (size_t k = 0; k < nx; k++)
+			c->xticks[k] = xv[k] / xs_scale.div;
+		c->nxticks = nx;
+	}
 	sbuf_add(&c->xlab, key);
 	if (sized)
 		sbuf_addf(&c->xlab, " [%s]", xs_scale.unit);
@@ -767,6 +776,10 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	gp_int_array(gp, "plogx", c.plogx, np);
 	gp_str(gp, "xlab", c.xlab.buf ? c.xlab.buf : "");
 	fprintf(gp, "logx = %d\nxrot = %d\n", c.logx, c.xrot);
+	fprintf(gp, "nxt = %zu\narray xt[%zu] = [", c.nxticks, MAX(c.nxticks, 1));
+	for (size_t k = 0; k < MAX(c.nxticks, 1); k++)
+		fprintf(gp, "%s%.10g", k ? ", " : "", c.nxticks ? c.xticks[k] : 0.0);
+	fputs("]\n", gp);
 	fprintf(gp, "array teardown_at[%zu] = [", MAX(r->nvariants, 1));
 	for (size_t v = 0; v < MAX(r->nvariants, 1); v++)
 		fprintf(gp, "%s%.10g", v ? ", " : "", c.teardown_at && v < r->nvariants ?
@@ -783,6 +796,7 @@ out:
 	}
 	free(c.ptitle); free(c.pylabel); free(c.pxlabel); free(c.pbar);
 	free(c.plogy); free(c.plogx); free(c.pzero); free(c.teardown_at);
+	free(c.xticks);
 	sbuf_free(&c.note);
 	sbuf_free(&c.title);
 	sbuf_free(&c.xlab);

@@ -36,6 +36,8 @@ check "a sweep for section pairs" test -s "$TMP/rep"/sweep-boot-pairs-pamt_cache
 check "no grid across sections" bash -c "! ls '$TMP/rep' | grep -qE 'sweep-boot-(cap|single)-pamt_cache_pairs|sweep-boot-(pairs|single)-spt_cache_capacity'"
 check "no single-point sweep" bash -c "! ls '$TMP/rep' | grep -q 'spt_cache_min'"
 check "the figure title names the job" grep -q "(job cap)" "$TMP/rep"/sweep-boot-cap-spt_cache_capacity.gp
+check "x tics on the swept values (40 and 160 KiB)" \
+	grep -q '^array xt\[2\] = \[40, 160\]$' "$TMP/rep"/sweep-boot-cap-spt_cache_capacity.gp
 check "a cache size in pages is drawn as memory" \
 	grep -q "^xlab = 'spt_cache_capacity \[KiB\]'" "$TMP/rep"/sweep-boot-cap-spt_cache_capacity.gp
 
