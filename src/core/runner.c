@@ -309,6 +309,7 @@ struct col {
 
 /* Key metrics, most telling first; the first few that say something are shown. */
 static const struct { const char *metric, *title; } key_metrics[] = {
+	{ "total_pamt_bytes", "PAMT total" },	/* always shown when present: see summary_group() */
 	{ "dpamt_bytes_peak", "DPAMT peak" },
 	{ "pamt_add", "PAMT.ADD" },
 	{ "spec_pairs_peak", "spec pairs" },
@@ -530,6 +531,15 @@ static void summary_group(struct store *st, struct inst **rows, size_t n)
 	/* the metrics that tell the rows apart most, then any that are not all zero */
 	for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
 		interest[i] = metric_interest(st, rows, n, key_metrics[i].metric);
+	/*
+	 * Always shown when not all zero: the memory number static and dynamic
+	 * designs compare on (never "DPAMT 0" alone), and the pamt_lock wait
+	 * the designs are debated over.
+	 */
+	for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
+		if (interest[i] >= 0 && (!strcmp(key_metrics[i].metric, "total_pamt_bytes") ||
+					 !strcmp(key_metrics[i].metric, "pamt_lock_wait_ns")))
+			interest[i] = INFINITY;
 	while (ncol < SUM_COLS) {
 		size_t best = ARRAY_SIZE(key_metrics);
 		for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)

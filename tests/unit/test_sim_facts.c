@@ -61,7 +61,7 @@ static void split_draw(bool unbacked, uint64_t want_pages, uint64_t want_adds)
 	uint64_t pages0, adds0;
 	pfn_t fresh = 0;
 
-	tcase_init(&tc, "hp-v3", "split-storm", "mem=2M,vcpus=1");
+	tcase_init(&tc, "hp-v3", "split-storm", "mem=2M,vcpus=1,huge=yes");
 	s = tcase_sim(&tc, NULL);
 	v = vcpu(s, 0, 0);
 	step_fault(s, v, 0, 2 * MiB);
@@ -149,7 +149,10 @@ static void test_seanv5_speculative_fresh_host(void **state)
 	tcase_free(&tc);
 }
 
-/* Static PAMT: no PAMT.ADD ever; 16 bytes per 4K of TDX memory = 1/256. */
+/*
+ * Static PAMT: no PAMT.ADD ever; 16 bytes per 4K of TDX memory = 1/256, plus
+ * the 2M and 1G levels (16 bytes per entry: DPAMT v6 01/11).
+ */
 static void test_static_no_add_and_1_256(void **state)
 {
 	static const char *const wls[] = { "boot", "split-storm", "convert-churn" };
@@ -163,7 +166,9 @@ static void test_static_no_add_and_1_256(void **state)
 		assert_int_equal(M(&tc, "dpamt_bytes_peak"), 0);
 		assert_non_null(note(&tc, "host_mem"));
 		assert_int_equal(parse_u64(note(&tc, "host_mem"), &host), 0);
-		assert_int_equal(M(&tc, "static_pamt_bytes"), host / 256);
+		assert_int_equal(M(&tc, "static_pamt_bytes"),
+				 host / 256 + (host + 2 * MiB - 1) / (2 * MiB) * 16 + (host + GiB - 1) / GiB * 16);
+		assert_int_equal(M(&tc, "total_pamt_bytes"), M(&tc, "static_pamt_bytes"));
 		tcase_free(&tc);
 	}
 	/* with DPAMT the reservation is far smaller (bitmap + 2M/1G levels) */

@@ -29,8 +29,14 @@ static void cal_grow(struct lock_cal *c)
 vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
 		    uint64_t handoff, struct lock_stats *st)
 {
+	return cal_acquire_after(c, now, t, t, hold, handoff, st);
+}
+
+vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t earliest,
+			  vtime_t hold, uint64_t handoff, struct lock_stats *st)
+{
 	uint32_t lo, hi, i;
-	vtime_t start = t;
+	vtime_t start = earliest;
 
 	/* nothing later asks for the lock before `now`: forget what ended */
 	while (c->n && c->e[c->head] <= now) {
@@ -44,7 +50,7 @@ vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
 	hi = c->n;
 	while (lo < hi) {
 		uint32_t mid = (lo + hi) / 2;
-		if (c->e[c->head + mid] <= t)
+		if (c->e[c->head + mid] <= start)
 			lo = mid + 1;
 		else
 			hi = mid;

@@ -192,6 +192,8 @@ static __attribute__((noinline)) void refill_pages(struct sim *s, struct sim_vcp
 	}
 	if (got)
 		s->c.topups++;
+	if (c->n > s->c.pamt_cache_fill_max)
+		s->c.pamt_cache_fill_max = c->n;
 }
 
 static inline void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_cache *c,

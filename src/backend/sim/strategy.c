@@ -27,6 +27,8 @@ static const char *const layout_choices[] = { "fresh", "fragmented", "sparse", N
 const struct opt_desc sim_knobs[] = {
 	/* where DPAMT comes from */
 	{ "dpamt", OPT_BOOL, "yes", "Dynamic PAMT (no: static PAMT, 1/256 of TDX memory reserved at boot)", NULL, NULL, NULL },
+	{ "pamt_fast_path", OPT_BOOL, "yes", "lockless refcount-only get/put (atomic_inc_not_zero, atomic_dec_and_lock: DPAMT v6 06/11); no = every get and put takes pamt_lock (v6 05/11)", NULL, NULL, NULL },
+	{ "max_pfn", OPT_STRING, "auto", "span of the PAMT refcount array, 4 bytes per 2M below it (v6 04/11): auto = the host's memory, maxpa = the 52-bit address space, or a size", NULL, "bytes", NULL },
 	{ "sept_pamt", OPT_ENUM, "link", "when an S-EPT page gets its PAMT ref: link = as KVM links it, from the pamt cache under mmu_lock; topup = as KVM's cache allocates it (page_get = tdx_alloc_control_page)", sept_pamt_choices, NULL, NULL },
 	{ "pamt_cache", OPT_ENUM, "separate", "per-vCPU pair source: separate tdx_pamt_cache; combined = one list for S-EPT pages and pairs (v4); none", pamt_cache_choices, NULL, NULL },
 	{ "leaf_pair", OPT_ENUM, "cache", "pair for a guest 4K page's region: cache = per-vCPU pamt cache; sp = the pair carried by the last-level S-EPT page (kai-sp)", leaf_pair_choices, NULL, NULL },
@@ -82,6 +84,7 @@ const struct opt_desc sim_knobs[] = {
 	{ "cost_spin", OPT_NS, "50", "per-VM split-cache spinlock section (enqueue/dequeue)", NULL, "ns", ASSUMED },
 	{ "cost_td_create", OPT_NS, "100000", "TD creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
 	{ "cost_vcpu_create", OPT_NS, "20000", "vCPU creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
+	{ "cost_pamt_lock", OPT_NS, "50", "pamt_lock section without a SEAMCALL: the refcount re-check or update", NULL, "ns", ASSUMED },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -97,6 +100,7 @@ static const char *const cost_names[SIM_NR_COSTS] = {
 	[C_SHARED_FAULT] = "cost_shared_fault", [C_CONVERT] = "cost_convert",
 	[C_LOCK_HANDOFF] = "cost_lock_handoff", [C_SPIN] = "cost_spin",
 	[C_TD_CREATE] = "cost_td_create", [C_VCPU_CREATE] = "cost_vcpu_create",
+	[C_PAMT_LOCK] = "cost_pamt_lock",
 };
 
 const char *sim_cost_name(enum sim_cost c)
@@ -110,11 +114,17 @@ bool sim_knob_is_cost(const struct opt_desc *d)
 	return !strncmp(d->name, "cost_", 5);
 }
 
+/*
+ * Presets set the allocation design only: where pairs come from, when S-EPT
+ * pages get their PAMT, the split cache. Huge pages and the folio size are
+ * another axis (huge=, gmem_folio=), set the same for every preset compared
+ * (bench/default.ini: a 4K block and a huge-page block).
+ */
 const struct backend_preset sim_presets[] = {
 	{ "static", "no DPAMT: static PAMT reserved at boot, KVM caches only",
-	  "TDX without Dynamic PAMT (upstream since 6.16; PAMT ~0.4% of memory, DPAMT-RFC cover), "
-	  "with huge private mappings and splits as in HP-v3 but no pairs",
-	  "dpamt=no,huge=yes,pamt_cache=none,pamt_cache_pairs=0,split_cache=none,split_cache_pages=0" },
+	  "TDX without Dynamic PAMT (upstream since 6.16; PAMT ~0.4% of memory, DPAMT-RFC cover); "
+	  "with huge=yes it splits as HP-v3 does, without pairs",
+	  "dpamt=no,pamt_cache=none,pamt_cache_pairs=0,split_cache=none,split_cache_pages=0" },
 	{ "dpamt-v4", "PAMT at link time; one per-vCPU list of 15 pages, exact fill",
 	  "[PATCH v4 00/16] TDX: Enable Dynamic PAMT, 2025-11-20, 12/16 and 13/16, "
 	  "lore.kernel.org/kvm/20251121005125.417831-1-rick.p.edgecombe@intel.com/",
@@ -126,15 +136,16 @@ const struct backend_preset sim_presets[] = {
 	{ "sean-v5", "PAMT at top-up: every cached S-EPT page PAMT-backed; per-VM split cache under a mutex",
 	  "[RFC PATCH v5 00/45] TDX: Dynamic PAMT + S-EPT Hugepage, 2026-01-28, 19/45, 20/45, 44/45, "
 	  "lore.kernel.org/kvm/20260129011517.3545883-1-seanjc@google.com/",
-	  "sept_pamt=topup,huge=yes,split_cache=mutex,split_cache_pages=2" },
-	{ "hp-v3", "as dpamt-v6 + huge pages; per-VM split cache (spinlock, 4 pages), mmu_lock dropped to top up",
-	  "[PATCH v3 00/24] KVM: TDX huge page support for private memory, 2026-01-06, 17/24..23/24, "
+	  "sept_pamt=topup,split_cache=mutex,split_cache_pages=2" },
+	{ "hp-v3", "v4's fault path (one list of 15 pages) + per-VM split cache (spinlock, 4 pages), mmu_lock dropped to top up",
+	  "[PATCH v3 00/24] KVM: TDX huge page support for private memory, 2026-01-06, 01/24 "
+	  "(based on DPAMT v4: topup_external_fault_cache / tdx_prealloc), 17/24..23/24, "
 	  "lore.kernel.org/kvm/20260106101646.24809-1-yan.y.zhao@intel.com/",
-	  "huge=yes,split_cache=spinlock,split_cache_pages=4" },
+	  "pamt_cache=combined,combined_fill=15,split_cache=spinlock,split_cache_pages=4" },
 	{ "kai-sp", "pair carried in the last-level S-EPT page; S-EPT pages PAMT-backed at allocation; no per-VM cache",
 	  "Kai Huang's proposal as relayed in Re: [PATCH v3 19/24], ~2026-01-21, "
 	  "lore.kernel.org/kvm/aXENNKjAKTM9UJNH@google.com/ (struct tdx_dmapt_metadata in kvm_mmu_page)",
-	  "sept_pamt=topup,leaf_pair=sp,huge=yes,split_cache=sp,split_cache_pages=0" },
+	  "sept_pamt=topup,leaf_pair=sp,split_cache=sp,split_cache_pages=0" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -217,6 +228,7 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	memset(cfg, 0, sizeof(*cfg));
 
 	if (params_get_bool(p, "dpamt", true, &cfg->dpamt, err, errlen) ||
+	    params_get_bool(p, "pamt_fast_path", true, &cfg->pamt_fast, err, errlen) ||
 	    params_get_enum(p, "sept_pamt", sept_pamt_choices, 0, &e, err, errlen))
 		return -1;
 	cfg->sept_pamt = (enum sept_pamt)e;
@@ -324,6 +336,16 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 		cfg->host_mem = auto_host_mem(cfg, w);
 	} else if (parse_size(v, &cfg->host_mem) || cfg->host_mem < 8 * MiB) {
 		snprintf(err, errlen, "host_mem=%s: must be auto or a size of at least 8M", v);
+		return -1;
+	}
+	v = params_get(p, "max_pfn");
+	if (!v || !strcmp(v, "auto")) {
+		cfg->max_pfn_bytes = cfg->host_mem;
+	} else if (!strcmp(v, "maxpa")) {
+		cfg->max_pfn_bytes = 1ull << 52;
+	} else if (parse_size(v, &cfg->max_pfn_bytes) || cfg->max_pfn_bytes < cfg->host_mem ||
+		   cfg->max_pfn_bytes > 1ull << 52) {
+		snprintf(err, errlen, "max_pfn=%s: must be auto, maxpa or a size between host_mem and 4P", v);
 		return -1;
 	}
 	if (cfg->host_mem > 16 * TiB) {
