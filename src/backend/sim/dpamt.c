@@ -74,6 +74,7 @@ void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache
 	int inc = 1;
 	pfn_t p0 = 0, p1 = 0;
 	vtime_t start;
+	uint64_t cost;
 
 	set_tdx4k(s, f, true);
 	if (sim_break_now(s, BREAK_REFCOUNT))
@@ -117,13 +118,16 @@ void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache
 	/* a REMOVE still in flight holds pamt_lock: the ADD waits for it */
 	if (*t < rg->settle)
 		s->c.pamt_remove_races++;
-	start = cal_acquire_after(&s->pamt_lock, s->now, *t, MAX(*t, rg->settle),
-				  s->cfg.cost[C_PAMT_ADD], s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
+	cost = sim_draw_ns(&s->cost_rng, s->cfg.cost[C_PAMT_ADD], s->cfg.add_min, s->cfg.add_max);
+	s->c.add_ns_sum += cost;
+	s->c.add_ns_max = MAX(s->c.add_ns_max, cost);
+	start = cal_acquire_after(&s->pamt_lock, s->now, *t, MAX(*t, rg->settle), cost,
+				  s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
 	wait_note(&s->c.get_wait, *t, start);
 	install_pair(s, r, p0, p1);
 	ref_change(s, r, inc, spec);
 	s->c.pamt_add++;
-	*t = start + s->cfg.cost[C_PAMT_ADD];
+	*t = start + cost;
 	rg->settle = *t;
 	inv_region(s, r);
 }
@@ -134,6 +138,7 @@ void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_
 	uint32_t r = pfn_region(f);
 	uint32_t cpu = v ? v->cpu : 0;
 	vtime_t start;
+	uint64_t cost;
 	pfn_t p0, p1;
 
 	set_tdx4k(s, f, false);
@@ -150,11 +155,15 @@ void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_
 		return;
 	}
 	/* an ADD still in flight on the region (a get raced it) ends first */
-	start = cal_acquire_after(&s->pamt_lock, s->now, *t, MAX(*t, s->rg[r].settle),
-				  s->cfg.cost[C_PAMT_REMOVE], s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
+	cost = sim_draw_ns(&s->cost_rng, s->cfg.cost[C_PAMT_REMOVE], s->cfg.remove_min,
+			   s->cfg.remove_max);
+	s->c.remove_ns_sum += cost;
+	s->c.remove_ns_max = MAX(s->c.remove_ns_max, cost);
+	start = cal_acquire_after(&s->pamt_lock, s->now, *t, MAX(*t, s->rg[r].settle), cost,
+				  s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
 	wait_note(&s->c.put_wait, *t, start);
 	ref_change(s, r, -1, spec);
-	*t = start + s->cfg.cost[C_PAMT_REMOVE];
+	*t = start + cost;
 	s->rg[r].settle = *t;
 	if (sim_break_now(s, BREAK_PAIR)) {
 		inv_region(s, r);	/* the pair stays installed: must trip */

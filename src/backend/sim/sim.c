@@ -237,6 +237,17 @@ static int teardown_tds(struct sim *s, volatile sig_atomic_t *abort_now)
 	return ret;
 }
 
+/*
+ * TDs launched together and the vCPUs of one TD do not start a phase in the
+ * same nanosecond; with every fault costing the same, equal start times would
+ * keep them in lockstep and make every PAMT.ADD collide. Seeded, so the same
+ * seed still gives the same bytes.
+ */
+static vtime_t start_offset(struct sim *s, uint64_t spread)
+{
+	return spread ? sim_rand(&s->cost_rng) % spread : 0;
+}
+
 static int run_phase(struct sim *s, const struct tdxb_phase *ph, volatile sig_atomic_t *abort_now)
 {
 	struct phase_plan pl;
@@ -264,10 +275,13 @@ static int run_phase(struct sim *s, const struct tdxb_phase *ph, volatile sig_at
 	h = xcalloc(s->nvcpus_total, sizeof(*h));
 	for (uint32_t i = 0; i < s->ntds; i++) {
 		struct sim_td *td = &s->tds[i];
+		vtime_t td_off;
 		if (td->torn_down)
 			continue;
+		td_off = start_offset(s, s->cfg.td_spread);
 		for (uint32_t k = 0; k < td->nvcpus; k++) {
 			struct sim_vcpu *v = &td->vcpus[k];
+			v->t += td_off + start_offset(s, s->cfg.vcpu_spread);
 			assign_positions(v, &pl, td->nvcpus);
 			if (!v->done)
 				h[n++] = v;
@@ -298,6 +312,7 @@ struct sim *sim_new(const struct params *p, const struct tdxb_workload *w, uint6
 		return NULL;
 	}
 	s->seed = seed;
+	s->cost_rng = mix64(seed ^ 0x5ea3ca11ull);
 	s->dbg = dbg;
 	if (hostmem_init(s, err, errlen)) {
 		sim_delete(s);
@@ -512,6 +527,11 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_metric(res, "total_pamt_bytes", (double)(static_pamt_bytes(s) + pamt_refcount_bytes(s) +
 							s->pairs_peak * SIM_PAIR_BYTES), "bytes");
 	result_metric(res, "pairs_demote", (double)c->pairs_demote, "pairs");
+	result_metric(res, "pamt_add_ns_avg", c->pamt_add ? (double)c->add_ns_sum / (double)c->pamt_add : 0, "ns");
+	result_metric(res, "pamt_add_ns_max", (double)c->add_ns_max, "ns");
+	result_metric(res, "pamt_remove_ns_avg",
+		      c->pamt_remove ? (double)c->remove_ns_sum / (double)c->pamt_remove : 0, "ns");
+	result_metric(res, "pamt_remove_ns_max", (double)c->remove_ns_max, "ns");
 	result_metric(res, "pamt_cache_fill_max", (double)c->pamt_cache_fill_max, "pages");
 	result_metric(res, "spec_pairs_peak", (double)s->spec_peak, "pairs");
 	result_metric(res, "cache_pages_idle_peak", (double)s->cache_idle_peak, "pages");

@@ -92,6 +92,9 @@ struct sim_cfg {
 	uint32_t tdcs_pages, tdvps_pages;
 	uint32_t samples_max;
 	uint64_t cost[SIM_NR_COSTS];
+	/* PAMT.ADD / REMOVE drawn from [min, max] with the cost as mean (min == max: fixed) */
+	uint64_t add_min, add_max, remove_min, remove_max;
+	uint64_t td_spread, vcpu_spread;	/* start offsets at each phase, ns */
 };
 
 /* Knob table and presets (backend_ops.knobs/.presets: `strategies`, docs). */
@@ -275,6 +278,7 @@ struct sim_counters {
 	uint64_t pairs_demote;		/* pairs installed by DEMOTE (no PAMT.ADD) */
 	uint64_t pamt_cache_fill_max;	/* most pages a per-vCPU pamt cache / v4 list held */
 	struct pamt_wait get_wait, put_wait;
+	uint64_t add_ns_sum, add_ns_max, remove_ns_sum, remove_ns_max;	/* drawn SEAMCALL times */
 	uint64_t pages_alloc, pages_free_unused, topups;
 	uint64_t splits, split_retries, split_cache_pages;
 	uint64_t faults, faults_2m, shared_faults, conversions, zaps;
@@ -287,6 +291,7 @@ struct sim {
 	const struct sim_debug *dbg;
 	bool brk_done;
 	uint64_t seed;
+	uint64_t cost_rng;		/* SEAMCALL time draws */
 	/* host */
 	uint64_t nframes;
 	uint32_t nregions;
@@ -327,6 +332,8 @@ void sim_sample_now(struct sim *s, vtime_t t);
 void series_init(struct series_buf *b, uint32_t max);
 void series_free(struct series_buf *b);
 uint64_t sim_rand(uint64_t *state);
+/* A time with mean `mean` in [lo, hi]: lo + an exponential, cut at hi (lo == hi: lo). */
+uint64_t sim_draw_ns(uint64_t *state, uint64_t mean, uint64_t lo, uint64_t hi);
 
 /* hostmem.c */
 void hbm_init(struct hbm *b, uint64_t nbits);

@@ -57,9 +57,15 @@ const struct opt_desc sim_knobs[] = {
 	{ "tdcs_pages", OPT_U64, "4", "TDCS pages per TD (read from the TDX module on hardware)", NULL, "pages", ASSUMED },
 	{ "tdvps_pages", OPT_U64, "6", "TDVPR + TDCX pages per vCPU (read from the TDX module on hardware)", NULL, "pages", ASSUMED },
 	{ "samples_max", OPT_U64, "500", "most points per time series", NULL, NULL, NULL },
+	{ "td_start_spread", OPT_NS, "1000000", "each TD starts each phase at a seeded random offset below this (TDs launched together do not start in the same ns)", NULL, "ns", ASSUMED },
+	{ "vcpu_start_spread", OPT_NS, "20000", "each vCPU starts each phase at a further seeded random offset below this", NULL, "ns", ASSUMED },
 	/* costs: C_* order */
 	{ "cost_pamt_add", OPT_NS, "4000", "TDH.PHYMEM.PAMT.ADD (avg 4 us, 2..18)", NULL, "ns", SRC_YAN_PAMT },
 	{ "cost_pamt_remove", OPT_NS, "2000", "TDH.PHYMEM.PAMT.REMOVE (avg 2 us, 1..11)", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_add_min", OPT_NS, "2000", "shortest PAMT.ADD: each ADD takes min + an exponential with mean cost_pamt_add, cut at max (min = max: fixed)", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_add_max", OPT_NS, "18000", "longest PAMT.ADD", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_remove_min", OPT_NS, "1000", "shortest PAMT.REMOVE (drawn as ADD)", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_remove_max", OPT_NS, "11000", "longest PAMT.REMOVE", NULL, "ns", SRC_YAN_PAMT },
 	{ "cost_demote", OPT_NS, "10000", "TDH.MEM.PAGE.DEMOTE (~10 us, 142 calls, SPR)", NULL, "ns",
 	  "Yan Zhao, quoted by Rick Edgecombe 2025-07-01: lore.kernel.org/kvm/99f5585d759328db973403be0713f68e492b492a.camel@intel.com/" },
 	{ "cost_aug", OPT_NS, "2000", "TDH.MEM.PAGE.AUG", NULL, "ns", ASSUMED },
@@ -277,6 +283,22 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	for (int c = 0; c < SIM_NR_COSTS; c++)
 		if (params_get_u64(p, cost_names[c], 0, &cfg->cost[c], err, errlen))
 			return -1;
+	if (params_get_u64(p, "cost_pamt_add_min", 0, &cfg->add_min, err, errlen) ||
+	    params_get_u64(p, "cost_pamt_add_max", 0, &cfg->add_max, err, errlen) ||
+	    params_get_u64(p, "cost_pamt_remove_min", 0, &cfg->remove_min, err, errlen) ||
+	    params_get_u64(p, "cost_pamt_remove_max", 0, &cfg->remove_max, err, errlen) ||
+	    params_get_u64(p, "td_start_spread", 0, &cfg->td_spread, err, errlen) ||
+	    params_get_u64(p, "vcpu_start_spread", 0, &cfg->vcpu_spread, err, errlen))
+		return -1;
+	if (cfg->add_min > cfg->cost[C_PAMT_ADD] || cfg->add_max < cfg->cost[C_PAMT_ADD] ||
+	    cfg->remove_min > cfg->cost[C_PAMT_REMOVE] || cfg->remove_max < cfg->cost[C_PAMT_REMOVE]) {
+		snprintf(err, errlen, "cost_pamt_add/remove must lie within their _min.._max "
+			 "(add %llu in %llu..%llu, remove %llu in %llu..%llu)",
+			 (unsigned long long)cfg->cost[C_PAMT_ADD], (unsigned long long)cfg->add_min,
+			 (unsigned long long)cfg->add_max, (unsigned long long)cfg->cost[C_PAMT_REMOVE],
+			 (unsigned long long)cfg->remove_min, (unsigned long long)cfg->remove_max);
+		return -1;
+	}
 
 	/* sanity of the combination */
 	if (cfg->spt_min > cfg->spt_cap || !cfg->spt_cap) {
