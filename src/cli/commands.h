@@ -9,6 +9,7 @@
 	X(compare, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
 	X(db, "check the database (integrity, schema version, counts)") \
 	X(export, "write the metrics of selected runs as csv or json") \
+	X(fidelity, "the published DPAMT figures against the sim, with verdicts") \
 	X(help, "show the commands, or one command's help") \
 	X(host, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \
 	X(list, "list the runs in the database") \
