@@ -57,8 +57,11 @@ static void check_expect(const struct expect *e, const char *wl, const char *ass
  *    region 1 refills 2: alloc 2 + 15 + 3 + 2 = 22, top-ups 3, peak 15.
  *  - 2M folios (huge=yes: static, sean-v5, hp-v3, kai-sp): the guest folio is
  *    region 1 (a fresh order-9 block): its first 4K use is PAMT.ADD #2, same
- *    counts as v6. kai-sp takes that pair from the last-level SP (it came from
- *    the pamt cache). static: only the spt cache counts: 40, nothing else.
+ *    counts as v6. static: only the spt cache counts: 40, nothing else.
+ *    kai-sp's pair cache is a kvm_mmu_memory_cache filled to its capacity of
+ *    40 pages: alloc 2 + 40 + 40 = 82, top-ups 2 (the cache never drops
+ *    below 10 again), peak 80; the folio's pair is the one the last-level SP
+ *    carries (taken from that cache): unused 37 + 38.
  *    hp-v3 is on v4's list (HP-v3 01/24): fault 1 takes 3 S-EPT pages and the
  *    folio's pair from it, fault 2 refills those 5: alloc 2 + 15 + 5 = 22,
  *    top-ups 2, peak 15.
@@ -71,7 +74,7 @@ static void test_hand_boot_2m(void **state)
 		{ "dpamt-v6", 2, 2, 54, 3, 50, 47, 0, 0, 0, 16384, NULL },
 		{ "sean-v5", 2, 2, 54, 3, 50, 47, 0, 0, 0, 16384, "huge=yes" },
 		{ "hp-v3", 2, 2, 22, 2, 15, 15, 0, 0, 0, 16384, "huge=yes" },
-		{ "kai-sp", 2, 2, 54, 3, 50, 47, 0, 0, 0, 16384, "huge=yes" },
+		{ "kai-sp", 2, 2, 82, 2, 80, 75, 0, 0, 0, 16384, "huge=yes" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(e); i++)
 		check_expect(&e[i], "boot", "mem=2M,vcpus=1");
@@ -92,9 +95,9 @@ static void test_hand_boot_2m(void **state)
  *  - sean-v5: per-VM cache topped up with 1 pair under the mutex per split:
  *    alloc 52 + (2 + 1) * 2 = 58, top-ups 4, split-cache pages 4, unused 48,
  *    idle peak max(40 + 10, 38 + 10 + 2) = 50.
- *  - kai-sp: each split's new SP comes with its own pair: 52 + (1 + 2) * 2 = 58,
- *    top-ups 2, split-cache pages 0 (no per-VM cache), unused 48, idle peak
- *    38 + 10 + the carried 2 = 50.
+ *  - kai-sp: each split's new SP comes with its own pair; the pair cache
+ *    fills to its capacity (40): 2 + 40 + 40 + (1 + 2) * 2 = 88, top-ups 2,
+ *    split-cache pages 0 (no per-VM cache), unused 38 + 40, idle peak 80.
  *  - static: 40 + 1 + 1 = 42, no pairs.
  */
 static void test_hand_split_storm(void **state)
@@ -103,7 +106,7 @@ static void test_hand_split_storm(void **state)
 		{ "static", 0, 0, 42, 1, 40, 38, 2, 0, 0, 0, NULL },
 		{ "hp-v3", 1, 3, 27, 4, 19, 17, 2, 2, 4, 3 * 8192, NULL },
 		{ "sean-v5", 1, 3, 58, 4, 50, 48, 2, 0, 4, 3 * 8192, NULL },
-		{ "kai-sp", 1, 3, 58, 2, 50, 48, 2, 0, 0, 3 * 8192, NULL },
+		{ "kai-sp", 1, 3, 88, 2, 80, 78, 2, 0, 0, 3 * 8192, NULL },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(e); i++)
 		check_expect(&e[i], "split-storm", "mem=4M,vcpus=1,huge=yes");

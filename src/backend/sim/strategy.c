@@ -148,10 +148,11 @@ const struct backend_preset sim_presets[] = {
 	  "(based on DPAMT v4: topup_external_fault_cache / tdx_prealloc), 17/24..23/24, "
 	  "lore.kernel.org/kvm/20260106101646.24809-1-yan.y.zhao@intel.com/",
 	  "pamt_cache=combined,combined_fill=15,split_cache=spinlock,split_cache_pages=4" },
-	{ "kai-sp", "pair carried in the last-level S-EPT page; S-EPT pages PAMT-backed at allocation; no per-VM cache",
+	{ "kai-sp", "pair carried in the last-level S-EPT page; S-EPT pages PAMT-backed at allocation; pair cache a kvm_mmu_memory_cache (refill to 40 pages); no per-VM cache",
 	  "Kai Huang's proposal as relayed in Re: [PATCH v3 19/24], ~2026-01-21, "
 	  "lore.kernel.org/kvm/aXENNKjAKTM9UJNH@google.com/ (struct tdx_dmapt_metadata in kvm_mmu_page)",
-	  "sept_pamt=topup,leaf_pair=sp,split_cache=sp,split_cache_pages=0" },
+	  "sept_pamt=topup,leaf_pair=sp,split_cache=sp,split_cache_pages=0,"
+	  "pamt_cache_fill=capacity,pamt_cache_capacity=20" },
 	{ NULL, NULL, NULL, NULL },
 };
 
