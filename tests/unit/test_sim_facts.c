@@ -101,6 +101,41 @@ static void test_hpv3_split_backed_2(void **state)
 }
 
 /*
+ * HP v3: a 4K accept inside a 2M leaf splits it on the fault path: one write
+ * mmu_lock, one DEMOTE with a pair from the vCPU's cache, then all 512 pages
+ * mapped at 4K (the accepts after it fault no more).
+ */
+static void test_fault_path_split(void **state)
+{
+	static const char *const presets[] = { "static", "hp-v3", "sean-v5", "kai-sp" };
+	for (size_t i = 0; i < ARRAY_SIZE(presets); i++) {
+		struct tcase tc;
+		struct sim *s;
+		struct sim_vcpu *v;
+		uint64_t writes, faults;
+		tcase_init(&tc, presets[i], "fault2m", "mem=4M,vcpus=1,huge=yes");
+		s = tcase_sim(&tc, NULL);
+		v = vcpu(s, 0, 0);
+		step_fault(s, v, 0, 2 * MiB);
+		assert_int_equal(s->c.faults_2m, 1);
+		writes = s->c.mmu_writes;
+		faults = s->c.faults;
+		step_fault(s, v, 8192, 4096);
+		assert_int_equal(s->c.fault_splits, 1);
+		assert_int_equal(s->c.splits, 1);
+		assert_int_equal(s->c.mmu_writes - writes, 1);
+		assert_int_equal(s->c.faults - faults, 1);
+		assert_int_equal(s->c.demotes, 1);
+		assert_int_equal(s->rg[pfn_region(s->tds[0].folio[0])].ref, 512);
+		/* the rest of the range is mapped: no more faults */
+		step_fault(s, v, 4096, 4096);
+		assert_int_equal(s->c.faults - faults, 1);
+		step_finish(s);
+		tcase_free(&tc);
+	}
+}
+
+/*
  * Sean (aXENNKjAKTM9UJNH): "Absolute worst case scenario, KVM allocates 40 (KVM's
  * SP cache capacity) PAMT entries per-vCPU" -- reached when every cached page
  * sits alone in its region; on a fresh host the pages share regions.
@@ -190,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_v4_combined_list_15),
 		cmocka_unit_test(test_hpv3_split_unbacked_4),
 		cmocka_unit_test(test_hpv3_split_backed_2),
+		cmocka_unit_test(test_fault_path_split),
 		cmocka_unit_test(test_seanv5_speculative_worst_case),
 		cmocka_unit_test(test_seanv5_speculative_fresh_host),
 		cmocka_unit_test(test_static_no_add_and_1_256),

@@ -173,7 +173,11 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 static void step_fault(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl)
 {
 	uint64_t gpa;
-	if (next_unit(v, pl, &gpa))
+	if (!next_unit(v, pl, &gpa))
+		return;
+	if (pl->ph->kind == TDXB_PH_REWRITE)
+		mmu_rewrite(s, v, gpa, pl->walk.unit);
+	else
 		mmu_fault(s, v, gpa, pl->walk.unit);
 }
 
@@ -527,6 +531,8 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_metric(res, "total_pamt_bytes", (double)(static_pamt_bytes(s) + pamt_refcount_bytes(s) +
 							s->pairs_peak * SIM_PAIR_BYTES), "bytes");
 	result_metric(res, "pairs_demote", (double)c->pairs_demote, "pairs");
+	result_metric(res, "fault_splits", (double)c->fault_splits, "ops");
+	result_metric(res, "mmu_lock_writes", (double)c->mmu_writes, "ops");
 	result_metric(res, "pamt_add_ns_avg", c->pamt_add ? (double)c->add_ns_sum / (double)c->pamt_add : 0, "ns");
 	result_metric(res, "pamt_add_ns_max", (double)c->add_ns_max, "ns");
 	result_metric(res, "pamt_remove_ns_avg",

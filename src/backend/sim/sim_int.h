@@ -277,6 +277,8 @@ struct sim_counters {
 	uint64_t pamt_remove_races;	/* gets that found the region's PAMT.REMOVE in flight */
 	uint64_t pairs_demote;		/* pairs installed by DEMOTE (no PAMT.ADD) */
 	uint64_t pamt_cache_fill_max;	/* most pages a per-vCPU pamt cache / v4 list held */
+	uint64_t fault_splits;		/* 2M leaves split on the fault path (a 4K accept) */
+	uint64_t mmu_writes;		/* write mmu_lock acquisitions */
 	struct pamt_wait get_wait, put_wait;
 	uint64_t add_ns_sum, add_ns_max, remove_ns_sum, remove_ns_max;	/* drawn SEAMCALL times */
 	uint64_t pages_alloc, pages_free_unused, topups;
