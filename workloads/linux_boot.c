@@ -33,6 +33,11 @@ static int linux_boot_build(const struct params *p, struct tdxb_workload *w, cha
 	    params_get_u64(p, "maps_2m", 1144, &maps, err, errlen) ||
 	    params_get_u64(p, "splits", 11, &splits, err, errlen))
 		return -1;
+	/* the profiled TD, unless the job says otherwise (as multi-td does with tds) */
+	if (!params_has(p, "mem"))
+		c.mem = 4 * GiB;
+	if (!params_has(p, "vcpus"))
+		c.vcpus = 8;
 	early_ranges = (early + 511) / 512;
 	if ((early_ranges + maps) * 2 * MiB > c.mem || splits > maps) {
 		snprintf(err, errlen, "early_4k=%llu, maps_2m=%llu, splits=%llu: need (early_4k/512 + "
