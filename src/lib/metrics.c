@@ -49,6 +49,8 @@ const struct metric_desc metric_table[] = {
 	{ "pamt_remove_ns_max", "ns", BETTER_NONE, "longest PAMT.REMOVE drawn (sim)" },
 	{ "fault_splits", "ops", BETTER_NONE, "2M leaves split on the fault path by a 4K accept (HP v3) (sim)" },
 	{ "mmu_lock_writes", "ops", BETTER_LOWER, "write mmu_lock acquisitions (splits, conversions) (sim)" },
+	{ "pamt_lock_softirq", "ops", BETTER_LOWER, "pamt_lock acquisitions from softirq: RCU callbacks freeing S-EPT pages (sean-v5), lockdep's IN-SOFTIRQ-W (sim)" },
+	{ "rcu_deferred_peak", "pages", BETTER_LOWER, "most reclaimed S-EPT pages of one TD waiting for their RCU callback, each holding its PAMT reference (sim)" },
 	{ "pairs_demote", "pairs", BETTER_NONE, "DPAMT pairs installed by DEMOTE, without a PAMT.ADD (sim)" },
 	{ "pamt_cache_fill_max", "pages", BETTER_LOWER, "most pages one per-vCPU tdx_pamt_cache (v4: the combined list) held after a top-up (sim)" },
 	{ "teardown_pamt_lock_wait_ns", "ns", BETTER_LOWER, "pamt_lock wait inside the measured teardown phase (sim)" },

@@ -136,6 +136,29 @@ static void test_fault_path_split(void **state)
 }
 
 /*
+ * sean-v5 frees S-EPT pages from the RCU callback: their PAMT puts take
+ * pamt_lock in softirq (Yan's lockdep report, aYW5CbUvZrLogsWF); v6 frees
+ * them in process context. Either way nothing is left after teardown.
+ */
+static void test_seanv5_rcu_free_softirq(void **state)
+{
+	struct tcase tc;
+	tcase_init(&tc, "sean-v5", "teardown", "mem=16M,vcpus=2");
+	assert_int_equal(tcase_run(&tc, NULL), BACKEND_OK);
+	assert_true(M(&tc, "pamt_lock_softirq") > 0);
+	assert_true(M(&tc, "rcu_deferred_peak") >= 3);	/* at least the upper levels */
+	assert_int_equal(M(&tc, "dpamt_bytes_after_teardown"), 0);
+	assert_non_null(strstr(note(&tc, "pamt_lock_contexts"), "softirq"));
+	tcase_free(&tc);
+	tcase_init(&tc, "dpamt-v6", "teardown", "mem=16M,vcpus=2");
+	assert_int_equal(tcase_run(&tc, NULL), BACKEND_OK);
+	assert_int_equal(M(&tc, "pamt_lock_softirq"), 0);
+	assert_int_equal(M(&tc, "rcu_deferred_peak"), 0);
+	assert_string_equal(note(&tc, "pamt_lock_contexts"), "process");
+	tcase_free(&tc);
+}
+
+/*
  * Sean (aXENNKjAKTM9UJNH): "Absolute worst case scenario, KVM allocates 40 (KVM's
  * SP cache capacity) PAMT entries per-vCPU" -- reached when every cached page
  * sits alone in its region; on a fresh host the pages share regions.
@@ -226,6 +249,7 @@ int main(void)
 		cmocka_unit_test(test_hpv3_split_unbacked_4),
 		cmocka_unit_test(test_hpv3_split_backed_2),
 		cmocka_unit_test(test_fault_path_split),
+		cmocka_unit_test(test_seanv5_rcu_free_softirq),
 		cmocka_unit_test(test_seanv5_speculative_worst_case),
 		cmocka_unit_test(test_seanv5_speculative_fresh_host),
 		cmocka_unit_test(test_static_no_add_and_1_256),

@@ -830,7 +830,18 @@ static void teardown_vcpu(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 
 static void teardown_sept_page(struct sim *s, struct sim_vcpu *v, pfn_t ext, pfn_t mir, vtime_t *t)
 {
-	if (ext) {
+	struct sim_td *td = v->td;
+	if (ext && s->cfg.sept_free_rcu && s->cfg.dpamt) {
+		/* sean-v5: reclaimed now; the put and the free wait for the RCU callback */
+		*t += s->cfg.cost[C_RECLAIM];
+		if (td->nrcu == td->rcu_cap) {
+			td->rcu_cap = td->rcu_cap ? 2 * td->rcu_cap : 64;
+			td->rcu = xrealloc(td->rcu, td->rcu_cap * sizeof(*td->rcu));
+		}
+		td->rcu[td->nrcu++] = ext;
+		if (td->nrcu > s->c.rcu_deferred_peak)
+			s->c.rcu_deferred_peak = td->nrcu;
+	} else if (ext) {
 		*t += s->cfg.cost[C_RECLAIM];
 		pamt_put(s, v, ext, false, t);
 		hostmem_free_page(s, v->cpu, ext, t);
@@ -886,6 +897,27 @@ static void teardown_range(struct sim *s, struct sim_vcpu *v, struct sim_td *td,
 	}
 }
 
+/*
+ * The RCU callbacks of the TD's deferred S-EPT frees, a grace period after
+ * its last S-EPT page was reclaimed, in softirq: each drops the page's PAMT
+ * reference, and a 1->0 takes pamt_lock there -- the {SOFTIRQ-ON-W} ->
+ * {IN-SOFTIRQ-W} lockdep report (Yan Zhao, 2026-02-06, aYW5CbUvZrLogsWF).
+ * Asynchronous: the destroying thread does not wait for them. Processed
+ * here, at the TD's last teardown step: the pairs they hold stay installed
+ * until then, which is the peak the deferral adds.
+ */
+static void rcu_callbacks(struct sim *s, struct sim_vcpu *v, struct sim_td *td, vtime_t t)
+{
+	vtime_t tc = t + s->cfg.cost[C_RCU_GRACE];
+	for (uint64_t i = 0; i < td->nrcu; i++) {
+		uint64_t before = s->pamt_ls.acquired;
+		pamt_put(s, v, td->rcu[i], false, &tc);
+		s->c.pamt_lock_softirq += s->pamt_ls.acquired - before;
+		hostmem_free_page(s, v->cpu, td->rcu[i], &tc);
+	}
+	td->nrcu = 0;
+}
+
 void td_teardown_unit(struct sim *s, struct sim_td *td, uint64_t unit, vtime_t *t)
 {
 	const struct sim_cfg *cfg = &s->cfg;
@@ -915,6 +947,8 @@ void td_teardown_unit(struct sim *s, struct sim_td *td, uint64_t unit, vtime_t *
 	if (td->tdr)
 		control_page_free(s, v0, v0->cpu, td->tdr, t);
 	td->tdr = 0;
+	/* a grace period is longer than the rest of the destroy: the callbacks come last */
+	rcu_callbacks(s, v0, td, *t);
 	td->torn_down = true;
 }
 
@@ -939,6 +973,7 @@ void td_free_state(struct sim_td *td)
 		free(td->mir[lv]);
 	}
 	cache_free(&td->split_cache);
+	free(td->rcu);
 	cal_free(&td->mmu_w);
 	cal_free(&td->split_lock);
 	memset(td, 0, sizeof(*td));

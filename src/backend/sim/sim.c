@@ -532,6 +532,8 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 							s->pairs_peak * SIM_PAIR_BYTES), "bytes");
 	result_metric(res, "pairs_demote", (double)c->pairs_demote, "pairs");
 	result_metric(res, "fault_splits", (double)c->fault_splits, "ops");
+	result_metric(res, "pamt_lock_softirq", (double)c->pamt_lock_softirq, "ops");
+	result_metric(res, "rcu_deferred_peak", (double)c->rcu_deferred_peak, "pages");
 	result_metric(res, "mmu_lock_writes", (double)c->mmu_writes, "ops");
 	result_metric(res, "pamt_add_ns_avg", c->pamt_add ? (double)c->add_ns_sum / (double)c->pamt_add : 0, "ns");
 	result_metric(res, "pamt_add_ns_max", (double)c->add_ns_max, "ns");
@@ -573,6 +575,9 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_note(res, "host_mem", "%llu", (unsigned long long)(s->nframes << SIM_PAGE_SHIFT));
 	result_note(res, "host_cpus", "%u", s->ncpus);
 	result_note(res, "gmem_folio", "%s", s->cfg.folio == FOLIO_2M ? "2M" : "4K");
+	result_note(res, "pamt_lock_contexts", "%s", c->pamt_lock_softirq ?
+		    "process and softirq (RCU callbacks freeing S-EPT pages, sept_free=rcu)" :
+		    "process");
 }
 
 int sim_run(const struct run_spec *spec, struct run_result *res, const struct sim_debug *dbg,

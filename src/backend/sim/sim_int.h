@@ -60,7 +60,7 @@ enum sim_cost {
 	C_PAGE_ALLOC, C_PCP_REFILL, C_PAGE_FREE, C_PAMT_RESET,
 	C_GMEM_4K, C_GMEM_2M, C_EXIT, C_FAULT_SW, C_ACCEPT_4K, C_ACCEPT_2M,
 	C_SHARED_FAULT, C_CONVERT, C_LOCK_HANDOFF, C_SPIN,
-	C_TD_CREATE, C_VCPU_CREATE, C_PAMT_LOCK,
+	C_TD_CREATE, C_VCPU_CREATE, C_PAMT_LOCK, C_RCU_GRACE,
 	SIM_NR_COSTS
 };
 
@@ -81,6 +81,7 @@ struct sim_cfg {
 	bool huge;
 	enum gmem_folio folio;		/* resolved: never AUTO */
 	enum split_kind split;
+	bool sept_free_rcu;		/* S-EPT pages freed from an RCU callback (sean-v5) */
 	uint32_t split_pages;		/* per-VM split cache target, pages */
 	int ept_levels;
 	/* host */
@@ -240,6 +241,8 @@ struct sim_td {
 	vtime_t read_busy_until;
 	struct lock_cal split_lock;	/* hp-v3 spinlock / sean-v5 mutex */
 	struct page_cache split_cache;	/* per-VM (hp-v3 split cache / sean-v5 PAMT cache) */
+	pfn_t *rcu;			/* S-EPT pages reclaimed, waiting for their RCU callback */
+	uint64_t nrcu, rcu_cap;
 	vtime_t w_start;		/* start of the current write hold */
 	bool torn_down;
 };
@@ -278,6 +281,8 @@ struct sim_counters {
 	uint64_t pairs_demote;		/* pairs installed by DEMOTE (no PAMT.ADD) */
 	uint64_t pamt_cache_fill_max;	/* most pages a per-vCPU pamt cache / v4 list held */
 	uint64_t fault_splits;		/* 2M leaves split on the fault path (a 4K accept) */
+	uint64_t pamt_lock_softirq;	/* pamt_lock taken from an RCU callback (softirq) */
+	uint64_t rcu_deferred_peak;	/* most S-EPT pages waiting for their RCU callback */
 	uint64_t mmu_writes;		/* write mmu_lock acquisitions */
 	struct pamt_wait get_wait, put_wait;
 	uint64_t add_ns_sum, add_ns_max, remove_ns_sum, remove_ns_max;	/* drawn SEAMCALL times */

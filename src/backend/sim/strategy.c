@@ -19,6 +19,7 @@ static const char *const folio_choices[] = { "auto", "4K", "2M", NULL };
 static const char *const split_choices[] = { "none", "spinlock", "mutex", "sp", NULL };
 static const char *const levels_choices[] = { "4", "5", NULL };
 static const char *const layout_choices[] = { "fresh", "fragmented", "sparse", NULL };
+static const char *const sept_free_choices[] = { "immediate", "rcu", NULL };
 
 #define SRC_YAN_PAMT "Yan Zhao, 2026-02-09, 4 TDs launched/destroyed x3: " \
 	"lore.kernel.org/kvm/aYprxnSHKHUtk7pt@google.com/"
@@ -46,6 +47,7 @@ const struct opt_desc sim_knobs[] = {
 	{ "gmem_folio", OPT_ENUM, "auto", "guest_memfd folio size (auto: 2M with huge=yes, else 4K)", folio_choices, NULL, NULL },
 	{ "split_cache", OPT_ENUM, "none", "where a split gets its pairs: spinlock = per-VM cache, mmu_lock dropped to top up (hp-v3); mutex = per-VM cache under a mutex taken before mmu_lock (sean-v5); sp = pair carried by the split's new S-EPT page (kai-sp)", split_choices, NULL, NULL },
 	{ "split_cache_pages", OPT_U64, "4", "per-VM split cache top-up target (hp-v3: 2 pairs; sean-v5: 1 pair)", NULL, "pages", NULL },
+	{ "sept_free", OPT_ENUM, "immediate", "when a reclaimed S-EPT page drops its PAMT reference and is freed: immediate (v6 tdx_sept_free_private_spt()) or rcu = from the RCU callback a grace period later, taking pamt_lock in softirq (sean-v5 tdp_mmu_free_sp -> free_external_sp)", sept_free_choices, NULL, NULL },
 	{ "ept_levels", OPT_ENUM, "4", "S-EPT levels (the root is a TDCS page)", levels_choices, NULL, NULL },
 	/* host */
 	{ "host_mem", OPT_STRING, "auto", "host memory (auto: what the TDs need, plus room for the layout)", NULL, "bytes", NULL },
@@ -90,6 +92,7 @@ const struct opt_desc sim_knobs[] = {
 	{ "cost_spin", OPT_NS, "50", "per-VM split-cache spinlock section (enqueue/dequeue)", NULL, "ns", ASSUMED },
 	{ "cost_td_create", OPT_NS, "100000", "TD creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
 	{ "cost_vcpu_create", OPT_NS, "20000", "vCPU creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
+	{ "cost_rcu_grace", OPT_NS, "5000000", "RCU grace period before a deferred S-EPT page free runs (sept_free=rcu)", NULL, "ns", ASSUMED },
 	{ "cost_pamt_lock", OPT_NS, "50", "pamt_lock section without a SEAMCALL: the refcount re-check or update", NULL, "ns", ASSUMED },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
@@ -106,7 +109,7 @@ static const char *const cost_names[SIM_NR_COSTS] = {
 	[C_SHARED_FAULT] = "cost_shared_fault", [C_CONVERT] = "cost_convert",
 	[C_LOCK_HANDOFF] = "cost_lock_handoff", [C_SPIN] = "cost_spin",
 	[C_TD_CREATE] = "cost_td_create", [C_VCPU_CREATE] = "cost_vcpu_create",
-	[C_PAMT_LOCK] = "cost_pamt_lock",
+	[C_PAMT_LOCK] = "cost_pamt_lock", [C_RCU_GRACE] = "cost_rcu_grace",
 };
 
 const char *sim_cost_name(enum sim_cost c)
@@ -142,7 +145,7 @@ const struct backend_preset sim_presets[] = {
 	{ "sean-v5", "PAMT at top-up: every cached S-EPT page PAMT-backed; per-VM split cache under a mutex",
 	  "[RFC PATCH v5 00/45] TDX: Dynamic PAMT + S-EPT Hugepage, 2026-01-28, 19/45, 20/45, 44/45, "
 	  "lore.kernel.org/kvm/20260129011517.3545883-1-seanjc@google.com/",
-	  "sept_pamt=topup,split_cache=mutex,split_cache_pages=2" },
+	  "sept_pamt=topup,split_cache=mutex,split_cache_pages=2,sept_free=rcu" },
 	{ "hp-v3", "v4's fault path (one list of 15 pages) + per-VM split cache (spinlock, 4 pages), mmu_lock dropped to top up",
 	  "[PATCH v3 00/24] KVM: TDX huge page support for private memory, 2026-01-06, 01/24 "
 	  "(based on DPAMT v4: topup_external_fault_cache / tdx_prealloc), 17/24..23/24, "
@@ -268,6 +271,9 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	if (params_get_enum(p, "split_cache", split_choices, 0, &e, err, errlen))
 		return -1;
 	cfg->split = (enum split_kind)e;
+	if (params_get_enum(p, "sept_free", sept_free_choices, 0, &e, err, errlen))
+		return -1;
+	cfg->sept_free_rcu = e == 1;
 	if (get_u32(p, "split_cache_pages", &cfg->split_pages, err, errlen) ||
 	    params_get_enum(p, "ept_levels", levels_choices, 0, &e, err, errlen))
 		return -1;
