@@ -77,8 +77,11 @@ struct fid_row {
 #define KNOWN_V2 "2026-11-25, first run: 44796 contentions, 121 ms. The model's boot " \
 	"accepts every 4K page of all 16 GB back to back (~5 us a fault, assumed costs); a " \
 	"Linux TD accepts lazily and touched an unpublished part of its memory in 60 s; and " \
-	"the CPUs' per-CPU lists take 63-page chunks of the same 2 MiB regions, so most ADDs " \
-	"race another CPU's get (pamt_add_races)"
+	"the CPUs' per-CPU lists take 63-page chunks of the same 2 MiB regions, so an ADD is " \
+	"raced by the CPU whose chunk follows (pamt_add_races: 44360 of 82566 ADDs). A raced " \
+	"get resumes right behind the ADD, and with every fault costing the same the CPUs stay " \
+	"in that convoy; an experiment adding up to 2 us of random cost per fault (not kept: " \
+	"no published figure) cut the races to 14268"
 #define YAN_BOOT "Yan Zhao, 2025-06-26/07-02, 4 GB 8-vCPU Linux TD boot, " \
 	"lore.kernel.org/kvm/aF0Kg8FcHVMvsqSo@yzhao56-desk.sh.intel.com/"
 #define TOL_BOOT "exact: an input, the linux-boot workload replays the profile's counts; " \
