@@ -588,7 +588,8 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 	vtime_t t_start, t_end;
 	uint64_t bytes_end;
 	bool measured_teardown = false;
-	struct lock_snap l0, l1, pre, td;
+	struct lock_snap l0, l1, pre, td, ph0, ph1;
+	struct sbuf by_phase = SBUF_INIT;
 	uint64_t get_max = 0, put_max = 0;
 	int ret = BACKEND_OK;
 
@@ -607,7 +608,13 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 			put_max = s->c.put_wait.max_ns;
 			snap_start(s, &pre);
 		}
+		snap_take(s, &ph0);
 		ret = run_phase(s, &w->phases[i], spec->abort_now);
+		snap_take(s, &ph1);
+		snap_sub(&ph1, &ph0);
+		sbuf_addf(&by_phase, "%s%u %s: %llu ns in %llu waits", i ? "; " : "", i + 1,
+			  wl_phase_kind_name(w->phases[i].kind), (unsigned long long)ph1.pamt.wait_ns,
+			  (unsigned long long)ph1.pamt.contended);
 		if (ret == BACKEND_OK) {
 			barrier(s);
 			sim_sample(s, s->now, true);
@@ -639,8 +646,12 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 		snprintf(err, errlen, "sim: %s", s->why);
 	else if (ret == BACKEND_ABORTED)
 		snprintf(err, errlen, "sim: aborted");
-	else
+	else {
 		emit(s, res, t_start, t_end, bytes_end, &l1, measured_teardown ? &td : NULL);
+		/* per phase, so a multi-phase workload shows where the waits are */
+		result_note(res, "pamt_lock_by_phase", "%s", by_phase.buf ? by_phase.buf : "");
+	}
+	sbuf_free(&by_phase);
 	sim_delete(s);
 	return ret;
 }
