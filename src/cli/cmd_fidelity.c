@@ -1,8 +1,11 @@
 /* tdxbench fidelity: the published DPAMT figures against the sim (src/core/fidelity.c). */
+#include "backend/backend.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "core/fidelity.h"
+#include "lib/opts.h"
 #include "lib/util.h"
+#include "workloads/workload.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +31,19 @@ const char cmd_fidelity_usage[] =
 	"2 usage\n";
 
 enum { OPT_FORMAT = 1, OPT_ROW, OPT_SET };
+
+/* A --set key must mean something to the sim or to a workload: never ignored. */
+static bool known_key(const char *key)
+{
+	const struct backend_ops *be = backend_find("sim");
+	const struct workload_desc *const *wl = workload_all();
+	if ((be && opt_find(be->knobs, key)) || opt_find(workload_common_opts, key))
+		return true;
+	for (size_t i = 0; wl[i]; i++)
+		if (wl[i]->params && opt_find(wl[i]->params, key))
+			return true;
+	return false;
+}
 
 static void progress(size_t i, size_t n, const char *id)
 {
@@ -73,6 +89,14 @@ int cmd_fidelity(int argc, char **argv, struct cli_ctx *ctx)
 	if (optind < argc) {
 		params_free(&extra);
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	}
+	for (size_t i = 0; i < extra.n; i++) {
+		if (!known_key(extra.v[i].key)) {
+			int rc = cli_usage_error(self, "--set %s: not a sim knob or workload parameter",
+						 extra.v[i].key);
+			params_free(&extra);
+			return rc;
+		}
 	}
 	if (ctx->json)
 		fmt = FID_JSON;

@@ -41,6 +41,10 @@ else
 	skip "--format json is valid" "no python3"
 fi
 
+run_tdx fidelity --row v6-fill --set nosuch=1
+expect_rc "an unknown --set key" 2
+check "names it" grep -q -- '--set nosuch: not a sim knob or workload parameter' "$TMP/err"
+
 run_tdx fidelity --row nosuch
 expect_rc "an unknown row" 2
 check "one line naming it" sh -c "grep -q -- '--row nosuch' '$TMP/err'"
