@@ -92,10 +92,10 @@ int cmd_fidelity(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	for (size_t i = 0; i < extra.n; i++) {
 		if (!known_key(extra.v[i].key)) {
-			int rc = cli_usage_error(self, "--set %s: not a sim knob or workload parameter",
+			int urc = cli_usage_error(self, "--set %s: not a sim knob or workload parameter",
 						 extra.v[i].key);
 			params_free(&extra);
-			return rc;
+			return urc;
 		}
 	}
 	if (ctx->json)
