@@ -11,15 +11,22 @@
 #include "lib/util.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const struct opt_desc linux_boot_params[] = {
-	/* the profiled TD; overrides the common defaults */
-	{ "mem", OPT_SIZE, "4G", "test memory per TD (the profiled TD: 4G)", NULL, "bytes", NULL },
-	{ "vcpus", OPT_U64, "8", "vCPUs per TD (the profiled TD: 8)", NULL, NULL, NULL },
-	{ "early_4k", OPT_U64, "2710", "4K accepts on vCPU 0 before the kernel accepts at 2M", NULL, NULL, NULL },
-	{ "maps_2m", OPT_U64, "1144", "2M ranges accepted at 2M by login, spread over the vCPUs", NULL, NULL, NULL },
-	{ "splits", OPT_U64, "11", "later 4K accepts, each inside a range mapped at 2M", NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	/* the profiled TD: overrides the common mem and vcpus */
+	{ .name = "mem", .type = OPT_SIZE, .def = "4G", .unit = "bytes", .min = "2M",
+	  .help = "test memory per TD (the profiled TD: 4G)" },
+	{ .name = "vcpus", .type = OPT_U64, .def = "8", .min = "1", .max = "4096",
+	  .help = "vCPUs per TD (the profiled TD: 8)" },
+	{ .name = "early_4k", .type = OPT_U64, .def = "2710",
+	  .help = "4K accepts on vCPU 0 before the kernel accepts at 2M" },
+	{ .name = "maps_2m", .type = OPT_STRING, .def = "auto",
+	  .help = "2M ranges accepted at 2M by login, spread over the vCPUs (auto: the "
+		  "profile's 1144 of a 4G TD's 2048, scaled to mem)" },
+	{ .name = "splits", .type = OPT_U64, .def = "11",
+	  .help = "later 4K accepts, each inside a range mapped at 2M" },
+	{ .name = NULL },
 };
 
 static int linux_boot_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
@@ -27,17 +34,19 @@ static int linux_boot_build(const struct params *p, struct tdxb_workload *w, cha
 	struct wl_common c;
 	struct tdxb_phase *ph;
 	uint64_t early, maps, splits, early_ranges, start2;
+	const char *v;
 
-	if (wl_read_common(p, &c, err, errlen) ||
-	    params_get_u64(p, "early_4k", 2710, &early, err, errlen) ||
-	    params_get_u64(p, "maps_2m", 1144, &maps, err, errlen) ||
-	    params_get_u64(p, "splits", 11, &splits, err, errlen))
+	if (wl_read_common(linux_boot_params, p, &c, err, errlen) ||
+	    opt_get_u64(linux_boot_params, p, "early_4k", &early, err, errlen) ||
+	    opt_get_u64(linux_boot_params, p, "splits", &splits, err, errlen))
 		return -1;
-	/* the profiled TD, unless the job says otherwise (as multi-td does with tds) */
-	if (!params_has(p, "mem"))
-		c.mem = 4 * GiB;
-	if (!params_has(p, "vcpus"))
-		c.vcpus = 8;
+	v = params_get(p, "maps_2m");
+	if (!v || !strcmp(v, "auto")) {
+		maps = 1144 * (c.mem / (2 * MiB)) / 2048;
+	} else if (parse_u64(v, &maps)) {
+		snprintf(err, errlen, "maps_2m=%s: must be auto or a count", v);
+		return -1;
+	}
 	early_ranges = (early + 511) / 512;
 	if ((early_ranges + maps) * 2 * MiB > c.mem || splits > maps) {
 		snprintf(err, errlen, "early_4k=%llu, maps_2m=%llu, splits=%llu: need (early_4k/512 + "

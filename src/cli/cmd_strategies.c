@@ -14,18 +14,25 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_strategies_usage[] =
-	"usage: tdxbench strategies [--backend NAME] [--costs] [--json]\n"
-	"\n"
-	"List the strategies of a backend (the sim): presets over knobs, named after\n"
-	"the patch series they model, with the knob values each sets. Any knob can be\n"
-	"overridden in a run with --set knob=value, so a custom strategy is a preset\n"
-	"plus overrides.\n"
-	"\n"
-	"  --backend NAME  the backend to describe (default: the first with presets)\n"
-	"  --costs   list the cost parameters instead: value, unit and source; a cost\n"
-	"            without a published figure is marked *assumed*\n"
-	"  --json    machine-readable output (presets, knobs and costs)\n";
+enum { OPT_COSTS = 0x100, OPT_BACKEND };
+
+static const struct cli_opt strategies_opts[] = {
+	{ .name = "backend", .id = OPT_BACKEND, .arg = "NAME", .values = backend_names,
+	  .help = "the backend to describe (default: the first with presets)" },
+	{ .name = "costs", .id = OPT_COSTS,
+	  .help = "list the cost parameters instead: value, unit and source; a cost without a "
+		  "published figure is marked *assumed*" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_strategies_help = {
+	.synopsis = "strategies [--backend NAME] [--costs]",
+	.text = "List the strategies of a backend (the sim): presets over knobs, named after\n"
+		"the patch series they model, with the knob values each sets. Any knob can be\n"
+		"overridden in a run with --set knob=value, so a custom strategy is a preset\n"
+		"plus overrides. With --json: presets, knobs and costs.\n",
+	.opts = strategies_opts,
+};
 
 static const struct backend_ops *be;
 
@@ -202,20 +209,15 @@ static const struct backend_ops *first_with_presets(void)
 
 int cmd_strategies(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("strategies");
-	static const struct option opts[] = {
-		{ "backend", required_argument, NULL, 'b' },
-		{ "costs", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct cmd *self = ctx->cmd;
 	const char *name = NULL;
 	bool costs = false;
 	int c;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
-		if (c == 'c')
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
+		if (c == OPT_COSTS)
 			costs = true;
-		else if (c == 'b')
+		else if (c == OPT_BACKEND)
 			name = optarg;
 	}
 	if (optind < argc)

@@ -42,6 +42,7 @@ const char *fid_row_published(const struct fid_row *r);
 const char *fid_row_unit(const struct fid_row *r);
 const char *fid_row_tolerance(const struct fid_row *r);	/* band and reason */
 const char *fid_row_known(const struct fid_row *r);	/* why it stays outside, or NULL */
+bool fid_row_runs(const struct fid_row *r);	/* false: not reproducible, tolerance says why */
 double fid_row_lo(const struct fid_row *r);
 double fid_row_hi(const struct fid_row *r);
 const char *fid_verdict_name(enum fid_verdict v);
@@ -56,9 +57,5 @@ size_t fid_nrows(void);
  */
 size_t fid_run(const struct params *extra, const char *only, struct fid_result *out,
 	       void (*progress)(size_t i, size_t n, const char *what));
-
-/* Render: 0 text, 1 markdown, 2 json. Returns 0, or -1 on a write error. */
-enum fid_format { FID_TEXT, FID_MARKDOWN, FID_JSON };
-int fid_render(const struct fid_result *res, size_t n, enum fid_format f);
 
 #endif

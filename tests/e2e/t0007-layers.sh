@@ -35,4 +35,16 @@ expect_rc "the CLI including the sim's internal header is refused" 1
 check "it names the internal header" \
 	grep -q '^src/cli/cmd_strategies.c:1: includes "backend/sim/sim_int.h", the internals of src/backend/sim' "$TMP/err"
 
+# docs/architecture.md is the map of this tree: every folder is on it.
+arch="$TOP/docs/architecture.md"
+missing=
+for d in $(cd "$TOP" && find src -mindepth 1 -maxdepth 1 -type d | sort) workloads guest-images; do
+	grep -q "\`$d/\`" "$arch" || missing="$missing $d"
+done
+for d in $(cd "$TOP/src/backend" && find . -mindepth 1 -maxdepth 1 -type d | sed 's|^\./||' | sort); do
+	grep -q "\`$d/\`" "$arch" || missing="$missing src/backend/$d"
+done
+check "docs/architecture.md names every folder${missing:+ (missing:$missing)}" test -z "$missing"
+check "docs/architecture.md names the layering check" grep -q 'scripts/check-layers.sh' "$arch"
+
 done_testing

@@ -7,6 +7,7 @@
  */
 #include "backend/sim/sim_int.h"
 #include "lib/opts.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -670,9 +671,9 @@ static int sim_check(const struct run_spec *spec, char *err, size_t errlen)
 	if (sim_cfg_parse(spec->params, w, &cfg, err, errlen))
 		return BACKEND_FAILED;
 	if (cfg.host_mem < w->mem_bytes * w->tds) {
-		char a[16], b[16];
-		fmt_size(cfg.host_mem, a, sizeof(a));
-		fmt_size(w->mem_bytes * w->tds, b, sizeof(b));
+		char a[FMT_LEN], b[FMT_LEN];
+		fmt_value((double)cfg.host_mem, "bytes", a, sizeof(a));
+		fmt_value((double)(w->mem_bytes * w->tds), "bytes", b, sizeof(b));
 		snprintf(err, errlen, "sim: host_mem=%s is less than the %s of TD memory", a, b);
 		return BACKEND_FAILED;
 	}
