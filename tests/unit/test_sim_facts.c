@@ -101,6 +101,75 @@ static void test_hpv3_split_backed_2(void **state)
 }
 
 /*
+ * v6 06/11: the refcount reads 0 until another CPU's PAMT.ADD is done, so a
+ * get inside that window fails atomic_inc_not_zero(), takes a pair from its
+ * cache, waits for pamt_lock until the ADD ends, finds the refcount set and
+ * frees the pair. After the ADD a get is a lockless bump; with
+ * pamt_fast_path=no (05/11) it takes the lock.
+ */
+static void race_case(bool fast)
+{
+	struct tcase tc;
+	struct sim *s;
+	struct sim_vcpu *v0, *v1;
+	uint64_t adds, freed, acquired;
+	vtime_t t0, ta, tb, tc2;
+	pfn_t f;
+	uint32_t r, cache1;
+
+	tcase_init(&tc, "dpamt-v6", "boot", fast ?
+		   "mem=8M,vcpus=2,cost_pamt_add_min=4000,cost_pamt_add_max=4000" :
+		   "mem=8M,vcpus=2,cost_pamt_add_min=4000,cost_pamt_add_max=4000,pamt_fast_path=no");
+	s = tcase_sim(&tc, NULL);
+	v0 = vcpu(s, 0, 0);
+	v1 = vcpu(s, 0, 1);
+	step_topup(s, v0);
+	step_topup(s, v1);
+	f = hostmem_alloc_block(s, SIM_REGION_ORDER);	/* a region nobody uses */
+	r = pfn_region(f);
+	assert_int_equal(s->rg[r].ref, 0);
+	adds = s->c.pamt_add;
+	freed = s->c.pages_free_unused;
+	t0 = MAX(v0->t, v1->t) + 1000000;
+	s->now = t0;
+	ta = t0;
+	pamt_get(s, v0, f, &v0->pamt, false, &ta);
+	assert_int_equal(s->c.pamt_add - adds, 1);
+	assert_true(ta >= t0 + 4000);
+	/* v1, 1 us later, inside the ADD */
+	cache1 = v1->pamt.n;
+	tb = t0 + 1000;
+	pamt_get(s, v1, f + 1, &v1->pamt, false, &tb);
+	assert_int_equal(s->c.pamt_add - adds, 1);
+	assert_int_equal(s->c.pamt_add_races, 1);
+	assert_int_equal(cache1 - v1->pamt.n, SIM_PAIR_PAGES);
+	assert_int_equal(s->c.pages_free_unused - freed, SIM_PAIR_PAGES);
+	assert_true(tb >= ta);		/* it waited for the ADD */
+	assert_int_equal(s->rg[r].ref, 2);
+	/* after the ADD: a refcount bump, with or without the lock */
+	acquired = s->pamt_ls.acquired;
+	tc2 = ta + 10000;
+	pamt_get(s, v1, f + 2, &v1->pamt, false, &tc2);
+	assert_int_equal(s->c.pamt_add_races, 1);
+	assert_int_equal(s->pamt_ls.acquired - acquired, fast ? 0 : 1);
+	assert_int_equal(s->c.pamt_get_fast > 0, fast);
+	/* give it all back before the teardown checks */
+	s->now = tc2;
+	for (pfn_t g = f; g < f + 3; g++)
+		pamt_put(s, v1, g, false, &tc2);
+	assert_int_equal(s->rg[r].ref, 0);
+	hostmem_free_block(s, f, SIM_REGION_ORDER);
+	step_finish(s);
+	tcase_free(&tc);
+}
+
+static void test_v6_race_in_flight_add(void **state)
+{
+	race_case(true);
+	race_case(false);
+}
+
+/*
  * HP v3: a 4K accept inside a 2M leaf splits it on the fault path: one write
  * mmu_lock, one DEMOTE with a pair from the vCPU's cache, then all 512 pages
  * mapped at 4K (the accepts after it fault no more).
@@ -248,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_v4_combined_list_15),
 		cmocka_unit_test(test_hpv3_split_unbacked_4),
 		cmocka_unit_test(test_hpv3_split_backed_2),
+		cmocka_unit_test(test_v6_race_in_flight_add),
 		cmocka_unit_test(test_fault_path_split),
 		cmocka_unit_test(test_seanv5_rcu_free_softirq),
 		cmocka_unit_test(test_seanv5_speculative_worst_case),
