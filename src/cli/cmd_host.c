@@ -1,6 +1,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "lib/util.h"
+#include "backend/backend.h"
 #include "host/host.h"
 #include "store/store.h"
 
@@ -8,34 +9,63 @@
 #include <stdio.h>
 
 const char cmd_host_usage[] =
-	"usage: tdxbench host [--json] [--label TEXT] [--kernel-tree DIR] [--store]\n"
+	"usage: tdxbench host [--json] [--label TEXT] [--kernel-tree DIR] [--store] [--no-probe]\n"
 	"\n"
 	"Describe this machine as runs record it: CPU (libcpuid, microcode), NUMA\n"
 	"layout (hwloc), kernel (release, command line, THP, kvm module parameters),\n"
 	"/dev/kvm capabilities (API version, VM types, guest_memfd, memory\n"
 	"attributes) and TDX status (tdx_host_platform flag, TDX VM type, kernel\n"
 	"log 'virt/tdx:' lines), each present, absent or unreadable with why.\n"
+	"Then probes what only running a VM shows: whether KVM emulates the\n"
+	"guest's instructions (a 4M VM rewrites its pages with kvm_emulate_insn\n"
+	"counted; needs root for tracefs), reported, never stored.\n"
 	"\n"
 	"  --json              the fingerprint as JSON (what the store keeps)\n"
 	"  --label TEXT        a name for this host/kernel (e.g. 'dpamt-v4')\n"
 	"  --kernel-tree DIR   record 'git describe' of the kernel source tree\n"
 	"  --store             also record the fingerprint in the database\n"
-	"                      (once per distinct host, kernel and label)\n";
+	"                      (once per distinct host, kernel and label)\n"
+	"  --no-probe          skip the probes (no VM is started)\n";
+
+/* Backends that can measure something about this host (kvm: emulated guest code). */
+static void add_probes(struct json_object *fp)
+{
+	struct json_object *probes = json_object_new_object();
+	for (const struct backend_ops *const *b = backend_all(); *b; b++)
+		if ((*b)->host_probe)
+			(*b)->host_probe(probes);
+	json_object_object_add(fp, "probes", probes);
+}
+
+static void print_probes(struct json_object *fp)
+{
+	struct json_object *probes, *o, *v;
+	if (!json_object_object_get_ex(fp, "probes", &probes))
+		return;
+	if (json_object_object_get_ex(probes, "kvm_guest_code", &o)) {
+		printf("%-12s", "guest code");
+		if (json_object_object_get_ex(o, "summary", &v) || json_object_object_get_ex(o, "why", &v))
+			print_wrapped(json_object_get_string(v), 12, 12, 80);
+		else
+			printf("?\n");
+	}
+}
 
 int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 {
-	enum { OPT_LABEL = 1, OPT_TREE, OPT_STORE };
+	enum { OPT_LABEL = 1, OPT_TREE, OPT_STORE, OPT_NO_PROBE };
 	static const struct option opts[] = {
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "kernel-tree", required_argument, NULL, OPT_TREE },
 		{ "store", no_argument, NULL, OPT_STORE },
+		{ "no-probe", no_argument, NULL, OPT_NO_PROBE },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct cmd *self = cli_find_command("host");
 	struct host_opts ho = { 0 };
 	struct json_object *fp;
 	struct store *st = NULL;
-	bool store = false;
+	bool store = false, probe = true;
 	char hash[65];
 	int c;
 
@@ -49,6 +79,9 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_STORE:
 			store = true;
+			break;
+		case OPT_NO_PROBE:
+			probe = false;
 			break;
 		}
 	}
@@ -65,12 +98,17 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 		store_close(st);
 		return EXIT_FAIL;
 	}
+	/* the identity and the store cover the fingerprint, not these measurements */
+	host_identity(fp, hash);
+	if (probe)
+		add_probes(fp);
 	if (ctx->json) {
 		puts(json_object_to_json_string_ext(fp, JSON_C_TO_STRING_PRETTY |
 						    JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
 		host_print(stdout, fp);
-		printf("%-12s%.16s\n", "identity", host_identity(fp, hash));
+		print_probes(fp);
+		printf("%-12s%.16s\n", "identity", hash);
 	}
 	json_object_put(fp);
 
