@@ -34,7 +34,8 @@ const struct opt_desc kvm_knobs[] = {
 	  "auto (when root and tracefs allow, else a note says why), on (refuse without), off", trace_choices,
 	  NULL, NULL },
 	{ "trace_events", OPT_STRING, "default", "tracepoints to count: default (kvm_page_fault, kvm_exit and the "
-	  "kvmmmu fault path this kernel has) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
+	  "kvmmmu fault path this kernel has), per-page (exits, emulated instructions, guest page-table walks "
+	  "and host faults, stored per page) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
 	  NULL },
 	{ "trace_buffer_kb", OPT_U64, "16384", "tracefs ring buffer per CPU; a note reports events lost when it "
 	  "overflows between drains", NULL, "KiB", NULL },
