@@ -8,10 +8,11 @@
 # ratios tdxbench / demand_paging_test (>= 1.0: no slower than the selftest),
 # with the 1-minute load average at every pair.
 #
-# Rows: 1 vCPU x 384M and 2 vCPUs x 1G each (KVM_BENCH_PAIRS pairs, default 5),
-# then a sweep of the size per vCPU at 1 vCPU (KVM_BENCH_SWEEP, default
-# "128M 256M 512M 1G", KVM_BENCH_SWEEP_PAIRS pairs, default 3). Then where a
-# page's time goes in both programs: events per page (see docs/kvm.md).
+# Rows: 1 vCPU x 384M and 2 vCPUs x 1G each (KVM_BENCH_PAIRS pairs, default
+# 5), 2 vCPUs x 512M each (1G in all), then a sweep of the size per vCPU at
+# 1 vCPU (KVM_BENCH_SWEEP, default "128M 256M 512M 1G"; these rows take
+# KVM_BENCH_SWEEP_PAIRS pairs, default 3). Then where a page's time goes in
+# both programs: events per page (see docs/kvm.md).
 #
 # demand_paging_test is built from Debian's linux-source-6.12 only when asked:
 #   make bench KVM_SELFTESTS=1            (or DEMAND_PAGING_TEST=/path/to/binary)
@@ -86,6 +87,7 @@ row() {
 row 1 384M "$pairs"
 if [ "$ncpu" -ge 2 ]; then
 	row 2 1G "$pairs"
+	row 2 512M "$sweep_pairs"	# 1G in all
 else
 	echo "2 vCPUs: skipped, only $ncpu CPU"
 fi
