@@ -182,26 +182,30 @@ static uint64_t build_page_tables(volatile struct tdxb_mbox_vcpu *slot)
 /* ---- phases ---------------------------------------------------------- */
 
 /*
- * Platform hooks of the loops below. A TD accepts the pages of a unit before
- * the first touch (TDG.MEM.PAGE.ACCEPT) and asks for conversions with
- * TDG.VP.VMCALL MapGPA; guest-images/tdx.c (the tdx backend) provides
- * strong definitions. These weak ones are for plain KVM, where a fault
- * phase never calls them: whether to accept is decided once per phase.
+ * Platform calls of the loops below, with the prototypes of the TD platform
+ * layer (guest-images/tdx.c): a TD accepts the pages of a unit before its
+ * first touch (TDG.MEM.PAGE.ACCEPT) and asks for conversions with
+ * TDG.VP.VMCALL MapGPA. These weak definitions are a plain VM's, where the
+ * fault loop never calls them: whether to accept is decided once per phase.
  */
-void tdxb_plat_accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len)
-	__attribute__((weak, noinline));
-uint64_t tdxb_plat_map_gpa(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t npages,
-			   uint64_t attrs) __attribute__((weak, noinline));
+uint64_t guest_accept(uint64_t gpa, uint64_t len) __attribute__((weak));
+uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private) __attribute__((weak));
 
-void tdxb_plat_accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len)
+uint64_t guest_accept(uint64_t gpa, uint64_t len)
 {
-	panic2(slot, "this guest cannot accept pages, gpa ", gpa, " len ", len);
+	return 0;	/* nothing to accept outside a TD */
 }
 
-uint64_t tdxb_plat_map_gpa(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t npages,
-			   uint64_t attrs)
+uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private)
 {
-	panic2(slot, "this guest has no TDVMCALL MapGPA, gpa ", gpa, " pages ", npages);
+	return ~0ULL;	/* no TDVMCALL outside a TD: the conversion fails, the guest panics */
+}
+
+static void accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len)
+{
+	uint64_t st = guest_accept(gpa, len);
+	if (st)
+		panic2(slot, "TDG.MEM.PAGE.ACCEPT failed at gpa ", gpa, " status ", st);
 }
 
 /*
@@ -250,13 +254,13 @@ static inline __attribute__((always_inline)) void fault_run(void *opaque, const 
 		uint64_t n = left < c->chunk ? left : c->chunk;
 		if (r->stride == unit) {
 			if (c->accept)
-				tdxb_plat_accept(c->slot, addr, n * unit);
+				accept(c->slot, addr, n * unit);
 			touch_pages(addr, n * unit);
 			addr += n * unit;
 		} else {
 			for (uint64_t i = 0; i < n; i++, addr += r->stride) {
 				if (c->accept)
-					tdxb_plat_accept(c->slot, addr, unit);
+					accept(c->slot, addr, unit);
 				touch_pages(addr, unit);
 			}
 		}
@@ -273,7 +277,7 @@ static inline __attribute__((always_inline)) void fault_unit(void *opaque, uint6
 	struct walk_ctx *c = opaque;
 	uint64_t addr = c->base + off;
 	if (c->accept)
-		tdxb_plat_accept(c->slot, addr, c->unit);
+		accept(c->slot, addr, c->unit);
 	touch_pages(addr, c->unit);
 	c->units++;
 	c->pages += c->unit / PAGE_4K;
@@ -311,7 +315,7 @@ static void convert(struct walk_ctx *c, uint64_t gpa, uint64_t len, int to_priva
 		ret = slot->conv_ret;
 		break;
 	case TDXB_CONV_TDVMCALL:
-		ret = tdxb_plat_map_gpa(slot, gpa, len / PAGE_4K, attrs);
+		ret = guest_map_gpa_tdvmcall(gpa, len, to_private);
 		break;
 	default:
 		ret = hypercall3(params->conv_call, TDXB_KVM_HC_MAP_GPA_RANGE, gpa, len / PAGE_4K, attrs);
@@ -325,12 +329,12 @@ static void convert(struct walk_ctx *c, uint64_t gpa, uint64_t len, int to_priva
 		log[slot->lat_n++] = d > 0xffffffffULL ? 0xffffffffU : (uint32_t)d;
 	}
 	slot->conversions = ++c->conversions;
+	/* to private in a TD: accept before any access (outside the round trip) */
+	if (to_private && params->platform == TDXB_PLAT_TDX)
+		accept(slot, gpa, len);
 	/* the old contents must be gone: zap + refault, or a fresh private page */
 	if (*(volatile uint64_t *)gpa != 0)
 		panic2(slot, "conversion left data in place at gpa ", gpa, NULL, 0);
-	/* to private in a TD: accept before the touch */
-	if (to_private && params->platform == TDXB_PLAT_TDX)
-		tdxb_plat_accept(slot, gpa, len);
 }
 
 /* A conversion exits per unit anyway: progress is published per unit. */
