@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/compare.h"
+#include "report/compare_render.h"
 #include "lib/params.h"
 #include "lib/result.h"
 #include "lib/util.h"
