@@ -23,6 +23,8 @@
 #include "lib/result.h"
 #include "workloads/workload.h"
 
+struct json_object;
+
 struct run_spec {
 	const char *strategy;			/* sim: preset name; others: NULL */
 	const struct workload_desc *wl;
@@ -81,6 +83,12 @@ struct backend_ops {
 	int (*check)(const struct run_spec *spec, char *err, size_t errlen);
 	/* One repetition. */
 	int (*run)(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen);
+	/*
+	 * Optional: what only running this backend shows about the host (kvm:
+	 * whether KVM emulates the guest's instructions), added as members of
+	 * obj, for `tdxbench host`. May run a small VM.
+	 */
+	void (*host_probe)(struct json_object *obj);
 	/* true: numbers are model output and must be labelled so. */
 	bool is_model;
 };

@@ -21,6 +21,8 @@ check "every page was touched" \
 	test "$(q "SELECT count(*) FROM run_metrics WHERE metric='pages_touched' AND value = 4096")" -eq 4
 check "stats time series stored" test "$(q "SELECT count(*) FROM samples WHERE series='pf_fixed'")" -gt 0
 check "the summary shows pages/s/vCPU" grep -q 'pages/s/vCPU' "$TMP/out"
+check "every run says whether KVM emulates the guest's code" \
+	test "$(q "SELECT count(*) FROM notes WHERE key='guest_code' AND (value LIKE 'emulated:%' OR value LIKE 'native:%' OR value LIKE 'unknown:%')")" -ge 2
 
 run_tdx --db "$DB" run --backend kvm --workload random4k,fault2m --set mem=8M,vcpus=2 --reps 1 --quiet
 expect_rc "random4k and fault2m with 2 vCPUs" 0

@@ -6,6 +6,7 @@
 #include "sample/tracepoints.h"
 #include "guest-images/abi.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,8 @@ const struct opt_desc kvm_knobs[] = {
 	  "auto (when root and tracefs allow, else a note says why), on (refuse without), off", trace_choices,
 	  NULL, NULL },
 	{ "trace_events", OPT_STRING, "default", "tracepoints to count: default (kvm_page_fault, kvm_exit and the "
-	  "kvmmmu fault path this kernel has) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
+	  "kvmmmu fault path this kernel has), per-page (exits, emulated instructions, guest page-table walks "
+	  "and host faults, stored per page) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
 	  NULL },
 	{ "trace_buffer_kb", OPT_U64, "16384", "tracefs ring buffer per CPU; a note reports events lost when it "
 	  "overflows between drains", NULL, "KiB", NULL },
@@ -312,9 +314,38 @@ static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 static int kvm_run(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen)
 {
 	struct kvm_settings s;
+	char emu[512];
+	int r;
 	if (kvm_settings_read(spec->params, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
 		return BACKEND_FAILED;
-	return kvm_run_repetition(spec, &s, res, err, errlen);
+	/* before the repetition, once per process: its VM is not part of any measurement */
+	kvm_emulation_str(kvm_probe_emulation(), emu, sizeof(emu));
+	r = kvm_run_repetition(spec, &s, res, err, errlen);
+	if (r == BACKEND_OK)
+		result_note(res, "guest_code", "%s", emu);
+	return r;
+}
+
+static void kvm_host_probe(struct json_object *obj)
+{
+	const struct kvm_emulation *e;
+	struct json_object *o = json_object_new_object();
+	char why[256], text[512];
+
+	if (kvm_probe(why, sizeof(why))) {
+		json_object_object_add(o, "status", json_object_new_string("unknown"));
+		json_object_object_add(o, "why", json_object_new_string(why));
+	} else {
+		e = kvm_probe_emulation();
+		json_object_object_add(o, "status", json_object_new_string(
+			e->state == KVM_EMU_YES ? "emulated" : e->state == KVM_EMU_NO ? "native" : "unknown"));
+		if (e->state != KVM_EMU_UNKNOWN) {
+			json_object_object_add(o, "emulate_insn_per_page", json_object_new_double(e->per_page));
+			json_object_object_add(o, "pages_probed", json_object_new_int64((int64_t)e->pages));
+		}
+		json_object_object_add(o, "summary", json_object_new_string(kvm_emulation_str(e, text, sizeof(text))));
+	}
+	json_object_object_add(obj, "kvm_guest_code", o);
 }
 
 const struct backend_ops kvm_backend = {
@@ -326,5 +357,6 @@ const struct backend_ops kvm_backend = {
 	.resolve = kvm_resolve,
 	.check = kvm_check,
 	.run = kvm_run,
+	.host_probe = kvm_host_probe,
 	.is_model = false,
 };
