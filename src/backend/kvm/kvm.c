@@ -23,8 +23,8 @@ const struct opt_desc kvm_knobs[] = {
 	{ "vm_type", OPT_ENUM, "default", "KVM VM type; sw-protected has private memory (guest_memfd + "
 	  "KVM_SET_MEMORY_ATTRIBUTES)", vm_type_choices, NULL, NULL },
 	{ "pt", OPT_ENUM, "4K", "guest page-table granularity for the test memory", pt_choices, NULL, NULL },
-	{ "pin", OPT_STRING, "auto", "vCPU pinning: auto (one core each first, hwloc), none, or a CPU list "
-	  "like 0,2-3", NULL, NULL, NULL },
+	{ .name = "pin", .type = OPT_STRING, .def = "auto", .one_value = true,
+	  .help = "vCPU pinning: auto (one core each first, hwloc), none, or a CPU list like 0,2-3" },
 	{ "watchdog_ms", OPT_U64, "10000", "fail the repetition when the guest reports no progress for this long",
 	  NULL, "ms", NULL },
 	{ "sample_ms", OPT_U64, "100", "interval of the KVM stats time series", NULL, "ms", NULL },
