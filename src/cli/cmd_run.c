@@ -168,7 +168,8 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		if (jobfile_load(&files[i], path))
 			rc = EXIT_USAGE;
 	}
-	if (rc == EXIT_OK && plan_build(&pl, files, nfiles, &ov))
+	/* the same checks for --dry-run and a run, before the store is opened */
+	if (rc == EXIT_OK && (plan_build(&pl, files, nfiles, &ov) || plan_validate(&pl, NULL)))
 		rc = EXIT_USAGE;
 	for (size_t i = 0; i < nfiles; i++)
 		jobfile_free(&files[i]);

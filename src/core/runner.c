@@ -222,14 +222,10 @@ static void inst_prepare(struct inst *in)
 		inst_fail(in, why);
 		return;
 	}
-	if (be->resolve && be->resolve(in->it->strategy, &in->resolved, err, sizeof(err))) {
+	if (plan_item_resolve(in->it, &in->resolved, err, sizeof(err))) {
 		inst_fail(in, err);
 		return;
 	}
-	/* the workload's own defaults first: it may override a common one (multi-td: tds=4) */
-	opt_fill_defaults(in->it->wl->params, &in->resolved);
-	opt_fill_defaults(workload_common_opts, &in->resolved);
-	params_sort(&in->resolved);
 
 	spec.strategy = in->it->strategy;
 	spec.wl = in->it->wl;

@@ -299,6 +299,12 @@ static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t
 	return kvm_settings_read(p, &s, err, errlen);
 }
 
+static int kvm_validate(const struct run_spec *spec, char *err, size_t errlen)
+{
+	struct kvm_settings s;
+	return kvm_settings_read(spec->params, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
+}
+
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
@@ -322,6 +328,7 @@ const struct backend_ops kvm_backend = {
 	.strategies = NULL,
 	.probe = kvm_probe,
 	.resolve = kvm_resolve,
+	.validate = kvm_validate,
 	.check = kvm_check,
 	.run = kvm_run,
 	.is_model = false,

@@ -553,6 +553,7 @@ const struct backend_ops sim_backend = {
 	.strategies = sim_strategy_names,
 	.probe = sim_probe,
 	.resolve = sim_resolve,
+	.validate = sim_check,	/* the model's checks need nothing from the host */
 	.check = sim_check,
 	.run = sim_backend_run,
 	.is_model = true,
