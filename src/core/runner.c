@@ -52,7 +52,19 @@ static void on_interrupt(int sig)
 	(void)r;
 }
 
-static void install_handlers(struct sigaction *old_int, struct sigaction *old_term)
+/*
+ * Signals that end a run (Ctrl-C, kill, a closed terminal) take the Ctrl-C
+ * path, so statuses stay true. SIGPIPE is ignored: `run | head -1` closes
+ * stdout, and losing the summary must not leave the session running forever.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+struct saved_handlers {
+	struct sigaction stop[ARRAY_SIZE(stop_signals)];
+	struct sigaction pipe;
+};
+
+static void install_handlers(struct saved_handlers *old)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -61,14 +73,17 @@ static void install_handlers(struct sigaction *old_int, struct sigaction *old_te
 	sa.sa_flags = SA_RESTART;
 	interrupts = 0;
 	abort_now = 0;
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, &old->stop[i]);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old->pipe);
 }
 
-static void restore_handlers(const struct sigaction *old_int, const struct sigaction *old_term)
+static void restore_handlers(const struct saved_handlers *old)
 {
-	sigaction(SIGINT, old_int, NULL);
-	sigaction(SIGTERM, old_term, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old->stop[i], NULL);
+	sigaction(SIGPIPE, &old->pipe, NULL);
 }
 
 uint64_t runner_rep_seed(uint64_t seed, int rep)
@@ -713,14 +728,14 @@ int runner_run(struct plan *pl, const struct runner_opts *o)
 	struct store *st = o->st;
 	struct inst *in = xcalloc(pl->n, sizeof(*in));
 	struct progress pg = { 0 };
-	struct sigaction old_int, old_term;
+	struct saved_handlers old_handlers;
 	struct host_opts hopts = { .label = o->host_label };
 	int64_t host_id = 0, session = o->resume_session;
 	int maxreps = 0, maxwarm = 0, rc = EXIT_OK;
 	bool stop = false, store_broken = false, any_failed = false, interrupted = false;
 	const char *sess_status;
 
-	install_handlers(&old_int, &old_term);
+	install_handlers(&old_handlers);
 	pg.tty = isatty(2);
 	pg.quiet = o->quiet;
 	pg.t0 = now_ns();
@@ -742,10 +757,21 @@ int runner_run(struct plan *pl, const struct runner_opts *o)
 			goto out;
 		}
 	}
+	/* held until this process ends, however it ends: see src/store/lock.c */
+	if (!o->resume_session && store_session_lock(st, session)) {
+		store_session_finish(st, session, "failed");
+		rc = EXIT_FAIL;
+		goto out;
+	}
 
 	/* 1. prepare every instance and give it a run row */
 	for (size_t i = 0; i < pl->n; i++) {
 		struct inst *x = &in[i];
+		/* a second Ctrl-C stops here too: the rows made so far are resumable */
+		if (abort_now) {
+			stop = true;
+			break;
+		}
 		x->it = &pl->items[i];
 		x->done = xcalloc((size_t)x->it->reps + 1, sizeof(bool));
 		inst_prepare(x);
@@ -871,8 +897,15 @@ int runner_run(struct plan *pl, const struct runner_opts *o)
 
 	if (!store_broken && pl->n && in[0].run_id)
 		print_summary(st, in, pl->n, o->db_path, session, interrupted);
+	else if (store_broken && pl->n && in[0].run_id) {
+		char *q = shell_quote(o->db_path);
+		error("the database could not be written (see above); what finished is kept: "
+		      "once it can be (disk space?), finish with 'tdxbench --db %s run --resume %lld'",
+		      q, (long long)in[0].run_id);
+		free(q);
+	}
 out:
-	restore_handlers(&old_int, &old_term);
+	restore_handlers(&old_handlers);
 	for (size_t i = 0; i < pl->n; i++) {
 		params_free(&in[i].resolved);
 		free(in[i].done);
@@ -901,6 +934,16 @@ int runner_resume_plan(struct store *st, int64_t run_id, struct plan *pl, int64_
 	}
 	*session = rows[0].session_id;
 	store_free_runs(rows, n);
+	/* before reading what is missing: two resumes must not both do it */
+	switch (store_session_lock(st, *session)) {
+	case 0:
+		break;
+	case 1:
+		return error("session %lld is being run by another tdxbench process (if none is, "
+			     "'tdxbench db check' says so)", (long long)*session);
+	default:
+		return -1;
+	}
 
 	memset(&f, 0, sizeof(f));
 	f.session_id = *session;

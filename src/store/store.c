@@ -299,6 +299,35 @@ static int open_readwrite(struct store *st, bool create)
 	return store_migrate(st);
 }
 
+/* Which of path's -wal and -shm exist now (bit 0: -wal, bit 1: -shm). */
+static unsigned sidecars(const char *path)
+{
+	char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
+	unsigned have = (access(w, F_OK) == 0) | (access(m, F_OK) == 0) << 1;
+	free(w);
+	free(m);
+	return have;
+}
+
+/*
+ * A refused file (someone else's database) must be left as we found it:
+ * sqlite's probe of a WAL-mode file creates -wal and -shm beside it. Remove
+ * the ones that were not there before, if the -wal holds nothing.
+ */
+static void drop_new_sidecars(const char *path, unsigned before)
+{
+	char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
+	struct stat sb;
+
+	if (!(before & 1) && !stat(w, &sb) && S_ISREG(sb.st_mode) && !sb.st_size) {
+		unlink(w);
+		if (!(before & 2))
+			unlink(m);
+	}
+	free(w);
+	free(m);
+}
+
 int store_open(const char *path, unsigned flags, struct store **out)
 {
 	struct store *st;
@@ -371,8 +400,13 @@ int store_open(const char *path, unsigned flags, struct store **out)
 		}
 	}
 	if (sb.st_size) {
-		if (probe_readonly(st, flags & STORE_READONLY))
+		unsigned before = sidecars(path);
+		if (probe_readonly(st, flags & STORE_READONLY)) {
+			sqlite3_close_v2(st->db);
+			st->db = NULL;
+			drop_new_sidecars(path, before);
 			goto out;
+		}
 		if (flags & STORE_READONLY) {
 			/* Where we may write, read through a query_only read-write
 			 * connection: unlike a read-only one it removes the -wal and
@@ -467,6 +501,15 @@ static int check_pragma(struct store *st, const char *sql, const char *what, boo
 	if (!bad && verbose)
 		printf("%-16s ok\n", what);
 	return bad;
+}
+
+int store_quick_check(struct store *st)
+{
+	/* quick_check: every page readable and well-formed, without the index cross-check */
+	if (check_pragma(st, "PRAGMA quick_check", "integrity", false))
+		return error("'%s' is damaged: not writing into it (see 'tdxbench db check')",
+			     st->path);
+	return 0;
 }
 
 int store_check(struct store *st, bool verbose)
