@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -68,7 +69,7 @@ static int db_check(struct cli_ctx *ctx)
 				json_object_array_add(a, json_object_new_int64(stale[i]));
 			json_object_object_add(o, "stale_sessions", a);
 		}
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_print(stdout, o, JSON_C_TO_STRING_PRETTY);
 		json_object_put(o);
 	} else {
 		printf("%-16s hosts %lld, sessions %lld, runs %lld, reps %lld\n", "rows",

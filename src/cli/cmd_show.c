@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "lib/metrics.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "host/host.h"
 #include "store/store.h"
@@ -75,13 +76,21 @@ static void print_notes(struct json_object *notes)
 			else if (strcmp(first, json_object_get_string(val)))
 				same = false;
 		}
+		char *k = term_safe(key), *v;
 		if (same) {
-			printf("  %s = %s%s\n", key, first,
+			v = term_safe(first ? first : "");
+			printf("  %s = %s%s\n", k, v,
 			       json_object_object_length(per) > 1 ? "  (every rep)" : "");
+			free(v);
+			free(k);
 			continue;
 		}
-		json_object_object_foreach(per, rep2, val2)
-			printf("  %s = %s  (rep %s)\n", key, json_object_get_string(val2), rep2);
+		json_object_object_foreach(per, rep2, val2) {
+			v = term_safe(json_object_get_string(val2));
+			printf("  %s = %s  (rep %s)\n", k, v, rep2);
+			free(v);
+		}
+		free(k);
 	}
 }
 
@@ -165,10 +174,12 @@ int cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 	json_object_object_add(out, "host", fp ? json_object_get(fp) : NULL);
 
 	if (ctx->json) {
-		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(stdout, out, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE);
 	} else {
-		const struct run_row *r = &rows[0];
+		struct run_row *r = &rows[0];
+		run_row_term_safe(r);
+		params_term_safe(&params);
 		printf("run %lld: %s / %s / %s  [%s]%s\n", (long long)r->id, r->backend,
 		       r->strategy ? r->strategy : "-", r->workload, r->status,
 		       r->is_model ? "  -- model output, not a measurement" : "");

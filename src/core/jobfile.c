@@ -6,6 +6,7 @@
  * built without INI_HANDLER_LINENO.
  */
 #include "core/jobfile.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <ctype.h>
@@ -134,6 +135,15 @@ static const char *bad_line(struct parse_ctx *ctx, const char *s, size_t n, char
 			snprintf(why, len, "control character 0x%02x in the line", c);
 			return why;
 		}
+	}
+	{
+		char *copy = xmalloc(n + 1);
+		memcpy(copy, s, n);
+		copy[n] = 0;
+		bool ok = utf8_valid(copy);
+		free(copy);
+		if (!ok)
+			return "invalid UTF-8 in the line";
 	}
 	if (*t != '[')
 		return NULL;

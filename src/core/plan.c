@@ -12,6 +12,7 @@
  */
 #include "core/plan.h"
 #include "lib/hash.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -518,6 +519,9 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	}
 	if (kv_st)
 		name_list(b, kv_st, &st_names, &nst);
+	/* stored and printed everywhere: no terminal control, valid UTF-8 for JSON */
+	if (kv_label && has_control_or_bad_utf8(kv_label->value))
+		kverr(b, kv_label, "label: control characters or invalid UTF-8 (plain text only)");
 	if (b->errors != errors0)
 		goto out;
 

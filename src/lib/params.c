@@ -1,4 +1,5 @@
 #include "lib/params.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -116,6 +117,10 @@ int params_parse_assignments(struct params *p, const char *list, char *err, size
 	struct params seen = PARAMS_INIT;
 	int ret = -1;
 
+	if (has_control_or_bad_utf8(list)) {
+		snprintf(err, errlen, "control characters or invalid UTF-8 in '%s'", list);
+		goto out;
+	}
 	/* strsep, not strtok: "a=1,,b=2" and a trailing ',' are mistakes, not separators */
 	while ((tok = strsep(&rest, ",")) != NULL) {
 		char *eq = strchr(tok, '=');

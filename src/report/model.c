@@ -566,6 +566,31 @@ int report_analyze(struct report *r, const char *base_name, const char *metrics)
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
 			strv_add_unique(&r->metric_filter, &r->nmetric_filter, t);
 		free(copy);
+		/* a name no selected run records is a typo or the wrong runs: say so */
+		for (size_t f = 0; f < r->nmetric_filter; f++) {
+			const char *want = r->metric_filter[f];
+			bool found = false;
+			for (size_t i = 0; i < r->nruns && !found; i++)
+				found = rpt_run_find_metric(&r->runs[i], want) != NULL;
+			if (found)
+				continue;
+			if (metric_find(want))
+				return error("--metrics: the selected runs do not record '%s'", want);
+			{
+				const char **names = xcalloc(metric_table_len + 1, sizeof(*names));
+				const char *near;
+				for (size_t m = 0; m < metric_table_len; m++)
+					names[m] = metric_table[m].name;
+				near = closest_match(want, names, metric_table_len);
+				if (near)
+					error("--metrics: unknown metric '%s' (did you mean '%s'?)", want,
+					      near);
+				else
+					error("--metrics: unknown metric '%s'", want);
+				free(names);
+				return -1;
+			}
+		}
 	}
 	if (r->nselectors < 2)
 		auto_variants(r);

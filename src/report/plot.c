@@ -24,6 +24,7 @@
 
 #include "lib/metrics.h"
 #include "lib/stats.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 
 char *gp_quote(const char *s)
@@ -663,11 +664,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	c.plogx = xcalloc(np, sizeof(int));
 	c.pzero = xcalloc(np, sizeof(int));
 
-	c.dat = fopen(datp, "w");
-	if (!c.dat) {
-		error_errno("cannot write '%s'", datp);
+	c.dat = outfile_create(dir, strrchr(datp, '/') + 1);
+	if (!c.dat)
 		goto out;
-	}
 	fprintf(c.dat, "# tdxbench report data for %s.gp; blocks are selected with 'index'\n",
 		f->base);
 	fig_title(&c);
@@ -702,11 +701,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 		goto out;
 	}
 
-	gp = fopen(gpp, "w");
-	if (!gp) {
-		error_errno("cannot write '%s'", gpp);
+	gp = outfile_create(dir, strrchr(gpp, '/') + 1);
+	if (!gp)
 		goto out;
-	}
 	cols = np < 3 ? np : (np == 4 ? 2 : 3);
 	rows = (np + cols - 1) / cols;
 	for (size_t v = 0; v < r->nvariants; v++)
@@ -779,13 +776,13 @@ static pid_t spawn_gnuplot(const char *dir, const struct render_job *j)
 	char *script = xasprintf("%s.gp", j->base);
 	pid_t pid;
 
-	unlink(j->out);
+	/* claimed by rpt_plot_all(): new, or an earlier report's and removed */
 	pid = fork();
 	if (pid == 0) {
 		int fd;
 		if (chdir(dir))
 			_exit(126);
-		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644);
 		if (fd >= 0) {
 			dprintf(fd, "== gnuplot -c %s %s%s%s\n", script, j->fmt, j->panel ? " " : "",
 				j->panel ? j->panel : "");
@@ -875,10 +872,20 @@ int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool wa
 			jobs[n++] = (struct render_job){ f->base, "dumb", "1",
 							 xasprintf("%s/%s-ascii.txt", dir, f->base), 0 };
 	}
-	if (have_gnuplot) {
-		char *log = xasprintf("%s/gnuplot.log", dir);
-		unlink(log);	/* this report's messages only */
-		free(log);
+	/* what gnuplot writes must be new or ours: it would follow a planted symlink */
+	if (have_gnuplot && outfile_claim(dir, "gnuplot.log")) {
+		for (size_t i = 0; i < n; i++)
+			free(jobs[i].out);
+		free(jobs);
+		return -1;
+	}
+	for (size_t i = 0; have_gnuplot && i < n; i++) {
+		if (outfile_claim(dir, strrchr(jobs[i].out, '/') + 1)) {
+			for (size_t k = 0; k < n; k++)
+				free(jobs[k].out);
+			free(jobs);
+			return -1;
+		}
 	}
 	failed = have_gnuplot ? render_all(dir, jobs, n) : 0;
 	for (size_t i = 0; i < n; i++)
