@@ -1,4 +1,5 @@
 #include "workloads/workload.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 #include "workloads/registry.h"
 
@@ -107,10 +108,10 @@ const char *wl_phase_kind_name(uint32_t k)
 void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len)
 {
 	static const char *const orders[] = { "seq", "random", "stride" };
-	char a[16], b[16], u[16];
-	fmt_size(ph->start, a, sizeof(a));
-	fmt_size(ph->start + ph->len, b, sizeof(b));
-	fmt_size(ph->unit, u, sizeof(u));
+	char a[FMT_LEN], b[FMT_LEN], u[FMT_LEN];
+	fmt_value((double)ph->start, "bytes", a, sizeof(a));
+	fmt_value((double)(ph->start + ph->len), "bytes", b, sizeof(b));
+	fmt_value((double)ph->unit, "bytes", u, sizeof(u));
 	switch (ph->kind) {
 	case TDXB_PH_FAULT:
 	case TDXB_PH_REWRITE:

@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/compare.h"
+#include "report/compare_render.h"
 #include "core/select.h"
 #include "lib/util.h"
 #include "store/store.h"

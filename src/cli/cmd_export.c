@@ -4,6 +4,7 @@
 #include "core/select.h"
 #include "lib/outfile.h"
 #include "lib/textsafe.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -54,28 +55,28 @@ static int csv_metric(void *p, int rep, const char *rep_status, const char *metr
 	struct csv_ctx *c = p;
 	const struct run_row *r = c->r;
 	fprintf(c->f, "%lld,", (long long)r->id);
-	csv_field(c->f, r->backend);
+	fmt_csv(c->f, r->backend);
 	fputc(',', c->f);
-	csv_field(c->f, r->strategy);
+	fmt_csv(c->f, r->strategy);
 	fputc(',', c->f);
-	csv_field(c->f, r->workload);
+	fmt_csv(c->f, r->workload);
 	fputc(',', c->f);
-	csv_field(c->f, r->label);
+	fmt_csv(c->f, r->label);
 	fputc(',', c->f);
-	csv_field(c->f, r->kernel);
+	fmt_csv(c->f, r->kernel);
 	fputc(',', c->f);
-	csv_field(c->f, r->host_label);
+	fmt_csv(c->f, r->host_label);
 	fputc(',', c->f);
-	csv_field(c->f, r->params);
+	fmt_csv(c->f, r->params);
 	fprintf(c->f, ",%d,", rep);
-	csv_field(c->f, rep_status);
+	fmt_csv(c->f, rep_status);
 	fputc(',', c->f);
-	csv_field(c->f, metric);
+	fmt_csv(c->f, metric);
 	fputc(',', c->f);
 	if (!isnan(value))
 		fprintf(c->f, "%.17g", value);
 	fputc(',', c->f);
-	csv_field(c->f, unit);
+	fmt_csv(c->f, unit);
 	fputc('\n', c->f);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include "core/plan.h"
 #include "core/runner.h"
 #include "lib/util.h"
+#include "report/summary.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -91,6 +92,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct plan pl = { 0 };
 	struct store *st = NULL;
 	struct runner_opts ro = { 0 };
+	struct runner_outcome oc = { 0 };
 	bool dry_run = false, flags_given = false;
 	const char *resume = NULL;
 	char *default_suite = NULL, *cmdline = NULL;
@@ -192,11 +194,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 run:
 	cmdline = cli_cmdline(ctx);
 	ro.st = st;
-	ro.db_path = cli_db_path(ctx);
 	ro.cmdline = cmdline;
 	ro.host_label = ov.label;
 	ro.quiet = ctx->quiet;
-	rc = runner_run(&pl, &ro);
+	rc = runner_run(&pl, &ro, &oc);
+	if (oc.n)
+		summary_print(st, &oc, cli_db_path(ctx), stdout);
+	runner_outcome_free(&oc);
 	free(cmdline);
 	plan_free(&pl);
 	store_close(st);

@@ -17,7 +17,5 @@ struct json_object *run_row_json(const struct run_row *r);
  */
 void run_row_term_safe(struct run_row *r);
 void params_term_safe(struct params *p);
-/* One CSV field (RFC 4180 quoting when needed); NULL is an empty field. */
-void csv_field(FILE *f, const char *s);
 
 #endif

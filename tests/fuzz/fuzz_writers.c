@@ -1,13 +1,14 @@
 /*
  * The JSON and CSV writers with hostile strings: a run row whose text fields
  * are slices of the input goes through run_row_json() + json_print() (the
- * path of list/show/export --json) and csv_field() (export csv). The JSON
+ * path of list/show/export --json) and fmt_csv() (export csv). The JSON
  * must parse and be valid UTF-8, and give back every field that was valid
  * UTF-8 unchanged; each CSV field must read back (RFC 4180) as written; the
  * terminal form must carry no control character.
  */
 #include "tests/fuzz/fuzz.h"
 #include "cli/output.h"
+#include "lib/fmt.h"
 #include "lib/textsafe.h"
 #include "lib/util.h"
 
@@ -84,7 +85,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = NULL;
 	f = open_memstream(&buf, &len);
 	for (size_t i = 0; i < 6; i++) {
-		csv_field(f, fields[i]);
+		fmt_csv(f, fields[i]);
 		fputc(i < 5 ? ',' : '\n', f);
 	}
 	fclose(f);
