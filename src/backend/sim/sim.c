@@ -142,6 +142,9 @@ static inline void lt_replay(struct ltree *lt, vtime_t t)
 
 typedef void (*step_fn)(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl);
 
+/* Far from 2^64: whatever a step adds past it still fits, so time never wraps. */
+#define SIM_VTIME_LIMIT (1ULL << 62)
+
 static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn step,
 		      const struct phase_plan *pl, volatile sig_atomic_t *abort_now)
 {
@@ -157,6 +160,9 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 		s->now = v->t;
 		sim_sample(s, s->now, false);
 		step(s, v, pl);
+		/* one step adds at most a few thousand bounded costs: far below the headroom */
+		if (v->t > SIM_VTIME_LIMIT && !v->done)
+			inv_fail(s, "virtual time passed 2^62 ns: the costs times the work are too large");
 		if (s->failed) {
 			ret = BACKEND_FAILED;
 			break;
