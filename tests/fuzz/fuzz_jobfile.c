@@ -31,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
 		abort();
 	if (jobfile_load(&jf, path) == 0 && plan_build(&pl, &jf, 1, &ov) == 0) {
+		/* the dry run's checks: resolve, every key's range, the builders, the sim */
+		(void)plan_validate(&pl, NULL);
 		FUZZ_CHECK(pl.n > 0 && pl.n <= PLAN_MAX_INSTANCES, "%zu instances", pl.n);
 		for (size_t i = 0; i < pl.n; i++) {
 			char *d = plan_item_describe(&pl.items[i]);

@@ -40,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ov.workload = "boot";
 	ov.set = s;
 	if (plan_build(&pl, NULL, 0, &ov) == 0) {
+		(void)plan_validate(&pl, NULL);
 		FUZZ_CHECK(pl.n >= 1 && pl.n <= PLAN_MAX_INSTANCES, "%zu instances", pl.n);
 		plan_free(&pl);
 	}
