@@ -353,15 +353,20 @@ static void keep_outcome(const struct inst *in, size_t n, int64_t session, bool 
 			 struct runner_outcome *out)
 {
 	out->rows = xcalloc(n, sizeof(*out->rows));
-	out->n = n;
+	out->n = 0;
 	out->session = session;
 	out->interrupted = interrupted;
 	for (size_t i = 0; i < n; i++) {
-		out->rows[i].it = in[i].it;
-		out->rows[i].run_id = in[i].run_id;
-		out->rows[i].failed = in[i].failed;
-		out->rows[i].reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
-		out->rows[i].kept = in[i].kept;
+		struct runner_row *row = &out->rows[out->n];
+		/* a second Ctrl-C during preparation leaves the rest without a row */
+		if (!in[i].it || !in[i].run_id)
+			continue;
+		row->it = in[i].it;
+		row->run_id = in[i].run_id;
+		row->failed = in[i].failed;
+		row->reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
+		row->kept = in[i].kept;
+		out->n++;
 	}
 }
 

@@ -78,6 +78,20 @@ check "db check does not call a held session stale" sh -c '! grep -q "^stale" "$
 kill -INT $pid; kill -INT $pid 2>/dev/null
 wait $pid
 
+# Ctrl-C twice while a 20,000-instance plan is being prepared stops it there
+DB="$TMP/prep.db"
+"$TDXBENCH" --db "$DB" --quiet run --workload boot --set vcpus=1..20,tds=1..1000,mem=2M --reps 1 \
+	>/dev/null 2>&1 &
+pid=$!
+wait_for "$DB" 'SELECT count(*) FROM runs' 100
+kill -INT $pid; sleep 0.2; kill -INT $pid
+wait $pid
+rc=$?
+check "two Ctrl-C during preparation: exit 130 (got $rc)" test $rc -eq 130
+check "before every instance got its row" test "$(sqlite3 "$DB" 'SELECT count(*) FROM runs')" -lt 20000
+check "the rows made are interrupted, the session too" \
+	test "$(sqlite3 "$DB" "SELECT count(*) FROM runs WHERE status != 'interrupted'") $(sqlite3 "$DB" 'SELECT status FROM sessions')" = "0 interrupted"
+
 # a damaged file: refused before anything is written
 DB="$TMP/bad.db"
 "$TDXBENCH" --db "$DB" run --quiet --workload boot --set mem=64M --reps 2 >/dev/null 2>&1
