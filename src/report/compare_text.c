@@ -1,5 +1,6 @@
 /* compare as text: what gets pasted into a mailing-list reply. */
 #include "report/compare_int.h"
+#include "lib/textsafe.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -12,9 +13,11 @@
  * Print words wrapped at TEXT_WIDTH: the first line starts with `first`,
  * continuations with `indent`; a shell command gets " \" continuations.
  */
-static void wrap(FILE *out, const char *first, const char *indent, const char *text, bool shell)
+static void wrap(FILE *out, const char *first, const char *indent, const char *raw, bool shell)
 {
 	size_t col, ilen = strlen(indent);
+	/* selectors, hosts and stored command lines: no control character reaches the text */
+	char *text = term_safe(raw);
 	const char *p = text;
 	bool start = true;
 
@@ -51,6 +54,7 @@ static void wrap(FILE *out, const char *first, const char *indent, const char *t
 			p++;
 	}
 	fputc('\n', out);
+	free(text);
 }
 
 static void text_side_header(struct store *st, const struct cmp *c, size_t s, FILE *out)
