@@ -4,13 +4,15 @@
  * path of list/show/export --json) and fmt_csv() (export csv). The JSON
  * must parse and be valid UTF-8, and give back every field that was valid
  * UTF-8 unchanged; each CSV field must read back (RFC 4180) as written; the
- * terminal form must carry no control character.
+ * terminal form must carry no control character; the HTML form must be valid
+ * UTF-8 with no markup character and no control character left raw.
  */
 #include "tests/fuzz/fuzz.h"
 #include "cli/output.h"
 #include "lib/fmt.h"
 #include "lib/textsafe.h"
 #include "lib/util.h"
+#include "report/report.h"
 
 #include <json-c/json.h>
 
@@ -105,6 +107,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(*c >= 0x20 && *c != 0x7f, "control character in terminal text");
 		FUZZ_CHECK(utf8_valid(t), "terminal text is not UTF-8");
 		free(t);
+	}
+	{
+		char *h = html_escape(r.label);
+		FUZZ_CHECK(utf8_valid(h), "HTML text is not UTF-8");
+		FUZZ_CHECK(!strpbrk(h, "<>\"'"), "markup character left in HTML text");
+		for (const unsigned char *c = (const unsigned char *)h; *c; c++)
+			FUZZ_CHECK(*c >= 0x20 || *c == '\n' || *c == '\t', "control character in HTML");
+		free(h);
 	}
 	free(s);
 	return 0;
