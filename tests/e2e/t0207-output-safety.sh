@@ -63,6 +63,12 @@ check "export --format json is valid JSON" python3 -c 'import json,sys; json.loa
 run_tdx --db "$DB" report --format html -o h
 check "report.html carries no raw ESC" sh -c '! grep -q "$(printf "\033")" "$0"' h/report.html
 
+# someone else's WAL-mode database: refused, and left as it was found
+sqlite3 other.db 'PRAGMA journal_mode=WAL; CREATE TABLE t(x);' >/dev/null
+run_tdx --db other.db list
+expect_rc "list of another program's database" 1
+check "leaves no -wal or -shm behind" test ! -e other.db-wal -a ! -e other.db-shm
+
 run_tdx run --dry-run --workload boot --label "$(printf 'a\033[2Jb')"
 expect_rc "a label with a control character" 2
 done_testing
