@@ -100,6 +100,11 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 
 	if (cli_open_store(ctx, STORE_READONLY, &st))
 		return EXIT_FAIL;
+	/* one snapshot for the whole report; ended by store_close() */
+	if (store_read_begin(st)) {
+		store_close(st);
+		return EXIT_FAIL;
+	}
 	if (report_load(st, (const char *const *)argv + optind, (size_t)(argc - optind), &r))
 		goto out;
 	if (!r.nruns) {

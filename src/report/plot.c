@@ -132,6 +132,9 @@ struct fig_ctx {
 	bool has_key, ci_missing;
 	bool logx, xrot;
 	bool any_model, all_model;
+	/* the runs in the figure, found once: pool() runs per variant x point x metric */
+	size_t *members, nmembers;
+	const char **member_x;		/* each member's sweep_key value (NULL: none) */
 };
 
 static bool in_fig(const struct rpt_figure *f, const struct rpt_run *run)
@@ -153,13 +156,12 @@ static double *pool(const struct fig_ctx *c, int v, const char *metric, const ch
 	double *out = NULL;
 	size_t cap = 0;
 	*n = 0;
-	for (size_t i = 0; i < c->r->nruns; i++) {
-		const struct rpt_run *run = &c->r->runs[i];
+	for (size_t k = 0; k < c->nmembers; k++) {
+		const struct rpt_run *run = &c->r->runs[c->members[k]];
 		const struct rpt_metric *m;
-		if (run->variant != v || !in_fig(c->f, run))
+		if (run->variant != v)
 			continue;
-		if (xval && (!params_get(&run->params, c->f->sweep_key) ||
-			     strcmp(params_get(&run->params, c->f->sweep_key), xval)))
+		if (xval && (!c->member_x[k] || strcmp(c->member_x[k], xval)))
 			continue;
 		m = rpt_run_find_metric(run, metric);
 		if (!m)
@@ -624,9 +626,14 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	int ret = -1;
 
 	c.all_model = true;
+	c.members = xcalloc(r->nruns ? r->nruns : 1, sizeof(*c.members));
+	c.member_x = xcalloc(r->nruns ? r->nruns : 1, sizeof(*c.member_x));
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (!in_fig(f, &r->runs[i]))
 			continue;
+		c.member_x[c.nmembers] = f->sweep_key ? params_get(&r->runs[i].params, f->sweep_key) :
+							 NULL;
+		c.members[c.nmembers++] = i;
 		c.any_model |= r->runs[i].is_model;
 		c.all_model &= r->runs[i].is_model;
 	}
@@ -720,6 +727,8 @@ out:
 		free(c.ptitle[i]); free(c.pylabel[i]); free(c.pxlabel[i]); free(c.pbar[i]);
 	}
 	free(c.ptitle); free(c.pylabel); free(c.pxlabel); free(c.pbar);
+	free(c.members);
+	free(c.member_x);
 	free(c.plogy); free(c.plogx); free(c.pzero);
 	sbuf_free(&c.note);
 	sbuf_free(&c.title);

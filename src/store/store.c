@@ -55,6 +55,17 @@ int store_begin(struct store *st)
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
+int store_read_begin(struct store *st)
+{
+	/* deferred: a read transaction, one WAL snapshot for every query until the end */
+	return store_exec(st, "BEGIN");
+}
+
+int store_read_end(struct store *st)
+{
+	return store_exec(st, "COMMIT");
+}
+
 int store_commit(struct store *st)
 {
 	return store_exec(st, "COMMIT");
@@ -447,6 +458,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	sqlite3_finalize(st->metric_values);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->path);

@@ -35,6 +35,12 @@ const char *store_path(const struct store *st);
 int store_check(struct store *st, bool verbose);
 /* Before writing: sqlite's quick_check; -1 (printed) on a damaged file. */
 int store_quick_check(struct store *st);
+/*
+ * One read snapshot for many queries (a report of thousands of runs): the
+ * data cannot change between them, and WAL's per-statement read locks go.
+ */
+int store_read_begin(struct store *st);
+int store_read_end(struct store *st);
 int store_schema_version(struct store *st);
 /* Row counts of the main tables (for `db check`). */
 struct store_counts {
