@@ -227,9 +227,10 @@ static int probe_readonly(struct store *st, bool allow_immutable)
 		sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 		rc = query_int(st, "SELECT count(*) FROM sqlite_master", &objects);
 	}
-	if (rc == SQLITE_CANTOPEN && allow_immutable) {
-		/* a WAL file on read-only media: no -shm can be made; nobody can
-		 * be writing it either, so read it as immutable */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) && allow_immutable) {
+		/* a WAL file on read-only media or in a folder we cannot write: no
+		 * -shm can be made (sqlite says CANTOPEN or READONLY_CANTINIT);
+		 * nobody can be writing it either, so read it as immutable */
 		sqlite3_close_v2(st->db);
 		uri = immutable_uri(st->path);
 		rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);

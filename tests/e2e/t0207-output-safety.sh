@@ -69,6 +69,24 @@ run_tdx --db other.db list
 expect_rc "list of another program's database" 1
 check "leaves no -wal or -shm behind" test ! -e other.db-wal -a ! -e other.db-shm
 
+# a read-only database in a folder nobody may write: still readable
+mkdir ro && cp "$DB" ro/r.db && sqlite3 ro/r.db 'PRAGMA journal_mode=WAL' >/dev/null
+chmod 444 ro/r.db && chmod 555 ro && chmod 755 "$TMP"
+if [ "$(id -u)" -ne 0 ]; then
+	as_user() { "$@"; }
+elif command -v runuser >/dev/null; then
+	as_user() { runuser -u nobody -- "$@"; }
+else
+	as_user() { return 125; }
+fi
+as_user "$TDXBENCH" --db ro/r.db list >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc -eq 125 ]; then skip "list of a read-only database in a read-only folder" "no other user"; else
+	check "list of a read-only database in a read-only folder (exit $rc)" test $rc -eq 0
+	check "shows its runs" grep -q ' boot ' "$TMP/out"
+fi
+chmod 755 ro
+
 run_tdx run --dry-run --workload boot --label "$(printf 'a\033[2Jb')"
 expect_rc "a label with a control character" 2
 done_testing
