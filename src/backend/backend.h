@@ -5,7 +5,8 @@
  *
  *   probe()                     is it usable here at all (one-line reason if not)
  *   resolve()                   expand strategy + overrides into the full knob set
- *   check()                     validate the instance before anything is allocated
+ *   validate()                  input only: the same for --dry-run and a run
+ *   check()                     the instance against this host, before anything is allocated
  *   run() x (warm-up + reps)    one repetition, results into a run_result
  *
  * Backends never print results and never touch the store.
@@ -79,7 +80,13 @@ struct backend_ops {
 	 * the user's overrides already in p (overrides win). Unknown strategy -> -1.
 	 */
 	int (*resolve)(const char *strategy, struct params *p, char *err, size_t errlen);
-	/* Optional: reject an instance up front (memory beyond the host, bad knob mix). */
+	/*
+	 * Optional: reject a bad knob mix from the input alone, never looking at
+	 * the host or a device: `run --dry-run` and `run` call it for every
+	 * instance before anything is stored.
+	 */
+	int (*validate)(const struct run_spec *spec, char *err, size_t errlen);
+	/* Optional: reject an instance up front on this host (memory beyond it, ...). */
 	int (*check)(const struct run_spec *spec, char *err, size_t errlen);
 	/* One repetition. */
 	int (*run)(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen);

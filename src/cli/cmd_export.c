@@ -2,6 +2,8 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/select.h"
+#include "lib/outfile.h"
+#include "lib/textsafe.h"
 #include "lib/fmt.h"
 #include "lib/util.h"
 #include "store/store.h"
@@ -10,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { OPT_FORMAT = 0x100, OPT_OUTPUT };
 
@@ -217,8 +220,13 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (store_runs(st, &sel.filter, &rows, &n))
 		goto out_store;
-	if (output && !(f = fopen(output, "w"))) {
-		error_errno("cannot write '%s'", output);
+	if (!n) {
+		/* an empty file would look like an export of runs without metrics */
+		error("export: no run matches%s%s", sel.text && *sel.text ? " " : "",
+		      sel.text && *sel.text ? sel.text : " (the database has no runs)");
+		goto out_rows;
+	}
+	if (output && !(f = outfile_create_new(output))) {
 		f = stdout;
 		goto out_rows;
 	}
@@ -252,9 +260,8 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 				json_object_object_add(pj, p.v[k].key, json_object_new_string(p.v[k].value));
 			params_free(&p);
 		}
-		fputs(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), f);
-		fputc('\n', f);
+		json_print(f, arr, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
 		json_object_put(arr);
 	}
 	ret = EXIT_OK;
@@ -263,6 +270,9 @@ out_file:
 		error_errno("cannot write '%s'", output);
 		ret = EXIT_FAIL;
 	}
+	/* nothing half-written: the file is ours (created new above) */
+	if (f != stdout && ret != EXIT_OK)
+		unlink(output);
 out_rows:
 	store_free_runs(rows, n);
 out_store:

@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/textsafe.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "backend/backend.h"
 #include "host/host.h"
@@ -75,6 +77,9 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_LABEL:
+			if (has_control_or_bad_utf8(optarg))
+				return cli_usage_error(self, "--label: control characters or invalid "
+						       "UTF-8 (plain text only)");
 			ho.label = optarg;
 			break;
 		case OPT_TREE:
@@ -106,8 +111,8 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 	if (probe)
 		add_probes(fp);
 	if (ctx->json) {
-		puts(json_object_to_json_string_ext(fp, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(stdout, fp, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE);
 	} else {
 		host_print(stdout, fp);
 		print_probes(fp);

@@ -180,7 +180,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 			return cli_usage_error(cmd, "--resume '%s': want a run id", resume);
 		if (cli_open_store(ctx, 0, &st))
 			return EXIT_FAIL;
-		if (runner_resume_plan(st, (int64_t)id, &pl, &session)) {
+		if (store_quick_check(st) || runner_resume_plan(st, (int64_t)id, &pl, &session)) {
 			store_close(st);
 			return EXIT_FAIL;
 		}
@@ -204,7 +204,8 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		if (jobfile_load(&files[i], path))
 			rc = EXIT_USAGE;
 	}
-	if (rc == EXIT_OK && plan_build(&pl, files, nfiles, &ov))
+	/* the same checks for --dry-run and a run, before the store is opened */
+	if (rc == EXIT_OK && (plan_build(&pl, files, nfiles, &ov) || plan_validate(&pl, NULL)))
 		rc = EXIT_USAGE;
 	for (size_t i = 0; i < nfiles; i++)
 		jobfile_free(&files[i]);
@@ -222,7 +223,8 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		plan_free(&pl);
 		return EXIT_OK;
 	}
-	if (cli_open_store(ctx, STORE_CREATE, &st)) {
+	if (cli_open_store(ctx, STORE_CREATE, &st) || store_quick_check(st)) {
+		store_close(st);
 		plan_free(&pl);
 		return EXIT_FAIL;
 	}

@@ -559,6 +559,35 @@ static void split_metric_filter(struct cmp *c, const char *list)
 	free(dup);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* `compare 1 1`: a candidate selecting exactly the base's runs compares nothing. */
+static int check_sides_differ(const struct cmp *c)
+{
+	const struct cside *b = &c->sides[0];
+	int64_t *bid = xcalloc(b->nrows, sizeof(*bid));
+	int ret = 0;
+
+	for (size_t i = 0; i < b->nrows; i++)
+		bid[i] = b->rows[i].id;
+	qsort(bid, b->nrows, sizeof(*bid), cmp_id);
+	for (size_t s = 1; s < c->nsides && !ret; s++) {
+		const struct cside *sd = &c->sides[s];
+		size_t same = 0;
+		for (size_t i = 0; i < sd->nrows; i++)
+			same += bsearch(&sd->rows[i].id, bid, b->nrows, sizeof(*bid), cmp_id) != NULL;
+		if (same == sd->nrows && sd->nrows == b->nrows)
+			ret = error("'%s' and '%s' select the same runs: nothing to compare", b->text,
+				    sd->text);
+	}
+	free(bid);
+	return ret;
+}
+
 /* Every --metric name must be recorded somewhere, else it is a typo. */
 static int check_metric_filter(const struct cmp *c)
 {
@@ -578,6 +607,12 @@ static int check_metric_filter(const struct cmp *c)
 					all[nall++] = sd->mnames[r][m];
 				}
 			}
+		}
+		if (!found && metric_find(want)) {
+			/* a real metric these runs do not have (wall_ns of sim runs): no typo */
+			free(all);
+			return error("the selected runs do not record metric '%s' (see 'tdxbench "
+				     "show RUN' for what they do)", want);
 		}
 		if (!found) {
 			const char *close;
@@ -791,7 +826,7 @@ int cmp_build(struct store *st, const struct compare_req *req, struct cmp *c)
 		if (!sd->nrows)
 			return error("no runs match %s selector '%s'", side_name(s), sd->text);
 	}
-	if (check_metric_filter(c) < 0)
+	if (check_sides_differ(c) < 0 || check_metric_filter(c) < 0)
 		return -1;
 	find_named_keys(c);
 	build_groups(c);

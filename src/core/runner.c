@@ -52,7 +52,19 @@ static void on_interrupt(int sig)
 	(void)r;
 }
 
-static void install_handlers(struct sigaction *old_int, struct sigaction *old_term)
+/*
+ * Signals that end a run (Ctrl-C, kill, a closed terminal) take the Ctrl-C
+ * path, so statuses stay true. SIGPIPE is ignored: `run | head -1` closes
+ * stdout, and losing the summary must not leave the session running forever.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+struct saved_handlers {
+	struct sigaction stop[ARRAY_SIZE(stop_signals)];
+	struct sigaction pipe;
+};
+
+static void install_handlers(struct saved_handlers *old)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -61,14 +73,17 @@ static void install_handlers(struct sigaction *old_int, struct sigaction *old_te
 	sa.sa_flags = SA_RESTART;
 	interrupts = 0;
 	abort_now = 0;
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, &old->stop[i]);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old->pipe);
 }
 
-static void restore_handlers(const struct sigaction *old_int, const struct sigaction *old_term)
+static void restore_handlers(const struct saved_handlers *old)
 {
-	sigaction(SIGINT, old_int, NULL);
-	sigaction(SIGTERM, old_term, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old->stop[i], NULL);
+	sigaction(SIGPIPE, &old->pipe, NULL);
 }
 
 uint64_t runner_rep_seed(uint64_t seed, int rep)
@@ -272,14 +287,10 @@ static void inst_prepare(struct inst *in)
 		inst_fail(in, why);
 		return;
 	}
-	if (be->resolve && be->resolve(in->it->strategy, &in->resolved, err, sizeof(err))) {
+	if (plan_item_resolve(in->it, &in->resolved, err, sizeof(err))) {
 		inst_fail(in, err);
 		return;
 	}
-	/* the workload's own defaults first: it may override a common one (multi-td: tds=4) */
-	opt_fill_defaults(in->it->wl->params, &in->resolved);
-	opt_fill_defaults(workload_common_opts, &in->resolved);
-	params_sort(&in->resolved);
 
 	spec.strategy = in->it->strategy;
 	spec.wl = in->it->wl;
@@ -394,15 +405,20 @@ static void keep_outcome(const struct inst *in, size_t n, int64_t session, bool 
 			 struct runner_outcome *out)
 {
 	out->rows = xcalloc(n, sizeof(*out->rows));
-	out->n = n;
+	out->n = 0;
 	out->session = session;
 	out->interrupted = interrupted;
 	for (size_t i = 0; i < n; i++) {
-		out->rows[i].it = in[i].it;
-		out->rows[i].run_id = in[i].run_id;
-		out->rows[i].failed = in[i].failed;
-		out->rows[i].reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
-		out->rows[i].kept = in[i].kept;
+		struct runner_row *row = &out->rows[out->n];
+		/* a second Ctrl-C during preparation leaves the rest without a row */
+		if (!in[i].it || !in[i].run_id)
+			continue;
+		row->it = in[i].it;
+		row->run_id = in[i].run_id;
+		row->failed = in[i].failed;
+		row->reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
+		row->kept = in[i].kept;
+		out->n++;
 	}
 }
 
@@ -429,6 +445,11 @@ static void prepare_all(struct run_state *rs, struct plan *pl, int64_t session, 
 {
 	for (size_t i = 0; i < rs->n; i++) {
 		struct inst *x = &rs->in[i];
+		/* a second Ctrl-C stops here too: the rows made so far are resumable */
+		if (abort_now) {
+			rs->stop = true;
+			return;
+		}
 		x->it = &pl->items[i];
 		x->done = xcalloc((size_t)x->it->reps + 1, sizeof(bool));
 		inst_prepare(x);
@@ -568,15 +589,22 @@ static int begin_session(struct store *st, struct plan *pl, const struct runner_
 		return -1;
 	*session = o->resume_session;
 	if (*session)
-		return 0;
+		return 0;	/* runner_resume_plan() holds its lock already */
 	si.host_id = *host_id;
-	return store_session_begin(st, &si, session);
+	if (store_session_begin(st, &si, session))
+		return -1;
+	/* held until this process ends, however it ends: see src/store/lock.c */
+	if (store_session_lock(st, *session)) {
+		store_session_finish(st, *session, "failed");
+		return -1;
+	}
+	return 0;
 }
 
 int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outcome *out)
 {
 	struct run_state rs = { .st = o->st, .n = pl->n };
-	struct sigaction old_int, old_term;
+	struct saved_handlers old_handlers;
 	int64_t host_id = 0, session = 0;
 	int rc = EXIT_OK;
 	bool any_failed = false, interrupted;
@@ -584,7 +612,7 @@ int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outco
 	if (out)
 		memset(out, 0, sizeof(*out));
 	rs.in = xcalloc(pl->n, sizeof(*rs.in));
-	install_handlers(&old_int, &old_term);
+	install_handlers(&old_handlers);
 	rs.pg.tty = isatty(2);
 	rs.pg.quiet = o->quiet;
 	rs.pg.t0 = now_ns();
@@ -621,8 +649,15 @@ int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outco
 
 	if (out && !rs.store_broken && pl->n && rs.in[0].run_id)
 		keep_outcome(rs.in, pl->n, session, interrupted, out);
+	else if (rs.store_broken && pl->n && rs.in[0].run_id) {
+		char *q = shell_quote(store_path(o->st));
+		error("the database could not be written (see above); what finished is kept: "
+		      "once it can be (disk space?), finish with 'tdxbench --db %s run --resume %lld'",
+		      q, (long long)rs.in[0].run_id);
+		free(q);
+	}
 out:
-	restore_handlers(&old_int, &old_term);
+	restore_handlers(&old_handlers);
 	for (size_t i = 0; i < pl->n; i++) {
 		params_free(&rs.in[i].resolved);
 		free(rs.in[i].done);
@@ -651,6 +686,16 @@ int runner_resume_plan(struct store *st, int64_t run_id, struct plan *pl, int64_
 	}
 	*session = rows[0].session_id;
 	store_free_runs(rows, n);
+	/* before reading what is missing: two resumes must not both do it */
+	switch (store_session_lock(st, *session)) {
+	case 0:
+		break;
+	case 1:
+		return error("session %lld is being run by another tdxbench process (if none is, "
+			     "'tdxbench db check' says so)", (long long)*session);
+	default:
+		return -1;
+	}
 
 	memset(&f, 0, sizeof(f));
 	f.session_id = *session;

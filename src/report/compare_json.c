@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 static struct json_object *jnum(double v)
@@ -245,7 +246,7 @@ void compare_json(struct store *st, const struct cmp *c, FILE *out)
 	json_object_object_add(root, "unmatched", unm);
 	json_object_object_add(root, "failed_runs", jdead(c));
 	json_object_object_add(root, "regression", json_object_new_boolean(c->regression));
-	fprintf(out, "%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_print(out, root, JSON_C_TO_STRING_PRETTY |
+							    JSON_C_TO_STRING_NOSLASHESCAPE);
 	json_object_put(root);
 }

@@ -1,18 +1,22 @@
 /* compare as markdown (GitHub tables). */
 #include "report/compare_int.h"
+#include "lib/textsafe.h"
 
 #include <stdlib.h>
 
 #include "lib/fmt.h"
 #include "lib/util.h"
 
-static void md_escape(FILE *out, const char *s)
+static void md_escape(FILE *out, const char *raw)
 {
-	for (; *s; s++) {
+	/* a newline would end the table row, an ESC reach whoever cats the file */
+	char *safe = term_safe(raw), *s;
+	for (s = safe; *s; s++) {
 		if (*s == '|' || *s == '*' || *s == '_' || *s == '`')
 			fputc('\\', out);
 		fputc(*s, out);
 	}
+	free(safe);
 }
 
 void compare_markdown(struct store *st, const struct cmp *c, FILE *out)

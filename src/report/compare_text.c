@@ -5,6 +5,7 @@
  * counted on one line (--all lists every metric), then per-unit geomeans.
  */
 #include "report/compare_int.h"
+#include "lib/textsafe.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -26,9 +27,11 @@ static size_t headline_rows(size_t nblocks)
  * Print words wrapped at TEXT_WIDTH: the first line starts with `first`,
  * continuations with `indent`; a shell command gets " \" continuations.
  */
-static void wrap(FILE *out, const char *first, const char *indent, const char *text, bool shell)
+static void wrap(FILE *out, const char *first, const char *indent, const char *raw, bool shell)
 {
 	size_t col, ilen = strlen(indent);
+	/* selectors, hosts and stored command lines: no control character reaches the text */
+	char *text = term_safe(raw);
 	const char *p = text;
 	bool start = true;
 
@@ -65,6 +68,7 @@ static void wrap(FILE *out, const char *first, const char *indent, const char *t
 			p++;
 	}
 	fputc('\n', out);
+	free(text);
 }
 
 static void text_side_header(const struct cmp *c, size_t s, FILE *out)

@@ -208,6 +208,40 @@ static bool key_numeric(const struct report *r, const char *key, const bool *in)
 	return true;
 }
 
+static int cmp_str_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* Order runs by workload, then the variant fields: equal = one group. */
+static int cmp_group(const void *pa, const void *pb, void *ctx)
+{
+	const struct report *r = ctx;
+	const struct rpt_run *x = &r->runs[*(const size_t *)pa], *y = &r->runs[*(const size_t *)pb];
+	int c = cmp_str_null(x->workload, y->workload);
+	for (int f = 0; f < NFIELDS && !c; f++)
+		c = cmp_str_null(run_field(x, f), run_field(y, f));
+	return c;
+}
+
+/* Does key take different values in the group, not all of them numbers? */
+static bool group_key_extra(const struct report *r, const char *key, const size_t *idx, size_t n)
+{
+	const char *first = params_get(&r->runs[idx[0]].params, key);
+	bool varies = false, numeric = true;
+	double d;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = params_get(&r->runs[idx[i]].params, key);
+		varies |= !str_eq(first, v);
+		if (v && !rpt_param_number(v, &d))
+			numeric = false;
+	}
+	return varies && !numeric;
+}
+
 /* "a,b" or "a=b" would change the meaning of a selector term. */
 static bool selector_safe(const char *v)
 {
@@ -219,7 +253,7 @@ static void auto_variants(struct report *r)
 	bool vary[NFIELDS] = { false };
 	char **keys = NULL, **extra = NULL;
 	size_t nkeys = 0, nextra = 0, nvcap = 0;
-	bool *in = xcalloc(r->nruns ? r->nruns : 1, sizeof(*in));
+	size_t *order;
 
 	for (size_t i = 1; i < r->nruns; i++)
 		for (int f = 0; f < NFIELDS; f++)
@@ -228,25 +262,28 @@ static void auto_variants(struct report *r)
 	/*
 	 * A non-numeric parameter that changes between runs of the same
 	 * strategy/label on the same workload (backing=thp vs anon) is one more
-	 * thing being compared, not a sweep axis.
+	 * thing being compared, not a sweep axis. Runs are sorted into those
+	 * groups once, so this is O(keys x runs), not O(keys x runs^2).
 	 */
 	for (size_t i = 0; i < r->nruns; i++)
 		collect_param_keys(&r->runs[i], &keys, &nkeys);
+	order = xcalloc(r->nruns ? r->nruns : 1, sizeof(*order));
+	for (size_t i = 0; i < r->nruns; i++)
+		order[i] = i;
+	qsort_r(order, r->nruns, sizeof(*order), cmp_group, r);
 	for (size_t k = 0; k < nkeys; k++) {
 		bool is_extra = false;
-		for (size_t a = 0; a < r->nruns && !is_extra; a++) {
-			for (size_t i = 0; i < r->nruns; i++) {
-				bool same = str_eq(r->runs[i].workload, r->runs[a].workload);
-				for (int f = 0; f < NFIELDS && same; f++)
-					same = str_eq(run_field(&r->runs[i], f), run_field(&r->runs[a], f));
-				in[i] = same;
-			}
-			if (key_varies(r, keys[k], in) && !key_numeric(r, keys[k], in))
-				is_extra = true;
+		for (size_t a = 0; a < r->nruns && !is_extra;) {
+			size_t b = a + 1;
+			while (b < r->nruns && !cmp_group(&order[a], &order[b], r))
+				b++;
+			is_extra = group_key_extra(r, keys[k], order + a, b - a);
+			a = b;
 		}
 		if (is_extra)
 			strv_add_unique(&extra, &nextra, keys[k]);
 	}
+	free(order);
 
 	for (size_t i = 0; i < r->nruns; i++) {
 		struct rpt_run *run = &r->runs[i];
@@ -296,7 +333,6 @@ static void auto_variants(struct report *r)
 	}
 	strv_free(keys, nkeys);
 	strv_free(extra, nextra);
-	free(in);
 }
 
 /* ---- figures ---- */
@@ -710,6 +746,31 @@ int report_analyze(struct report *r, const char *base_name, const char *metrics)
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
 			strv_add_unique(&r->metric_filter, &r->nmetric_filter, t);
 		free(copy);
+		/* a name no selected run records is a typo or the wrong runs: say so */
+		for (size_t f = 0; f < r->nmetric_filter; f++) {
+			const char *want = r->metric_filter[f];
+			bool found = false;
+			for (size_t i = 0; i < r->nruns && !found; i++)
+				found = rpt_run_find_metric(&r->runs[i], want) != NULL;
+			if (found)
+				continue;
+			if (metric_find(want))
+				return error("--metrics: the selected runs do not record '%s'", want);
+			{
+				const char **names = xcalloc(metric_table_len + 1, sizeof(*names));
+				const char *near;
+				for (size_t m = 0; m < metric_table_len; m++)
+					names[m] = metric_table[m].name;
+				near = closest_match(want, names, metric_table_len);
+				if (near)
+					error("--metrics: unknown metric '%s' (did you mean '%s'?)", want,
+					      near);
+				else
+					error("--metrics: unknown metric '%s'", want);
+				free(names);
+				return -1;
+			}
+		}
 	}
 	if (r->nselectors < 2)
 		auto_variants(r);

@@ -27,6 +27,7 @@
 #include "lib/opts.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 
 char *gp_quote(const char *s)
@@ -136,6 +137,9 @@ struct fig_ctx {
 	double *xticks;		/* sweep: the swept values, as drawn (tics on them) */
 	size_t nxticks;
 	bool any_model, all_model;
+	/* the runs in the figure, found once: pool() runs per variant x point x metric */
+	size_t *members, nmembers;
+	const char **member_x;		/* each member's sweep_key value (NULL: none) */
 };
 
 static bool in_fig(const struct rpt_figure *f, const struct rpt_run *run)
@@ -159,13 +163,12 @@ static double *pool(const struct fig_ctx *c, int v, const char *metric, const ch
 	double *out = NULL;
 	size_t cap = 0;
 	*n = 0;
-	for (size_t i = 0; i < c->r->nruns; i++) {
-		const struct rpt_run *run = &c->r->runs[i];
+	for (size_t k = 0; k < c->nmembers; k++) {
+		const struct rpt_run *run = &c->r->runs[c->members[k]];
 		const struct rpt_metric *m;
-		if (run->variant != v || !in_fig(c->f, run))
+		if (run->variant != v)
 			continue;
-		if (xval && (!params_get(&run->params, c->f->sweep_key) ||
-			     strcmp(params_get(&run->params, c->f->sweep_key), xval)))
+		if (xval && (!c->member_x[k] || strcmp(c->member_x[k], xval)))
 			continue;
 		m = rpt_run_find_metric(run, metric);
 		if (!m)
@@ -672,9 +675,14 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	int ret = -1;
 
 	c.all_model = true;
+	c.members = xcalloc(r->nruns ? r->nruns : 1, sizeof(*c.members));
+	c.member_x = xcalloc(r->nruns ? r->nruns : 1, sizeof(*c.member_x));
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (!in_fig(f, &r->runs[i]))
 			continue;
+		c.member_x[c.nmembers] = f->sweep_key ? params_get(&r->runs[i].params, f->sweep_key) :
+							 NULL;
+		c.members[c.nmembers++] = i;
 		c.any_model |= r->runs[i].is_model;
 		c.all_model &= r->runs[i].is_model;
 	}
@@ -687,11 +695,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	c.plogx = xcalloc(np, sizeof(int));
 	c.pzero = xcalloc(np, sizeof(int));
 
-	c.dat = fopen(datp, "w");
-	if (!c.dat) {
-		error_errno("cannot write '%s'", datp);
+	c.dat = outfile_create(dir, strrchr(datp, '/') + 1);
+	if (!c.dat)
 		goto out;
-	}
 	fprintf(c.dat, "# tdxbench report data for %s.gp; blocks are selected with 'index'\n",
 		f->base);
 	fig_title(&c);
@@ -726,11 +732,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 		goto out;
 	}
 
-	gp = fopen(gpp, "w");
-	if (!gp) {
-		error_errno("cannot write '%s'", gpp);
+	gp = outfile_create(dir, strrchr(gpp, '/') + 1);
+	if (!gp)
 		goto out;
-	}
 	cols = np < 3 ? np : (np == 4 ? 2 : 3);
 	rows = (np + cols - 1) / cols;
 	for (size_t v = 0; v < r->nvariants; v++)
@@ -795,6 +799,8 @@ out:
 		free(c.ptitle[i]); free(c.pylabel[i]); free(c.pxlabel[i]); free(c.pbar[i]);
 	}
 	free(c.ptitle); free(c.pylabel); free(c.pxlabel); free(c.pbar);
+	free(c.members);
+	free(c.member_x);
 	free(c.plogy); free(c.plogx); free(c.pzero); free(c.teardown_at);
 	free(c.xticks);
 	sbuf_free(&c.note);
@@ -827,13 +833,13 @@ static pid_t spawn_gnuplot(const char *dir, const struct render_job *j)
 	char *script = xasprintf("%s.gp", j->base);
 	pid_t pid;
 
-	unlink(j->out);
+	/* claimed by rpt_plot_all(): new, or an earlier report's and removed */
 	pid = fork();
 	if (pid == 0) {
 		int fd;
 		if (chdir(dir))
 			_exit(126);
-		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644);
 		if (fd >= 0) {
 			dprintf(fd, "== gnuplot -c %s %s%s%s\n", script, j->fmt, j->panel ? " " : "",
 				j->panel ? j->panel : "");
@@ -923,10 +929,20 @@ int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool wa
 			jobs[n++] = (struct render_job){ f->base, "dumb", "1",
 							 xasprintf("%s/%s-ascii.txt", dir, f->base), 0 };
 	}
-	if (have_gnuplot) {
-		char *log = xasprintf("%s/gnuplot.log", dir);
-		unlink(log);	/* this report's messages only */
-		free(log);
+	/* what gnuplot writes must be new or ours: it would follow a planted symlink */
+	if (have_gnuplot && outfile_claim(dir, "gnuplot.log")) {
+		for (size_t i = 0; i < n; i++)
+			free(jobs[i].out);
+		free(jobs);
+		return -1;
+	}
+	for (size_t i = 0; have_gnuplot && i < n; i++) {
+		if (outfile_claim(dir, strrchr(jobs[i].out, '/') + 1)) {
+			for (size_t k = 0; k < n; k++)
+				free(jobs[k].out);
+			free(jobs);
+			return -1;
+		}
 	}
 	failed = have_gnuplot ? render_all(dir, jobs, n) : 0;
 	for (size_t i = 0; i < n; i++)

@@ -16,6 +16,7 @@
 #include "lib/fmt.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -25,17 +26,25 @@
 char *html_escape(const char *s)
 {
 	struct sbuf sb = SBUF_INIT;
-	for (const char *p = s ? s : ""; *p; p++) {
+	/* valid UTF-8 first: a stray byte would make the page's charset a lie */
+	char *u = utf8_sanitize(s ? s : "");
+	for (const char *p = u; *p; p++) {
 		switch (*p) {
 		case '&': sbuf_add(&sb, "&amp;"); break;
 		case '<': sbuf_add(&sb, "&lt;"); break;
 		case '>': sbuf_add(&sb, "&gt;"); break;
 		case '"': sbuf_add(&sb, "&quot;"); break;
 		case '\'': sbuf_add(&sb, "&#39;"); break;
-		default: sbuf_addch(&sb, *p);
+		default:
+			/* control characters are not allowed in HTML text (ESC, CR, ...) */
+			if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+				sbuf_add(&sb, "&#xFFFD;");
+			else
+				sbuf_addch(&sb, *p);
 		}
 	}
-	return sbuf_detach(&sb);
+	free(u);
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
 }
 
 /* Append one logical line, wrapped at width (at a space when one is near). */

@@ -182,13 +182,16 @@ int store_run_reps(struct store *st, int64_t run_id, int **reps, size_t *n)
 int store_metric_values(struct store *st, int64_t run_id, const char *metric,
 			double **vals, size_t *n)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT m.value FROM metrics m JOIN reps p ON p.id = m.rep_id "
-					    "WHERE p.run_id = ?1 AND p.status = 'ok' AND m.name = ?2 "
-					    "ORDER BY p.rep");
+	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 	*vals = NULL;
 	*n = 0;
+	if (!st->metric_values)
+		st->metric_values = store_prepare(st, "SELECT m.value FROM metrics m JOIN reps p ON "
+						  "p.id = m.rep_id WHERE p.run_id = ?1 AND "
+						  "p.status = 'ok' AND m.name = ?2 ORDER BY p.rep");
+	s = st->metric_values;
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
@@ -198,7 +201,9 @@ int store_metric_values(struct store *st, int64_t run_id, const char *metric,
 		(*vals)[(*n)++] = col_double_or_nan(s, 0);
 	}
 	rc = step_err(st, s, rc);
-	sqlite3_finalize(s);
+	/* reset, not finalize: ends the statement's read and keeps it for the next call */
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return rc;
 }
 

@@ -78,7 +78,8 @@ expect_rc "--fail-if-worse 5 exits as the json says" "$want"
 run_tdx compare strategy=dpamt-v6 strategy=sean-v5 --fail-if-worse 1e9 --metric pamt_add,virt_time_ns
 expect_rc "--fail-if-worse huge: no regression" 0
 run_tdx compare strategy=sean-v5 strategy=sean-v5 --fail-if-worse 0
-expect_rc "--fail-if-worse 0 against itself" 0
+expect_rc "the same runs on both sides compare nothing" 1
+check "and say so" grep -q "select the same runs: nothing to compare" "$TMP/err"
 
 # more vCPUs on the same strategy: compared across vcpus, not matched on it
 run_tdx compare strategy=sean-v5,vcpus=1 strategy=sean-v5,vcpus=2 --metric pamt_add

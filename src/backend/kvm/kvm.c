@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The positional rows below predate opt_desc.min/.max (issue 10): they stay unbounded. */
+/* Positional rows, with .min/.max (and .one_value) designated where a knob has them. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 static const char *const vm_type_choices[] = { "default", "sw-protected", NULL };
@@ -25,11 +25,12 @@ const struct opt_desc kvm_knobs[] = {
 	{ "vm_type", OPT_ENUM, "default", "KVM VM type; sw-protected has private memory (guest_memfd + "
 	  "KVM_SET_MEMORY_ATTRIBUTES)", vm_type_choices, NULL, NULL },
 	{ "pt", OPT_ENUM, "4K", "guest page-table granularity for the test memory", pt_choices, NULL, NULL },
-	{ "pin", OPT_STRING, "auto", "vCPU pinning: auto (one core each first, hwloc), none, or a CPU list "
-	  "like 0,2-3", NULL, NULL, NULL },
+	{ .name = "pin", .type = OPT_STRING, .def = "auto", .one_value = true,
+	  .help = "vCPU pinning: auto (one core each first, hwloc), none, or a CPU list like 0,2-3" },
 	{ "watchdog_ms", OPT_U64, "10000", "fail the repetition when the guest reports no progress for this long",
-	  NULL, "ms", NULL },
-	{ "sample_ms", OPT_U64, "100", "interval of the KVM stats time series", NULL, "ms", NULL },
+	  NULL, "ms", NULL, .min = "10", .max = "3600000" },
+	{ "sample_ms", OPT_U64, "100", "interval of the KVM stats time series", NULL, "ms", NULL,
+	  .min = "1", .max = "60000" },
 	{ "conv_call", OPT_ENUM, "port", "how the guest asks for a conversion: port (mailbox + port I/O, any KVM) "
 	  "or hypercall (KVM_HC_MAP_GPA_RANGE exit, as a TD's MapGPA)", conv_call_choices, NULL, NULL },
 	{ "overcommit", OPT_BOOL, "no", "allow more vCPUs than host CPUs", NULL, NULL, NULL },
@@ -42,7 +43,7 @@ const struct opt_desc kvm_knobs[] = {
 	  "and host faults, stored per page) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
 	  NULL },
 	{ "trace_buffer_kb", OPT_U64, "16384", "tracefs ring buffer per CPU; a note reports events lost when it "
-	  "overflows between drains", NULL, "KiB", NULL },
+	  "overflows between drains", NULL, "KiB", NULL, .min = "64", .max = "1048576" },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -72,23 +73,12 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 		return -1;
 	s->trace = (enum kvm_trace_mode)idx;
 	s->trace_events = params_get(p, "trace_events") ? params_get(p, "trace_events") : "default";
-	if (params_get_u64(p, "watchdog_ms", 10000, &s->watchdog_ms, err, errlen) ||
-	    params_get_u64(p, "sample_ms", 100, &s->sample_ms, err, errlen) ||
-	    params_get_bool(p, "overcommit", false, &s->overcommit, err, errlen) ||
-	    params_get_u64(p, "trace_buffer_kb", 16384, &s->trace_buffer_kb, err, errlen))
+	/* defaults and ranges from kvm_knobs above, checked once */
+	if (opt_get_u64(kvm_knobs, p, "watchdog_ms", &s->watchdog_ms, err, errlen) ||
+	    opt_get_u64(kvm_knobs, p, "sample_ms", &s->sample_ms, err, errlen) ||
+	    opt_get_bool(kvm_knobs, p, "overcommit", &s->overcommit, err, errlen) ||
+	    opt_get_u64(kvm_knobs, p, "trace_buffer_kb", &s->trace_buffer_kb, err, errlen))
 		return -1;
-	if (s->trace_buffer_kb < 64) {
-		snprintf(err, errlen, "trace_buffer_kb=%llu: must be at least 64", (unsigned long long)s->trace_buffer_kb);
-		return -1;
-	}
-	if (s->watchdog_ms < 10) {
-		snprintf(err, errlen, "watchdog_ms=%llu: must be at least 10", (unsigned long long)s->watchdog_ms);
-		return -1;
-	}
-	if (s->sample_ms < 1) {
-		snprintf(err, errlen, "sample_ms=0: must be at least 1");
-		return -1;
-	}
 	return 0;
 }
 
@@ -303,6 +293,12 @@ static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t
 	return kvm_settings_read(p, &s, err, errlen);
 }
 
+static int kvm_validate(const struct run_spec *spec, char *err, size_t errlen)
+{
+	struct kvm_settings s;
+	return kvm_settings_read(spec->params, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
+}
+
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
@@ -355,6 +351,7 @@ const struct backend_ops kvm_backend = {
 	.strategies = NULL,
 	.probe = kvm_probe,
 	.resolve = kvm_resolve,
+	.validate = kvm_validate,
 	.check = kvm_check,
 	.run = kvm_run,
 	.host_probe = kvm_host_probe,

@@ -162,6 +162,9 @@ static void report_progress(struct sim *s, struct sim_vcpu **h, uint32_t n,
 	s->progress(s->progress_ctx, (s->phase + (n ? sum / n : 1)) / s->nphases);
 }
 
+/* Far from 2^64: whatever a step adds past it still fits, so time never wraps. */
+#define SIM_VTIME_LIMIT (1ULL << 62)
+
 static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn step,
 		      const struct phase_plan *pl, volatile sig_atomic_t *abort_now)
 {
@@ -177,6 +180,9 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 		s->now = v->t;
 		sim_sample(s, s->now, false);
 		step(s, v, pl);
+		/* one step adds at most a few thousand bounded costs: far below the headroom */
+		if (v->t > SIM_VTIME_LIMIT && !v->done)
+			inv_fail(s, "virtual time passed 2^62 ns: the costs times the work are too large");
 		if (s->failed) {
 			ret = BACKEND_FAILED;
 			break;
@@ -722,6 +728,7 @@ const struct backend_ops sim_backend = {
 	.presets = sim_presets,
 	.probe = sim_probe,
 	.resolve = sim_resolve,
+	.validate = sim_check,	/* the model's checks need nothing from the host */
 	.check = sim_check,
 	.run = sim_backend_run,
 	.is_model = true,
