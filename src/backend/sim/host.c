@@ -10,8 +10,9 @@
  * Layouts: fresh (everything free: a cold host), fragmented (a share of the
  * 4K frames taken at random by other users, in 2 x that share of the regions:
  * a long-running host), sparse (one
- * free frame per region: the crafted worst case in which every page the model
- * allocates sits alone in its region).
+ * free frame per region: the crafted worst case in which every 4K page the
+ * model allocates sits alone in its region; with 2M guest folios, the whole
+ * regions they need are kept free at the top, as a hugepage pool would be).
  */
 #include "backend/sim/sim.h"
 #include "lib/util.h"
@@ -235,7 +236,7 @@ int host_init(struct sim *s, char *err, size_t errlen)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	uint64_t rng = mix64(s->seed ^ 0x686f7374);
-	uint64_t frames = (cfg->host_mem >> SIM_PAGE_SHIFT);
+	uint64_t frames = (cfg->host_mem >> SIM_PAGE_SHIFT), whole_from;
 
 	frames = (frames + 1023) & ~1023ull;
 	if (frames > (1ull << 32)) {
@@ -255,6 +256,8 @@ int host_init(struct sim *s, char *err, size_t errlen)
 	for (uint32_t i = 0; i < s->ncpus; i++)
 		s->pcp[i].v = xcalloc(cfg->pcp_high + cfg->pcp_batch + 2, sizeof(pfn_t));
 
+	/* sparse: at most half the regions whole, so the layout stays what it says */
+	whole_from = s->nregions - MIN(cfg->sparse_whole, s->nregions / 2);
 	for (uint64_t r = 0; r < s->nregions; r++) {
 		pfn_t base = (pfn_t)(r * SIM_REGION_PAGES);
 		switch (cfg->layout) {
@@ -273,7 +276,7 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			 * them, half full each), so the rest stay whole 2M blocks, as on
 			 * a long-running host where compaction still finds some.
 			 */
-			double dirty = MIN(1.0, 2 * cfg->occupancy);
+			double dirty = sim_dirty_share(cfg);
 			double per_frame = dirty > 0 ? cfg->occupancy / dirty : 0;
 			uint64_t thresh = (uint64_t)(per_frame * 18446744073709551615.0);
 			bool is_dirty = (double)(sim_rand(&rng) >> 11) / 9007199254740992.0 < dirty;
@@ -288,6 +291,11 @@ int host_init(struct sim *s, char *err, size_t errlen)
 		}
 		case LAYOUT_SPARSE: {
 			pfn_t off = (pfn_t)(sim_rand(&rng) % SIM_REGION_PAGES);
+			if (r >= whole_from) {
+				/* the whole regions 2M guest folios come from (a hugepage pool) */
+				host_free_block(s, base, SIM_REGION_ORDER);
+				break;
+			}
 			if (r == 0 && off == 0)
 				off = 1;
 			host_free_block(s, base + off, 0);

@@ -83,6 +83,7 @@ struct sim_cfg {
 	uint32_t host_cpus;		/* resolved */
 	enum host_layout layout;
 	double occupancy;
+	uint64_t sparse_whole;		/* sparse: regions kept whole at the top for 2M folios */
 	uint32_t pcp_batch, pcp_high;
 	uint32_t tdcs_pages, tdvps_pages;
 	uint32_t samples_max;
@@ -104,6 +105,8 @@ int sim_resolve(const char *strategy, struct params *p, char *err, size_t errlen
 /* Parse a resolved params set into cfg (mem/vcpus/tds decide auto host values). */
 int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct sim_cfg *cfg,
 		  char *err, size_t errlen);
+/* Share of the regions a fragmented host dirties. */
+double sim_dirty_share(const struct sim_cfg *cfg);
 /* Cost knob index -> knob name ("cost_pamt_add"). */
 const char *sim_cost_name(enum sim_cost c);
 
