@@ -6,6 +6,7 @@
 
 /* X(name, summary) — keep alphabetical within each group. */
 #define TDX_COMMANDS(X)							\
+	X(capacity, "size a TDX host per strategy: PAMT, caches, locks, knees (model)") \
 	X(compare, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
 	X(db, "check the database (integrity, schema version, counts)") \
 	X(export, "write the metrics of selected runs as csv or json") \

@@ -241,7 +241,9 @@ static uint64_t auto_host_mem(const struct sim_cfg *cfg, const struct tdxb_workl
 			pages += (double)sparse_whole_regions(cfg, w);	/* a pair per 4K-mapped folio */
 		else
 			pages += guest / 4096.0;
-		singles = 3.0 * pages + (double)(cfg->pcp_high + cfg->pcp_batch) * cfg->host_cpus;
+		/* a per-CPU list holds at most one unused batch: frees refill it with
+		 * pages already counted */
+		singles = 3.0 * pages + (double)cfg->pcp_batch * cfg->host_cpus;
 		need = (singles + (double)sparse_whole_regions(cfg, w)) * 2.0 * MiB;
 	}
 	bytes = (uint64_t)MIN(need, 1e18);
