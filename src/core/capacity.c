@@ -4,7 +4,7 @@
  *
  * Extrapolation. The question's host shape (TDs x vCPUs, so the concurrency
  * on pamt_lock and the number of per-vCPU caches) is kept; only the memory
- * per TD shrinks, to a ladder m0, 2 m0, 4 m0, 8 m0. Per metric, two models
+ * per TD shrinks, to a ladder m0, 2 m0, 4 m0. Per metric, two models
  * are tried on the ladder: a straight line a + b*mem, and "saturated" (the
  * largest rung's value: per-vCPU caches, per-TD pages). Each predicts the
  * largest rung from the smaller ones; the better one is used, and its
@@ -381,14 +381,14 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 
 	/*
 	 * The ladder: the smallest rung gives each vCPU 2M and each TD 16M at
-	 * least; four rungs (three on a sparse host, where every page costs a
-	 * region of model host) at most the asked memory. When the asked memory
-	 * is within the ladder it is simply run.
+	 * least (on a sparse host, where every page costs a region of model
+	 * host, an eighth of that); three rungs, each twice the one before.
+	 * When the asked memory is within the ladder it is simply run.
 	 */
 	m0 = (double)MAX(16 * MiB, (uint64_t)req->vcpus * 2 * MiB);
 	for (int l = 0; l < CAP_NLAYOUTS; l++) {
-		double start = l == CAP_SPARSE ? m0 / 2 : m0;
-		size_t max = l == CAP_SPARSE ? 3 : CAP_MAX_RUNGS;
+		double start = l == CAP_SPARSE ? fmax(2.0 * MiB, m0 / 8) : m0;
+		size_t max = CAP_RUNGS;
 		nl[l] = 0;
 		if ((double)req->mem <= start * (double)(1u << (max - 1))) {
 			lad[l][nl[l]++] = (double)req->mem;

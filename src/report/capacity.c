@@ -148,7 +148,7 @@ static void para(enum cap_format f, FILE *out, const char *text)
 static void render_header(const struct cap_study *s, enum cap_format f, FILE *out)
 {
 	const struct cap_req *r = &s->req;
-	char a[24], b[24], c[24], d[24];
+	char a[24], b[24], c[24], d[24], e[24];
 	double guest = (double)r->mem * r->tds;
 	if (f == CAPF_MARKDOWN)
 		fprintf(out, "### tdxbench capacity: model output (sim), not a measurement\n\n");
@@ -162,14 +162,15 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 	if (f == CAPF_MARKDOWN)
 		fputc('\n', out);
 	if (s->extrapolated)
-		fprintf(out, "Method: the model ran the same %u TDs x %u vCPUs with %s..%s per TD\n"
-			"(a ladder of 4 rungs; 3 on the sparse host) and each metric is taken to\n"
-			"full size as a + b*mem or as saturated, whichever predicts the largest\n"
-			"rung better from the others. Worst hold-out error of that check:\n"
-			"%.1f %% (memory and counts: %s), %.1f %% (times: %s).\n"
+		fprintf(out, "Method: the model ran the same %u TDs x %u vCPUs with %s, %s and %s\n"
+			"per TD (an eighth of that on the sparse host) and each metric is taken\n"
+			"to full size as a + b*mem or as saturated, whichever predicts the\n"
+			"largest rung better from the others. Worst hold-out error of that check:\n"
+			"%.1f %% (memory and counts: %s), %.1f %% (times: %s). Times under\n"
+			"light contention extrapolate worst (docs/capacity.md); --full measures.\n"
 			"%zu model runs, %.1f s.\n",
-			r->tds, r->vcpus, fbytes(a, sizeof(a), s->m0),
-			fbytes(d, sizeof(d), s->m0 * 8), s->worst_holdout * 100,
+			r->tds, r->vcpus, fbytes(a, sizeof(a), s->m0), fbytes(e, sizeof(e), s->m0 * 2),
+			fbytes(d, sizeof(d), s->m0 * 4), s->worst_holdout * 100,
 			s->worst_what ? s->worst_what : "-", s->worst_holdout_timing * 100,
 			s->worst_what_timing ? s->worst_what_timing : "-", s->runs, s->wall_s);
 	else
@@ -495,34 +496,38 @@ static void render_knees(const struct cap_study *s, enum cap_format f, FILE *out
 static void render_fullcheck(const struct cap_study *s, enum cap_format f, FILE *out)
 {
 	static const enum cap_metric ms[] = { CM_DPAMT, CM_CACHE, CM_PAMT_ADD, CM_PLW, CM_VT };
-	static const int w[] = { 9, 11, 11, 11, 11, 11 };
-	static const char *const h[] = { "strategy", "DPAMT pk", "idle cache", "PAMT.ADD",
+	static const int w[] = { 9, 10, 9, 10, 10, 10, 10 };
+	static const char *const h[] = { "strategy", "host", "DPAMT pk", "idle cache", "PAMT.ADD",
 					 "pamt_lock", "boot time" };
-	struct table t = { f, out, w, 6 };
+	struct table t = { f, out, w, 7 };
 	bool any = false;
 	for (size_t i = 0; i < s->nst; i++)
-		any |= s->st[i].cell[CAP_FRESH].ran_full;
+		for (int l = 0; l < CAP_NLAYOUTS; l++)
+			any |= s->st[i].cell[l].ran_full;
 	if (!any)
 		return;
-	title(s, f, out, "Extrapolation vs the model run at full size (fresh host), error %");
+	title(s, f, out, "Extrapolation vs the model run at full size: error in %");
 	head(&t, h);
 	for (size_t i = 0; i < s->nst; i++) {
-		const struct cap_cell *c = &s->st[i].cell[CAP_FRESH];
-		char cc[6][24];
-		const char *cells[6];
-		if (!c->ran_full)
-			continue;
-		snprintf(cc[0], sizeof(cc[0]), "%s", s->st[i].name);
-		for (size_t k = 0; k < ARRAY_SIZE(ms); k++) {
-			double m = c->measured[ms[k]], e = c->full[ms[k]];
-			if (m == 0)
-				snprintf(cc[1 + k], sizeof(cc[1 + k]), e == 0 ? "0" : "n/a");
-			else
-				snprintf(cc[1 + k], sizeof(cc[1 + k]), "%+.1f", (e - m) / m * 100);
+		for (int l = 0; l < CAP_NLAYOUTS; l++) {
+			const struct cap_cell *c = &s->st[i].cell[l];
+			char cc[7][24];
+			const char *cells[7];
+			if (!c->ran_full)
+				continue;
+			snprintf(cc[0], sizeof(cc[0]), "%s", s->st[i].name);
+			snprintf(cc[1], sizeof(cc[1]), "%s", cap_layout_names[l]);
+			for (size_t k = 0; k < ARRAY_SIZE(ms); k++) {
+				double m = c->measured[ms[k]], e = c->full[ms[k]];
+				if (m == 0)
+					snprintf(cc[2 + k], sizeof(cc[2 + k]), e == 0 ? "0" : "n/a");
+				else
+					snprintf(cc[2 + k], sizeof(cc[2 + k]), "%+.1f", (e - m) / m * 100);
+			}
+			for (int k = 0; k < 7; k++)
+				cells[k] = cc[k];
+			row(&t, cells);
 		}
-		for (int k = 0; k < 6; k++)
-			cells[k] = cc[k];
-		row(&t, cells);
 	}
 }
 
