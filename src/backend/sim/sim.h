@@ -13,7 +13,8 @@
  *   sim.c        the run: TDs, phases, metrics; the backend_ops
  *
  * Sizes: one bit per host frame for TDX 4K ownership, ~2 bits per frame of
- * buddy bitmaps, 16 bytes per 2 MiB region, 4 bytes per touched guest 4K page.
+ * buddy bitmaps, 16 bytes per 2 MiB region; per guest 2 MiB range, 120 bytes
+ * of frame runs (4 bytes per page where a range does not fit in them).
  */
 #ifndef TDX_SIM_H
 #define TDX_SIM_H
@@ -188,6 +189,21 @@ struct page_cache {
 
 struct sim_td;
 
+/* gmap.c: guest 4K page -> host frame, per 2M range as runs or one frame per page */
+#define GMAP_RUNS 14
+#define GMAP_FULL 0xff
+struct gmap_run {
+	uint16_t off, len;		/* guest pages off..off+len-1 of the range */
+	pfn_t pfn;			/* frame of page off; the rest follow */
+};
+struct gmap_range {
+	uint8_t n;			/* runs in use, or GMAP_FULL */
+	union {
+		struct gmap_run run[GMAP_RUNS];
+		pfn_t *full;		/* GMAP_FULL: SIM_REGION_PAGES frames */
+	};
+};
+
 struct sim_vcpu {
 	/* hot: touched on every step */
 	vtime_t t;			/* its clock */
@@ -213,7 +229,8 @@ struct sim_td {
 	uint32_t nvcpus;
 	struct sim_vcpu *vcpus;
 	/* guest memory */
-	pfn_t *gfn_frame;		/* per guest 4K page: host frame while private-mapped at 4K */
+	struct gmap_range *gmap;	/* per guest 2M range: host frames of 4K-folio pages (gmap.c) */
+	uint64_t gmap_n;
 	uint64_t *priv;			/* bit per guest page: private-mapped at 4K */
 	uint64_t *shared;		/* bit per guest page: currently shared */
 	uint64_t *leaf2m;		/* bit per 2M range: mapped by a 2M private leaf */
@@ -347,6 +364,38 @@ void pamt_own_2m(struct sim *s, uint32_t r, bool own);
 static inline uint32_t pfn_region(pfn_t f)
 {
 	return f >> SIM_REGION_ORDER;
+}
+
+/* gmap.c */
+void gmap_init(struct sim_td *td);
+void gmap_free(struct sim_td *td);
+void gmap_set_slow(struct gmap_range *g, uint32_t off, pfn_t f);
+void gmap_clear(struct sim_td *td, uint64_t gfn);
+/* Frame of a mapped guest page (0 when none). */
+static inline pfn_t gmap_get(const struct sim_td *td, uint64_t gfn)
+{
+	const struct gmap_range *g = &td->gmap[gfn / SIM_REGION_PAGES];
+	uint32_t off = (uint32_t)(gfn % SIM_REGION_PAGES);
+	if (g->n == GMAP_FULL)
+		return g->full[off];
+	for (uint32_t i = 0; i < g->n; i++)
+		if (off - g->run[i].off < g->run[i].len)
+			return g->run[i].pfn + (off - g->run[i].off);
+	return 0;
+}
+/* Page gfn (unmapped) now maps frame f: most often the next frame of a run. */
+static inline void gmap_set(struct sim_td *td, uint64_t gfn, pfn_t f)
+{
+	struct gmap_range *g = &td->gmap[gfn / SIM_REGION_PAGES];
+	uint32_t off = (uint32_t)(gfn % SIM_REGION_PAGES);
+	if (g->n && g->n != GMAP_FULL) {
+		struct gmap_run *r = &g->run[g->n - 1];
+		if (r->off + r->len == off && r->pfn + r->len == f) {
+			r->len++;
+			return;
+		}
+	}
+	gmap_set_slow(g, off, f);
 }
 
 /* mmu.c */
