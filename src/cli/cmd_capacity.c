@@ -12,68 +12,70 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char cmd_capacity_usage[] =
-	"usage: tdxbench capacity [--host-mem SIZE] [--tds N] [--mem SIZE] [--vcpus N]\n"
-	"                         [options]\n"
-	"\n"
-	"Size a TDX host on the sim model: per strategy, the memory for static PAMT,\n"
-	"DPAMT pairs, speculative pairs and idle cache pages (per vCPU, per TD, per\n"
-	"host, % of the host), typically (fresh and fragmented host) and at worst\n"
-	"(a crafted sparse host, and the analytical bound where one exists); the\n"
-	"pamt_lock and mmu_lock waits and the time of the boot; where a metric\n"
-	"stops scaling (knees: TDs per host, vCPUs per TD, cache capacity) and how\n"
-	"much each answer rests on the model's assumed costs (sensitivity). Model\n"
-	"output throughout; a value one cost moves by more than 10 % within its\n"
-	"range is printed as that range. Large shapes are extrapolated from a\n"
-	"ladder of smaller TDs (same TDs and vCPUs); the output says how well the\n"
-	"fit predicts, and --full measures it against the full-size run. Nothing\n"
-	"is stored. See docs/capacity.md.\n"
-	"\n"
-	"options:\n"
-	"  --host-mem SIZE       the host (default: the TDs' memory)\n"
-	"  --tds N               TDs on it (default 1)\n"
-	"  --mem SIZE            memory per TD, a multiple of 2M (default 4G)\n"
-	"  --vcpus N             vCPUs per TD (default 4)\n"
-	"  --strategy A[,B]      sim strategies (default: all)\n"
-	"  --huge yes|no         huge pages for every strategy (default: each\n"
-	"                        preset's own; no = 4K folios too)\n"
-	"  --occupancy F         fragmented host: share of 4K frames others use\n"
-	"                        (default 0.5)\n"
-	"  --set K=V[,K=V]       more sim knobs for every run\n"
-	"  --seed N              model seed (default 1)\n"
-	"  --full                also run the full size and print the fit's error\n"
-	"  --no-sensitivity      leave out the cost sensitivity\n"
-	"  --no-knees            leave out the knee sweeps\n"
-	"  --jobs N              model runs at once (default: one per CPU, <= 4)\n"
-	"  --format FMT          text (default; ASCII, 80 columns), markdown, json\n"
-	"  --figures DIR         write the figures there (gnuplot: png, ASCII)\n"
-	"  --svg                 with --figures, svg too\n"
-	"\n"
-	"exit status: 0 done, 1 error or a strategy failed, 2 usage\n";
-
 enum {
-	OPT_HOST_MEM = 1, OPT_TDS, OPT_MEM, OPT_VCPUS, OPT_STRATEGY, OPT_HUGE, OPT_OCC, OPT_SET,
+	OPT_HOST_MEM = 0x100, OPT_TDS, OPT_MEM, OPT_VCPUS, OPT_STRATEGY, OPT_HUGE, OPT_OCC, OPT_SET,
 	OPT_SEED, OPT_FULL, OPT_NO_SENS, OPT_NO_KNEES, OPT_JOBS, OPT_FORMAT, OPT_FIGURES, OPT_SVG,
 };
 
-static const struct option capacity_opts[] = {
-	{ "host-mem", required_argument, NULL, OPT_HOST_MEM },
-	{ "tds", required_argument, NULL, OPT_TDS },
-	{ "mem", required_argument, NULL, OPT_MEM },
-	{ "vcpus", required_argument, NULL, OPT_VCPUS },
-	{ "strategy", required_argument, NULL, OPT_STRATEGY },
-	{ "huge", required_argument, NULL, OPT_HUGE },
-	{ "occupancy", required_argument, NULL, OPT_OCC },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "full", no_argument, NULL, OPT_FULL },
-	{ "no-sensitivity", no_argument, NULL, OPT_NO_SENS },
-	{ "no-knees", no_argument, NULL, OPT_NO_KNEES },
-	{ "jobs", required_argument, NULL, OPT_JOBS },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "figures", required_argument, NULL, OPT_FIGURES },
-	{ "svg", no_argument, NULL, OPT_SVG },
-	{ NULL, 0, NULL, 0 },
+static const char *const format_names[] = { "text", "markdown", "json", NULL };
+static const char *const huge_names[] = { "yes", "no", NULL };
+
+static const char *const *capacity_formats(void)
+{
+	return format_names;
+}
+
+static const char *const *capacity_huge(void)
+{
+	return huge_names;
+}
+
+static const struct cli_opt capacity_opts[] = {
+	{ .name = "host-mem", .id = OPT_HOST_MEM, .arg = "SIZE", .def = "the TDs' memory",
+	  .help = "the host's memory" },
+	{ .name = "tds", .id = OPT_TDS, .arg = "N", .def = "1", .help = "TDs on the host" },
+	{ .name = "mem", .id = OPT_MEM, .arg = "SIZE", .def = "4G",
+	  .help = "memory per TD, a multiple of 2M" },
+	{ .name = "vcpus", .id = OPT_VCPUS, .arg = "N", .def = "4", .help = "vCPUs per TD" },
+	{ .name = "strategy", .id = OPT_STRATEGY, .arg = "A[,B]", .def = "all of the sim's",
+	  .help = "sim strategies" },
+	{ .name = "huge", .id = OPT_HUGE, .arg = "yes|no", .values = capacity_huge,
+	  .help = "huge pages for every strategy (default: each preset's own; no = 4K folios "
+		  "too)" },
+	{ .name = "occupancy", .id = OPT_OCC, .arg = "F", .def = "0.5",
+	  .help = "fragmented host: share of its 4K frames others use" },
+	{ .name = "set", .id = OPT_SET, .arg = "K=V[,K=V]", .help = "more sim knobs for every run" },
+	{ .name = "seed", .id = OPT_SEED, .arg = "N", .def = "1", .help = "model seed" },
+	{ .name = "full", .id = OPT_FULL,
+	  .help = "also run the full size (fresh and fragmented) and print the fit's error" },
+	{ .name = "no-sensitivity", .id = OPT_NO_SENS, .help = "leave out the cost sensitivity" },
+	{ .name = "no-knees", .id = OPT_NO_KNEES, .help = "leave out the knee sweeps" },
+	{ .name = "jobs", .id = OPT_JOBS, .arg = "N", .def = "one per CPU, at most 4",
+	  .help = "model runs at once" },
+	{ .name = "format", .id = OPT_FORMAT, .arg = "FMT", .values = capacity_formats, .def = "text",
+	  .help = "output format; text is ASCII in 80 columns, --json means json" },
+	{ .name = "figures", .id = OPT_FIGURES, .arg = "DIR",
+	  .help = "write the figures there (gnuplot scripts and data; png and ASCII with gnuplot)" },
+	{ .name = "svg", .id = OPT_SVG, .help = "with --figures, svg too" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_capacity_help = {
+	.synopsis = "capacity [--host-mem SIZE] [--tds N] [--mem SIZE] [--vcpus N] [options]",
+	.text = "Size a TDX host on the sim model: per strategy, the memory for static PAMT,\n"
+		"DPAMT pairs, speculative pairs and idle cache pages (per vCPU, per TD, per\n"
+		"host, % of the host), typically (fresh and fragmented host) and at worst\n"
+		"(a crafted sparse host, and the analytical bound where one exists); the\n"
+		"pamt_lock and mmu_lock waits and the time of the boot; where a metric\n"
+		"stops scaling (knees: TDs per host, vCPUs per TD, cache capacity) and how\n"
+		"much each answer rests on the model's assumed costs (sensitivity). Model\n"
+		"output throughout; a value one cost moves by more than 10 % within its\n"
+		"range is printed as that range. Large shapes are extrapolated from a\n"
+		"ladder of smaller TDs (same TDs and vCPUs); the output says how well the\n"
+		"fit predicts, and --full measures it against the full-size run. Nothing\n"
+		"is stored. See docs/capacity.md.\n",
+	.opts = capacity_opts,
+	.footer = "exit status: 0 done, 1 error or a strategy failed, 2 usage\n",
 };
 
 static int get_u32(const struct cmd *self, const char *opt, const char *v, uint32_t max,
@@ -88,7 +90,7 @@ static int get_u32(const struct cmd *self, const char *opt, const char *v, uint3
 
 int cmd_capacity(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("capacity");
+	const struct cmd *self = ctx->cmd;
 	struct cap_req req = { .tds = 1, .vcpus = 4, .mem = 4 * GiB, .occupancy = 0.5, .seed = 1,
 			       .sensitivity = true, .knees = true };
 	enum cap_format fmt = CAPF_TEXT;
@@ -100,7 +102,7 @@ int cmd_capacity(int argc, char **argv, struct cli_ctx *ctx)
 	int c, rc = EXIT_OK;
 	uint64_t n;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "", capacity_opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_HOST_MEM:
 			if (parse_size(optarg, &req.host_mem) || !req.host_mem)

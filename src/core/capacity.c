@@ -14,6 +14,7 @@
 #include "core/capacity.h"
 #include "core/capjob.h"
 #include "backend/backend.h"
+#include "lib/fmt.h"
 #include "lib/opts.h"
 #include "lib/util.h"
 
@@ -481,7 +482,7 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 				break;
 		}
 		w->context = xasprintf("%s per TD, %u vCPUs per TD, fresh host",
-				       fmt_size((uint64_t)m0, (char[16]){ 0 }, 16), req->vcpus);
+				       fmt_value(m0, "bytes", (char[FMT_LEN]){ 0 }, FMT_LEN), req->vcpus);
 		/* the same memory per vCPU at every point: the work per vCPU stays */
 		per_vcpu = ((uint64_t)m0 / req->vcpus + 2 * MiB - 1) & ~(2 * MiB - 1);
 		w = &out->sweeps[out->nsweeps++];
@@ -489,14 +490,14 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 		for (uint32_t v = 1; v <= MAX(2 * req->vcpus, 4) && w->n < CAP_MAX_SWEEP; v *= 2)
 			w->x[w->n++] = v;
 		w->context = xasprintf("%u TDs, %s per vCPU, fresh host", req->tds,
-				       fmt_size(per_vcpu, (char[16]){ 0 }, 16));
+				       fmt_value((double)per_vcpu, "bytes", (char[FMT_LEN]){ 0 }, FMT_LEN));
 		w = &out->sweeps[out->nsweeps++];
 		sweep_init(w, "spt_cache_capacity", "S-EPT cache capacity (pages)", CM_CACHE, CM_SPEC,
 			   CM_P99);
 		for (uint32_t c = 8; c <= 64; c += 8)
 			w->x[w->n++] = c;
 		w->context = xasprintf("%u TDs of %s x %u vCPUs, fresh host", req->tds,
-				       fmt_size((uint64_t)m0, (char[16]){ 0 }, 16), req->vcpus);
+				       fmt_value(m0, "bytes", (char[FMT_LEN]){ 0 }, FMT_LEN), req->vcpus);
 		for (size_t i = 0; i < nst; i++) {
 			for (size_t si = 0; si < out->nsweeps; si++) {
 				w = &out->sweeps[si];

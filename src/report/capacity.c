@@ -5,6 +5,7 @@
  * 10 % within its range is printed as that range.
  */
 #include "report/capacity.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 
 #include <json-c/json.h>
@@ -14,60 +15,21 @@
 
 #define RANGE_PCT 10.0
 
-/* ---- numbers ----------------------------------------------------------------- */
-
-static void num3(char *b, size_t n, double v, const char *unit)
-{
-	if (fabs(v) >= 100 || v == floor(v))
-		snprintf(b, n, "%.0f%s", v, unit);
-	else if (fabs(v) >= 10)
-		snprintf(b, n, "%.1f%s", v, unit);
-	else
-		snprintf(b, n, "%.2f%s", v, unit);
-}
+/* ---- numbers: lib/fmt.h, the one formatter ------------------------------------ */
 
 static const char *fbytes(char *b, size_t n, double v)
 {
-	static const char u[][2] = { "K", "M", "G", "T", "P" };
-	int i = -1;
-	if (isnan(v))
-		return snprintf(b, n, "n/a"), b;
-	if (v < 1024)
-		return snprintf(b, n, "%.0f", v), b;
-	while (v >= 1024 && i < 4) {
-		v /= 1024;
-		i++;
-	}
-	num3(b, n, v, u[i]);
-	return b;
+	return isnan(v) ? (snprintf(b, n, "n/a"), b) : fmt_value(v, "bytes", b, n);
 }
 
 static const char *fns(char *b, size_t n, double v)
 {
-	if (isnan(v))
-		snprintf(b, n, "n/a");
-	else if (v < 1e3)
-		snprintf(b, n, "%.0fns", v);
-	else if (v < 1e6)
-		num3(b, n, v / 1e3, "us");
-	else if (v < 1e9)
-		num3(b, n, v / 1e6, "ms");
-	else
-		num3(b, n, v / 1e9, "s");
-	return b;
+	return isnan(v) ? (snprintf(b, n, "n/a"), b) : fmt_value(v, "ns", b, n);
 }
 
 static const char *fcount(char *b, size_t n, double v)
 {
-	if (isnan(v))
-		snprintf(b, n, "n/a");
-	else if (v < 1e4)
-		snprintf(b, n, "%.0f", v);
-	else if (v < 1e6)
-		num3(b, n, v / 1e3, "k");
-	else
-		num3(b, n, v / 1e6, "M");
-	return b;
+	return isnan(v) ? (snprintf(b, n, "n/a"), b) : fmt_value(v, "count", b, n);
 }
 
 typedef const char *(*fmt_fn)(char *, size_t, double);
@@ -78,13 +40,22 @@ static bool is_range(double base, double lo, double hi)
 	return ref > 0 && (hi - lo) / ref * 100 > RANGE_PCT;
 }
 
-/* "v" or "lo-hi" when the range is wider than RANGE_PCT of v */
+/*
+ * "v" or, when the range is wider than RANGE_PCT of v, "lo-hi unit" on the
+ * scale of hi ("1.2-3.4 GiB"): the numbers as lib/fmt.h prints them.
+ */
 static const char *franged(char *b, size_t n, fmt_fn f, double v, double lo, double hi)
 {
-	char x[24], y[24];
+	const char *unit = f == fbytes ? "bytes" : f == fns ? "ns" : "count";
+	struct fmt_scale sc = fmt_scale(unit, fabs(hi));
+	char x[FMT_LEN], y[FMT_LEN];
 	if (!is_range(v, lo, hi))
 		return f(b, n, v);
-	snprintf(b, n, "%s-%s", f(x, sizeof(x), lo), f(y, sizeof(y), hi));
+	if (!sc.name)
+		return snprintf(b, n, "%s-%s", f(x, sizeof(x), lo), f(y, sizeof(y), hi)), b;
+	fmt_value(lo / sc.div, "count", x, sizeof(x));
+	fmt_value(hi / sc.div, "count", y, sizeof(y));
+	snprintf(b, n, "%s-%s %s", x, y, sc.name);
 	return b;
 }
 
@@ -165,9 +136,10 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 		fprintf(out, "Method: the model ran the same %u TDs x %u vCPUs with %s, %s and %s\n"
 			"per TD (an eighth of that on the sparse host) and each metric is taken\n"
 			"to full size as a + b*mem or as saturated, whichever predicts the\n"
-			"largest rung better from the others. Worst hold-out error of that check:\n"
-			"%.1f %% (memory and counts: %s), %.1f %% (times: %s). Times under\n"
-			"light contention extrapolate worst (docs/capacity.md); --full measures.\n"
+			"largest rung better from the others. Worst hold-out error of that\n"
+			"check: %.1f %% (memory and counts: %s), %.1f %% (times: %s).\n"
+			"Times under light contention extrapolate worst (docs/capacity.md);\n"
+			"--full measures the error at full size.\n"
 			"%zu model runs, %.1f s.\n",
 			r->tds, r->vcpus, fbytes(a, sizeof(a), s->m0), fbytes(e, sizeof(e), s->m0 * 2),
 			fbytes(d, sizeof(d), s->m0 * 4), s->worst_holdout * 100,
@@ -182,8 +154,8 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 
 static void render_memory(const struct cap_study *s, enum cap_format f, FILE *out)
 {
-	static const int w[] = { 9, 7, 13, 10, 10, 13, 5 };
-	static const char *const h[] = { "strategy", "static", "DPAMT peak", "spec.pairs",
+	static const int w[] = { 9, 9, 14, 6, 10, 14, 5 };
+	static const char *const h[] = { "strategy", "static", "DPAMT peak", "spec.",
 					 "idle cache", "total (peaks)", "%host" };
 	struct table t = { f, out, w, 7 };
 	double host = (double)s->req.host_mem;
@@ -215,8 +187,8 @@ static void render_memory(const struct cap_study *s, enum cap_format f, FILE *ou
 			cells[k] = c[k];
 		row(&t, cells);
 	}
-	para(f, out, "DPAMT peak includes the speculative pairs (pairs held only by cached\n"
-		     "pages); total = static + DPAMT peak + idle cache pages, peaks summed. A\n"
+	para(f, out, "DPAMT peak includes the speculative pairs (spec.: pairs held only by\n"
+		     "cached pages); total = static + DPAMT peak + idle cache pages, peaks summed. A\n"
 		     "range is the answer over one cost at a time (see Sensitivity).");
 }
 

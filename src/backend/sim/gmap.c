@@ -8,7 +8,7 @@
  * page. Either form gives the same frames: only the memory differs (a 2 TiB
  * boot: ~120 MiB instead of 2 GiB).
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 #include <stdlib.h>

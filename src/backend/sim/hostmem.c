@@ -14,7 +14,7 @@
  * model allocates sits alone in its region; with 2M guest folios, the whole
  * regions they need are kept free at the top, as a hugepage pool would be).
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -78,7 +78,7 @@ int64_t hbm_first(const struct hbm *b)
 	return (int64_t)i;
 }
 
-pfn_t host_alloc_block(struct sim *s, int order)
+pfn_t hostmem_alloc_block(struct sim *s, int order)
 {
 	for (int j = order; j <= SIM_MAX_ORDER; j++) {
 		int64_t idx;
@@ -101,7 +101,7 @@ pfn_t host_alloc_block(struct sim *s, int order)
 	return 0;
 }
 
-void host_free_block(struct sim *s, pfn_t f, int order)
+void hostmem_free_block(struct sim *s, pfn_t f, int order)
 {
 	uint64_t idx = (uint64_t)f >> order;
 	s->free_pages += 1ull << order;
@@ -120,7 +120,7 @@ void host_free_block(struct sim *s, pfn_t f, int order)
 
 /*
  * `want` order-0 pages into out[], exactly as `want` calls of
- * host_alloc_block(s, 0) would hand them out, but one block at a time: the
+ * hostmem_alloc_block(s, 0) would hand them out, but one block at a time: the
  * smallest order j with a free block has nothing free below it, so splitting
  * its lowest block b leaves the pieces of b alone in orders 0..j-1, and the
  * next order-0 allocations walk b, b+1, b+2, ... until b is used up. Taking m
@@ -160,8 +160,8 @@ static uint32_t alloc_run(struct sim *s, pfn_t *out, uint32_t want)
 	return got;
 }
 
-/* host_alloc_page() found the per-CPU list empty. */
-pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
+/* hostmem_alloc_page() found the per-CPU list empty. */
+pfn_t hostmem_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
 {
 	/* rmqueue_bulk(): a batch in address order, handed out lowest first */
 	pfn_t tmp[1024];
@@ -177,7 +177,7 @@ pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
 
 /*
  * Give the n order-0 pages f[] back to the buddy lists, as n calls of
- * host_free_block(s, f[i], 0) would. Merging leaves every fully free aligned
+ * hostmem_free_block(s, f[i], 0) would. Merging leaves every fully free aligned
  * block whole (up to SIM_MAX_ORDER), whatever the order of the frees, so the
  * result depends only on the set of pages: sorted, a run of consecutive
  * frames goes back as its aligned blocks, one merge walk each instead of one
@@ -203,15 +203,15 @@ static void free_pages_bulk(struct sim *s, pfn_t *f, uint32_t n)
 			int k = a ? MIN(__builtin_ctzll(a), SIM_MAX_ORDER) : SIM_MAX_ORDER;
 			while (a + (1ull << k) > end)
 				k--;
-			host_free_block(s, (pfn_t)a, k);
+			hostmem_free_block(s, (pfn_t)a, k);
 			a += 1ull << k;
 		}
 		i = j;
 	}
 }
 
-/* host_free_page() took the per-CPU list above pcp_high. */
-void host_pcp_drain(struct sim *s, struct pcp *p)
+/* hostmem_free_page() took the per-CPU list above pcp_high. */
+void hostmem_pcp_drain(struct sim *s, struct pcp *p)
 {
 	/* free_pcppages_bulk(): the coldest pages (bottom of the stack) go back */
 	uint32_t k = MIN(s->cfg.pcp_batch, p->n);
@@ -224,7 +224,7 @@ void host_pcp_drain(struct sim *s, struct pcp *p)
 	p->n -= k;
 }
 
-uint64_t host_free_total(const struct sim *s)
+uint64_t hostmem_free_total(const struct sim *s)
 {
 	uint64_t n = s->free_pages;
 	for (uint32_t i = 0; i < s->ncpus; i++)
@@ -264,13 +264,13 @@ static void free_region_frames(struct sim *s, pfn_t base, pfn_t first, uint64_t 
 			int k = f ? MIN(__builtin_ctz(f), SIM_REGION_ORDER) : SIM_REGION_ORDER;
 			while (f + (1u << k) > end)
 				k--;
-			host_free_block(s, base + f, k);
+			hostmem_free_block(s, base + f, k);
 			f += 1u << k;
 		}
 	}
 }
 
-int host_init(struct sim *s, char *err, size_t errlen)
+int hostmem_init(struct sim *s, char *err, size_t errlen)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	uint64_t rng = mix64(s->seed ^ 0x686f7374);
@@ -303,9 +303,9 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			if (r == 0) {
 				/* frame 0 stays reserved (firmware), so 0 can mean "none" */
 				for (pfn_t f = 1; f < SIM_REGION_PAGES; f++)
-					host_free_block(s, f, 0);
+					hostmem_free_block(s, f, 0);
 			} else {
-				host_free_block(s, base, SIM_REGION_ORDER);
+				hostmem_free_block(s, base, SIM_REGION_ORDER);
 			}
 			break;
 		case LAYOUT_FRAGMENTED: {
@@ -319,7 +319,7 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			uint64_t thresh = (uint64_t)(per_frame * 18446744073709551615.0);
 			bool is_dirty = (double)(sim_rand(&rng) >> 11) / 9007199254740992.0 < dirty;
 			if (!is_dirty && r) {
-				host_free_block(s, base, SIM_REGION_ORDER);
+				hostmem_free_block(s, base, SIM_REGION_ORDER);
 				break;
 			}
 			free_region_frames(s, base, r ? 0 : 1, &rng, thresh);
@@ -329,12 +329,12 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			pfn_t off = (pfn_t)(sim_rand(&rng) % SIM_REGION_PAGES);
 			if (r >= whole_from) {
 				/* the whole regions 2M guest folios come from (a hugepage pool) */
-				host_free_block(s, base, SIM_REGION_ORDER);
+				hostmem_free_block(s, base, SIM_REGION_ORDER);
 				break;
 			}
 			if (r == 0 && off == 0)
 				off = 1;
-			host_free_block(s, base + off, 0);
+			hostmem_free_block(s, base + off, 0);
 			break;
 		}
 		}
@@ -342,7 +342,7 @@ int host_init(struct sim *s, char *err, size_t errlen)
 	return 0;
 }
 
-void host_free(struct sim *s)
+void hostmem_free(struct sim *s)
 {
 	for (int k = 0; k < SIM_NR_ORDERS; k++)
 		hbm_free(&s->freeb[k]);
