@@ -188,8 +188,8 @@ static void render_memory(const struct cap_study *s, enum cap_format f, FILE *ou
 		row(&t, cells);
 	}
 	para(f, out, "DPAMT peak includes the speculative pairs (spec.: pairs held only by\n"
-		     "cached pages); total = static + DPAMT peak + idle cache pages, peaks summed. A\n"
-		     "range is the answer over one cost at a time (see Sensitivity).");
+		     "cached pages); total = static + DPAMT peak + idle cache pages, peaks\n"
+		     "summed. A range is the answer over one cost at a time (Sensitivity).");
 }
 
 static void render_caches(const struct cap_study *s, enum cap_format f, FILE *out)

@@ -198,14 +198,15 @@ static int get_u32(const struct params *p, const char *key, uint32_t *out, char 
 
 /*
  * Share of the regions a fragmented host dirties (others' frames sit only
- * there): 2 x occupancy, so the rest stay whole 2M blocks; with 2M guest
- * folios at most 0.9 (but never below the occupancy itself), so a full host
- * still keeps some whole blocks for them.
+ * there): 2 x occupancy, so the rest stay whole 2M blocks. With 2M guest
+ * folios, which only the whole blocks can give, at most (1 + occupancy) / 2
+ * (from occupancy 1/3 on): a quarter of the host stays whole at occupancy
+ * 0.5, so TDs of 2 TiB need an 8 TiB model host, not 20 TiB.
  */
 double sim_dirty_share(const struct sim_cfg *cfg)
 {
 	if (cfg->folio == FOLIO_2M)
-		return MAX(cfg->occupancy, MIN(0.9, 2 * cfg->occupancy));
+		return MIN(2 * cfg->occupancy, (1 + cfg->occupancy) / 2);
 	return MIN(1.0, 2 * cfg->occupancy);
 }
 
