@@ -264,6 +264,41 @@ static void sens_ranges(struct cap_study *s, struct cap_strategy *st)
 			st->total_hi = fmax(st->total_hi, tot);
 		}
 	}
+	/* an extrapolated value is no better than the fit's hold-out check */
+	if (c->extrapolated) {
+		for (int m = 0; m < CM_N; m++) {
+			double e = c->holdout[m];
+			if (m == CM_STATIC || !isfinite(e))
+				continue;
+			e = fmin(e, 1);
+			st->range_lo[m] = fmin(st->range_lo[m], c->full[m] * (1 - e));
+			st->range_hi[m] = fmax(st->range_hi[m], c->full[m] * (1 + e));
+		}
+		{
+			double e = fmin(1, fmax(isfinite(c->holdout[CM_DPAMT]) ? c->holdout[CM_DPAMT] : 0,
+						isfinite(c->holdout[CM_CACHE]) ? c->holdout[CM_CACHE] : 0));
+			double var = c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0;
+			st->total_lo = fmin(st->total_lo, base_total - var * e);
+			st->total_hi = fmax(st->total_hi, base_total + var * e);
+		}
+	}
+}
+
+void cap_layout_range(const struct cap_study *s, size_t i, enum cap_layout l, double *lo, double *hi)
+{
+	const struct cap_cell *c = &s->st[i].cell[l];
+	double tot = cap_total_bytes(s, i, l), e = 0, var;
+	*lo = *hi = tot;
+	if (!c->ok || !c->extrapolated)
+		return;
+	if (isfinite(c->holdout[CM_DPAMT]))
+		e = c->holdout[CM_DPAMT];
+	if (isfinite(c->holdout[CM_CACHE]))
+		e = fmax(e, c->holdout[CM_CACHE]);
+	e = fmin(e, 1);
+	var = c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0;
+	*lo = tot - var * e;
+	*hi = tot + var * e;
 }
 
 

@@ -109,7 +109,10 @@ struct cap_strategy {
 	struct cap_cell cell[CAP_NLAYOUTS];
 	struct cap_sens *sens;
 	size_t nsens;
-	/* per metric at full size (fresh): the range over one-cost-at-a-time variation */
+	/*
+	 * per metric at full size (fresh): the range over one-cost-at-a-time
+	 * variation, widened by the fit's hold-out error where extrapolated
+	 */
 	double range_lo[CM_N], range_hi[CM_N];
 	const char *range_cost_lo[CM_N], *range_cost_hi[CM_N];	/* which cost gave each end */
 	double total_lo, total_hi;	/* cap_total_bytes (fresh) over the same variation */
@@ -159,5 +162,7 @@ void cap_study_free(struct cap_study *s);
 double cap_value(const struct cap_study *s, size_t i, enum cap_layout l, enum cap_metric m);
 /* Memory the strategy needs for PAMT and caches at full size, bytes (sum of peaks). */
 double cap_total_bytes(const struct cap_study *s, size_t i, enum cap_layout l);
+/* ... and how far off it may be: the fit's hold-out error on its DPAMT and cache parts. */
+void cap_layout_range(const struct cap_study *s, size_t i, enum cap_layout l, double *lo, double *hi);
 
 #endif

@@ -235,9 +235,9 @@ static void render_caches(const struct cap_study *s, enum cap_format f, FILE *ou
 
 static void render_worst(const struct cap_study *s, enum cap_format f, FILE *out)
 {
-	static const int w[] = { 9, 12, 12, 12, 14, 14 };
+	static const int w[] = { 9, 14, 14, 14, 6, 12 };
 	static const char *const h[] = { "strategy", "fresh", "fragmented", "sparse",
-					 "sparse %host", "bound caches" };
+					 "%host", "bound caches" };
 	struct table t = { f, out, w, 6 };
 	char note[400];
 	double nv = (double)s->req.tds * s->req.vcpus;
@@ -246,12 +246,17 @@ static void render_worst(const struct cap_study *s, enum cap_format f, FILE *out
 	for (size_t i = 0; i < s->nst; i++) {
 		const struct cap_strategy *st = &s->st[i];
 		const struct cap_bound *bd = &st->bound;
-		char c[6][32];
+		char c[6][48];
 		const char *cells[6];
 		snprintf(c[0], sizeof(c[0]), "%s", st->name);
-		fbytes(c[1], sizeof(c[1]), cap_total_bytes(s, i, CAP_FRESH));
-		fbytes(c[2], sizeof(c[2]), cap_total_bytes(s, i, CAP_FRAGMENTED));
-		fbytes(c[3], sizeof(c[3]), cap_total_bytes(s, i, CAP_SPARSE));
+		franged(c[1], sizeof(c[1]), fbytes, cap_total_bytes(s, i, CAP_FRESH), st->total_lo,
+			st->total_hi);
+		for (int l = CAP_FRAGMENTED; l <= CAP_SPARSE; l++) {
+			double lo, hi;
+			cap_layout_range(s, i, (enum cap_layout)l, &lo, &hi);
+			franged(c[1 + l], sizeof(c[1 + l]), fbytes, cap_total_bytes(s, i, (enum cap_layout)l),
+				lo, hi);
+		}
 		snprintf(c[4], sizeof(c[4]), "%.2f",
 			 pct_of(cap_total_bytes(s, i, CAP_SPARSE), (double)s->req.host_mem));
 		if (bd->cache)
@@ -267,8 +272,10 @@ static void render_worst(const struct cap_study *s, enum cap_format f, FILE *out
 	snprintf(note, sizeof(note),
 		 "fragmented: %.0f %% of the 4K frames used by others, in 2 x as many 2M\n"
 		 "regions. sparse: the crafted worst case, every 4K page alone in its 2M\n"
-		 "region (a pair for each 4K guest page). bound caches: idle cache pages\n"
-		 "at their bound plus, where cached pages are PAMT-backed, a pair each.",
+		 "region (a pair for each 4K guest page); %%host: of the sparse total.\n"
+		 "Ranges: the fit's hold-out error (fresh: and the costs). bound caches:\n"
+		 "idle cache pages at their bound plus, where cached pages are\n"
+		 "PAMT-backed, a pair each.",
 		 s->req.occupancy * 100);
 	para(f, out, note);
 }

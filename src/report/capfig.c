@@ -147,7 +147,8 @@ static int fig_tornado(const struct cap_study *s, const char *dir, enum cap_metr
 	char *t;
 	if (!gp)
 		return -1;
-	fprintf(dat, "# per strategy a block: row lo%% hi%% label (one cost at a time; layout at full size)\n");
+	fprintf(dat, "# per strategy a block: row lo%% hi%% label, widest first (one cost at a time;\n"
+		     "# layout: at full size)\n");
 	for (size_t i = 0; i < nst; i++) {
 		const struct cap_strategy *st = &s->st[i];
 		struct bar *b = xcalloc(st->nsens + 2, sizeof(*b));
@@ -191,14 +192,14 @@ static int fig_tornado(const struct cap_study *s, const char *dir, enum cap_metr
 	gp_strategy_names(gp, s);
 	fprintf(gp, "set style fill solid 0.8 border -1\n"
 		    "set xlabel '%% change (clipped at +1000)'\n"
-		    "set xrange [-100:*]\nset yrange [-0.6:%d.6] reverse\nunset key\n"
+		    "set xrange [-100:*]\nset yrange [-%d.6:0.6]\nunset key\n"
 		    "set ytics font ',8'\n"
 		    "if (!is_dumb) { set grid xtics lc rgb '#dddddd' }\n"
 		    "last = is_dumb ? 1 : nvar\n"
 		    "if (!is_dumb) { set multiplot layout %zu,%zu title fig_title font ',12' }\n"
 		    "do for [i=1:last] {\n"
 		    "\tset title vname[i].(is_dumb ? ' - '.fig_title : '')\n"
-		    "\tplot '%s.dat' index (i-1) using (($2+$3)/2):1:2:3:($1-0.35):($1+0.35):ytic(4) "
+		    "\tplot '%s.dat' index (i-1) using (($2+$3)/2):(-$1):2:3:(-$1-0.35):(-$1+0.35):ytic(4) "
 		    "with boxxyerror lc rgb pal[(i-1)%%8+1]\n"
 		    "}\n"
 		    "if (!is_dumb) { unset multiplot }\n",
