@@ -18,16 +18,10 @@ enum {
 };
 
 static const char *const format_names[] = { "text", "markdown", "json", NULL };
-static const char *const huge_names[] = { "yes", "no", NULL };
 
 static const char *const *capacity_formats(void)
 {
 	return format_names;
-}
-
-static const char *const *capacity_huge(void)
-{
-	return huge_names;
 }
 
 static const struct cli_opt capacity_opts[] = {
@@ -39,7 +33,7 @@ static const struct cli_opt capacity_opts[] = {
 	{ .name = "vcpus", .id = OPT_VCPUS, .arg = "N", .def = "4", .help = "vCPUs per TD" },
 	{ .name = "strategy", .id = OPT_STRATEGY, .arg = "A[,B]", .def = "all of the sim's",
 	  .help = "sim strategies" },
-	{ .name = "huge", .id = OPT_HUGE, .arg = "yes|no", .values = capacity_huge,
+	{ .name = "huge", .id = OPT_HUGE, .arg = "yes|no",
 	  .help = "huge pages for every strategy (default: each preset's own; no = 4K folios "
 		  "too)" },
 	{ .name = "occupancy", .id = OPT_OCC, .arg = "F", .def = "0.5",
@@ -61,7 +55,7 @@ static const struct cli_opt capacity_opts[] = {
 };
 
 const struct cmd_help cmd_capacity_help = {
-	.synopsis = "capacity [--host-mem SIZE] [--tds N] [--mem SIZE] [--vcpus N] [options]",
+	.synopsis = "capacity --host-mem SIZE --tds N --mem SIZE --vcpus N [options]",
 	.text = "Size a TDX host on the sim model: per strategy, the memory for static PAMT,\n"
 		"DPAMT pairs, speculative pairs and idle cache pages (per vCPU, per TD, per\n"
 		"host, % of the host), typically (fresh and fragmented host) and at worst\n"
