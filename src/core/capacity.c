@@ -399,6 +399,7 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 	uint64_t t0 = now_ns();
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned workers;
+	const char **kept = NULL;
 
 	memset(out, 0, sizeof(*out));
 	out->req = *req;
@@ -435,6 +436,46 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 	}
 	out->m0 = m0;
 
+	/*
+	 * Unknown strategies and bad knobs (--set) fail here, once, before
+	 * anything runs. With --huge, a preset that cannot run that way (v4, v6:
+	 * no pair source for a split) is left out with its reason.
+	 */
+	kept = xcalloc(nst ? nst : 1, sizeof(*kept));
+	{
+		struct sbuf sb = SBUF_INIT;
+		size_t n = 0;
+		for (size_t i = 0; i < nst; i++) {
+			struct cap_job probe = { .strategy = names[i], .seed = req->seed };
+			int bad;
+			probe.assign = shape(req, req->tds, (uint64_t)m0, req->vcpus, CAP_FRESH, NULL);
+			bad = cap_job_check(&probe, err, errlen);
+			free(probe.assign);
+			if (bad && !req->huge) {
+				char *m = xasprintf("capacity: %s: %s", names[i], err);
+				snprintf(err, errlen, "%s", m);
+				free(m);
+				free(kept);
+				sbuf_free(&sb);
+				return -1;
+			}
+			if (bad)
+				sbuf_addf(&sb, "%s%s: %s", sb.len ? "\n" : "", names[i], err);
+			else
+				kept[n++] = names[i];
+		}
+		if (!n) {
+			snprintf(err, errlen, "capacity: no strategy runs with huge=%s: %s", req->huge,
+				 sb.buf ? sb.buf : "");
+			free(kept);
+			sbuf_free(&sb);
+			return -1;
+		}
+		out->left_out = sb.len ? sbuf_detach(&sb) : NULL;
+		sbuf_free(&sb);
+		names = kept;
+		nst = n;
+	}
 	out->nst = nst;
 	out->st = xcalloc(nst, sizeof(*out->st));
 	cellj = xcalloc(nst, sizeof(*cellj));
@@ -443,18 +484,7 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 
 	for (size_t i = 0; i < nst; i++) {
 		struct cap_strategy *st = &out->st[i];
-		struct cap_job probe = { .strategy = names[i], .seed = req->seed };
 		st->name = xstrdup(names[i]);
-		/* unknown strategies and bad knobs (--set) fail here, once, before anything runs */
-		probe.assign = shape(req, req->tds, (uint64_t)m0, req->vcpus, CAP_FRESH, NULL);
-		if (cap_job_check(&probe, err, errlen)) {
-			char *m = xasprintf("capacity: %s: %s", names[i], err);
-			snprintf(err, errlen, "%s", m);
-			free(m);
-			free(probe.assign);
-			goto fail;
-		}
-		free(probe.assign);
 		strategy_bound(names[i], req, &st->bound);
 		for (int l = 0; l < CAP_NLAYOUTS; l++) {
 			struct cap_cell *c = &st->cell[l];
@@ -692,17 +722,9 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 	free(cellj);
 	free(sensj);
 	free(sweepj);
+	free(kept);
 	return 0;
 
-fail:
-	for (size_t i = 0; i < pl.n; i++)
-		free(pl.jobs[i].assign);
-	free(pl.jobs);
-	free(cellj);
-	free(sensj);
-	free(sweepj);
-	cap_study_free(out);
-	return -1;
 }
 
 void cap_study_free(struct cap_study *s)
@@ -716,5 +738,6 @@ void cap_study_free(struct cap_study *s)
 		free(s->sweeps[i].context);
 	free(s->sweeps);
 	free(s->costs_skipped);
+	free(s->left_out);
 	memset(s, 0, sizeof(*s));
 }

@@ -152,6 +152,7 @@ struct cap_study {
 	size_t runs;			/* model runs made */
 	double wall_s;
 	char *costs_skipped;		/* costs not varied, and why */
+	char *left_out;			/* strategies that cannot run as asked (--huge), and why */
 };
 
 /* Run the study. Returns 0, or -1 with a one-line reason in err. */

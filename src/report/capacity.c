@@ -510,13 +510,50 @@ static void render_fullcheck(const struct cap_study *s, enum cap_format f, FILE 
 	}
 }
 
+/* Each line of text, wrapped at 78 columns, indented by ind. */
+static void wrap(FILE *out, const char *text, int ind)
+{
+	const char *p = text;
+	while (*p) {
+		const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
+		int col = ind;
+		fprintf(out, "%*s", ind, "");
+		while (p < end) {
+			const char *w = p;
+			size_t n;
+			while (w < end && *w != ' ')
+				w++;
+			n = (size_t)(w - p);
+			if (col > ind && col + 1 + (int)n > 78) {
+				fprintf(out, "\n%*s", ind + 2, "");
+				col = ind + 2;
+			} else if (col > ind) {
+				fputc(' ', out);
+				col++;
+			}
+			fwrite(p, 1, n, out);
+			col += (int)n;
+			p = w < end ? w + 1 : w;
+		}
+		fputc('\n', out);
+		p = eol ? eol + 1 : end;
+	}
+}
+
 static void render_failures(const struct cap_study *s, FILE *out)
 {
+	if (s->left_out) {
+		fprintf(out, "\nNot run with huge=%s:\n", s->req.huge);
+		wrap(out, s->left_out, 2);
+	}
 	for (size_t i = 0; i < s->nst; i++)
 		for (int l = 0; l < CAP_NLAYOUTS; l++)
-			if (!s->st[i].cell[l].ok)
-				fprintf(out, "note: %s on a %s host failed: %s\n", s->st[i].name,
-					cap_layout_names[l], s->st[i].cell[l].err);
+			if (!s->st[i].cell[l].ok) {
+				char *m = xasprintf("note: %s on a %s host failed: %s", s->st[i].name,
+						    cap_layout_names[l], s->st[i].cell[l].err);
+				wrap(out, m, 0);
+				free(m);
+			}
 }
 
 /* ---- JSON ------------------------------------------------------------------------ */
@@ -546,6 +583,8 @@ static json_object *json_study(const struct cap_study *s)
 	json_object_object_add(o, "holdout_error_worst_timing", jnum(s->worst_holdout_timing));
 	json_object_object_add(o, "model_runs", json_object_new_int64((int64_t)s->runs));
 	json_object_object_add(o, "wall_s", jnum(s->wall_s));
+	if (s->left_out)
+		json_object_object_add(o, "left_out", json_object_new_string(s->left_out));
 	for (size_t i = 0; i < s->nst; i++) {
 		const struct cap_strategy *st = &s->st[i];
 		json_object *js = json_object_new_object(), *lays = json_object_new_object();

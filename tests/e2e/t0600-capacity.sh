@@ -50,6 +50,11 @@ else
 	skip "figures rendered" "no gnuplot"
 fi
 
+run_tdx capacity $shape --strategy static,dpamt-v6 --huge yes --no-knees --no-sensitivity
+expect_rc "huge pages for all: a preset that cannot is left out" 0
+check "and says why" grep -q 'dpamt-v6: huge=yes with dpamt=yes needs' "$TMP/out"
+check "the others answer" grep -qE '^static +4 MiB ' "$TMP/out"
+
 run_tdx capacity --mem 3M
 expect_rc "memory not a multiple of 2M" 2
 check "one line" one_line_err
