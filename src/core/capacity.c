@@ -212,6 +212,21 @@ static void fit_cell(struct cap_cell *c, double target_mem, double target_host)
 			c->full[m] = c->linear[m] ? fmax(0, capfit_at(&c->fit[m], target_mem)) : y[n - 1];
 		}
 	}
+	/*
+	 * No more pairs than 2M regions: the model's host at full size (its
+	 * auto size is linear in the memory, so the rungs give it exactly).
+	 * A fragmented host nears that bound as the TDs use up its free frames.
+	 */
+	c->dpamt_bound = INFINITY;
+	if (c->extrapolated) {
+		struct capfit_line h;
+		if (!capfit_line(c->rung_mem, c->rung_host, c->nrungs, &h))
+			c->dpamt_bound = capfit_at(&h, target_mem) / (2.0 * 1048576) * 8192;
+		if (c->full[CM_DPAMT] > c->dpamt_bound) {
+			c->full[CM_DPAMT] = c->dpamt_bound;
+			c->dpamt_capped = true;
+		}
+	}
 }
 
 double cap_value(const struct cap_study *s, size_t i, enum cap_layout l, enum cap_metric m)
@@ -299,6 +314,8 @@ void cap_layout_range(const struct cap_study *s, size_t i, enum cap_layout l, do
 	var = c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0;
 	*lo = tot - var * e;
 	*hi = tot + var * e;
+	if (*hi - tot > c->dpamt_bound - c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0 * e)
+		*hi = tot + (c->dpamt_bound - c->full[CM_DPAMT]) + c->full[CM_CACHE] * 4096.0 * e;
 }
 
 

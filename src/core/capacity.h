@@ -81,6 +81,8 @@ struct cap_cell {
 	double holdout[CM_N];		/* fit of the smaller rungs vs the largest, relative */
 	double full[CM_N];		/* at full size: extrapolated or run */
 	bool extrapolated;
+	double dpamt_bound;		/* 8 KiB per 2M region of the model's host at full size */
+	bool dpamt_capped;		/* the fit went past it */
 	bool ran_full;			/* --full: the model at full size too */
 	double measured[CM_N];		/* ... its values */
 };
@@ -143,7 +145,9 @@ struct cap_study {
 	struct cap_strategy *st;
 	size_t nst;
 	double m0;			/* smallest rung, bytes per TD */
-	bool extrapolated;		/* some value at full size comes from a fit */
+	bool extrapolated;
+	double dpamt_bound;		/* 8 KiB per 2M region of the model's host at full size */
+	bool dpamt_capped;		/* the fit went past it */		/* some value at full size comes from a fit */
 	double worst_holdout;		/* over strategies, typical layouts, non-timing metrics */
 	double worst_holdout_timing;
 	const char *worst_what, *worst_what_timing;	/* "dpamt-v6 spec. pairs" */

@@ -239,7 +239,8 @@ static void render_worst(const struct cap_study *s, enum cap_format f, FILE *out
 	static const char *const h[] = { "strategy", "fresh", "fragmented", "sparse",
 					 "%host", "bound caches" };
 	struct table t = { f, out, w, 6 };
-	char note[400];
+	char note[600];
+	bool capped = false;
 	double nv = (double)s->req.tds * s->req.vcpus;
 	title(s, f, out, "Typical and worst case: total PAMT + caches at full size");
 	head(&t, h);
@@ -269,13 +270,19 @@ static void render_worst(const struct cap_study *s, enum cap_format f, FILE *out
 			cells[k] = c[k];
 		row(&t, cells);
 	}
+	for (size_t i = 0; i < s->nst; i++)
+		for (int l = 0; l < CAP_NLAYOUTS; l++)
+			capped |= s->st[i].cell[l].ok && s->st[i].cell[l].dpamt_capped;
 	snprintf(note, sizeof(note),
+		 "%s"
 		 "fragmented: %.0f %% of the 4K frames used by others, in 2 x as many 2M\n"
 		 "regions. sparse: the crafted worst case, every 4K page alone in its 2M\n"
 		 "region (a pair for each 4K guest page); %%host: of the sparse total.\n"
 		 "Ranges: the fit's hold-out error (fresh: and the costs). bound caches:\n"
 		 "idle cache pages at their bound plus, where cached pages are\n"
 		 "PAMT-backed, a pair each.",
+		 capped ? "DPAMT capped at a pair per 2M region of the model's host, where the\n"
+			  "fit went past it.\n" : "",
 		 s->req.occupancy * 100);
 	para(f, out, note);
 }

@@ -1,7 +1,8 @@
 /*
  * The capacity study's extrapolation against the model run at full size:
  * 4 TDs x 512M x 2 vCPUs from a ladder of 16M, 32M and 64M per TD (8x
- * extrapolation). Memory and counts must come within a few percent; lock
+ * extrapolation). Memory and counts must come within a few percent (the
+ * fragmented host's DPAMT thanks to the bound of a pair per region); lock
  * waits do not extrapolate as well, and the study must say how far off
  * they were (docs/capacity.md gives the figures).
  */
@@ -45,11 +46,11 @@ static void test_extrapolation_vs_full(void **state)
 			      err_pct(fresh, CM_DPAMT), err_pct(fresh, CM_CACHE),
 			      err_pct(fresh, CM_PAMT_ADD), err_pct(fresh, CM_PLW), err_pct(fresh, CM_VT),
 			      err_pct(frag, CM_DPAMT));
-		/* memory and counts: within 3 % on a fresh host, 10 % on a fragmented one */
+		/* memory and counts: within 3 % on a fresh host, 5 % on a fragmented one */
 		assert_true(err_pct(fresh, CM_DPAMT) < 3);
 		assert_true(err_pct(fresh, CM_CACHE) < 5);
 		assert_true(err_pct(fresh, CM_PAMT_ADD) < 3);
-		assert_true(err_pct(frag, CM_DPAMT) < 10);
+		assert_true(err_pct(frag, CM_DPAMT) < 5);
 		/* the boot's virtual time is linear in memory */
 		assert_true(err_pct(fresh, CM_VT) < 1);
 		/* static PAMT is the host's 1/256 for static, far less with DPAMT */
