@@ -97,18 +97,16 @@ struct slot {
 	size_t job;
 };
 
-static void collect(struct cap_job *jobs, struct slot *sl)
+/* The child in sl has exited with status: its message is in the pipe (< PIPE_BUF). */
+static void collect(struct cap_job *jobs, struct slot *sl, int status)
 {
 	struct job_msg m;
 	ssize_t got;
-	int status;
 
 	do
 		got = read(sl->fd, &m, sizeof(m));
 	while (got < 0 && errno == EINTR);
 	close(sl->fd);
-	while (waitpid(sl->pid, &status, 0) < 0 && errno == EINTR)
-		;
 	if (got != (ssize_t)sizeof(m)) {
 		jobs[sl->job].ok = false;
 		snprintf(jobs[sl->job].err, sizeof(jobs[sl->job].err),
@@ -181,16 +179,24 @@ void cap_jobs_run(struct cap_job *jobs, size_t n, unsigned workers, bool progres
 		}
 		if (!running)
 			continue;
-		/* the oldest running slot: runs are about equally long */
-		for (unsigned w = 0; w < workers; w++) {
-			if (!sl[w].pid)
-				continue;
-			collect(jobs, &sl[w]);
-			sl[w].pid = 0;
-			running--;
-			if (progress && !(++done % 16))
-				fputc('.', stderr);
-			break;
+		/* whichever child ends first: runs differ a lot in length */
+		{
+			int status;
+			pid_t pid = waitpid(-1, &status, 0);
+			if (pid < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			for (unsigned w = 0; w < workers; w++) {
+				if (sl[w].pid != pid)
+					continue;
+				collect(jobs, &sl[w], status);
+				sl[w].pid = 0;
+				running--;
+				if (progress && !(++done % 16))
+					fputc('.', stderr);
+			}
 		}
 	}
 	free(sl);
