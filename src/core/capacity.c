@@ -609,8 +609,9 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 	if (req->sensitivity) {
 		size_t first = pl.n;
 		for (size_t i = 0; i < nst; i++) {
-			const struct cap_job *base = &pl.jobs[cellj[i][CAP_FRESH][0]];
 			for (size_t k = 0; k < out->st[i].nsens; k++) {
+				/* add_job() may move pl.jobs: pointers into it only until then */
+				const struct cap_job *base = &pl.jobs[cellj[i][CAP_FRESH][0]];
 				const struct cap_sens *v = &out->st[i].sens[k];
 				const struct cap_job *hi;
 				bool moved = false;

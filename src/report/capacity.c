@@ -656,9 +656,10 @@ static json_object *json_study(const struct cap_study *s)
 				json_object_object_add(e, "lo", json_object_new_int64((int64_t)v->lo));
 				json_object_object_add(e, "hi", json_object_new_int64((int64_t)v->hi));
 				for (int m = 0; m < CM_N; m++) {
-					json_object *pr = json_object_new_array();
+					json_object *pr;
 					if (m == CM_STATIC)
 						continue;
+					pr = json_object_new_array();
 					json_object_array_add(pr, jnum(v->ratio_lo[m]));
 					json_object_array_add(pr, jnum(v->ratio_hi[m]));
 					json_object_object_add(e, cap_metrics[m].name, pr);
