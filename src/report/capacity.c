@@ -125,15 +125,16 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 		fprintf(out, "### tdxbench capacity: model output (sim), not a measurement\n\n");
 	else
 		fprintf(out, "tdxbench capacity: model output (sim), not a measurement\n");
-	fprintf(out, "%s%u TDs x %s x %u vCPUs on a %s host%s; guest memory %s = %.1f %% of it.\n",
-		f == CAPF_MARKDOWN ? "" : "", r->tds, fbytes(a, sizeof(a), (double)r->mem), r->vcpus,
+	fprintf(out, "%u TD%s x %s x %u vCPU%s on a %s host%s; guest memory %s = %.1f %% of it.\n",
+		r->tds, r->tds == 1 ? "" : "s", fbytes(a, sizeof(a), (double)r->mem), r->vcpus,
+		r->vcpus == 1 ? "" : "s",
 		fbytes(b, sizeof(b), (double)r->host_mem),
 		r->huge ? (!strcmp(r->huge, "yes") ? ", huge pages on" : ", huge pages off (4K folios)") : "",
 		fbytes(c, sizeof(c), guest), pct_of(guest, (double)r->host_mem));
 	if (f == CAPF_MARKDOWN)
 		fputc('\n', out);
 	if (s->extrapolated)
-		fprintf(out, "Method: the model ran the same %u TDs x %u vCPUs with %s, %s and %s\n"
+		fprintf(out, "Method: the model ran the same %u TD%s x %u vCPU%s with %s, %s and %s\n"
 			"per TD (an eighth of that on the sparse host) and each metric is taken\n"
 			"to full size as a + b*mem or as saturated, whichever predicts the\n"
 			"largest rung better from the others. Worst hold-out error of that\n"
@@ -141,7 +142,8 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 			"Times under light contention extrapolate worst (docs/capacity.md);\n"
 			"--full measures the error at full size.\n"
 			"%zu model runs, %.1f s.\n",
-			r->tds, r->vcpus, fbytes(a, sizeof(a), s->m0), fbytes(e, sizeof(e), s->m0 * 2),
+			r->tds, r->tds == 1 ? "" : "s", r->vcpus, r->vcpus == 1 ? "" : "s",
+			fbytes(a, sizeof(a), s->m0), fbytes(e, sizeof(e), s->m0 * 2),
 			fbytes(d, sizeof(d), s->m0 * 4), s->worst_holdout * 100,
 			s->worst_what ? s->worst_what : "-", s->worst_holdout_timing * 100,
 			s->worst_what_timing ? s->worst_what_timing : "-", s->runs, s->wall_s);
