@@ -26,6 +26,7 @@
 
 const struct cap_metric_desc cap_metrics[CM_N] = {
 	[CM_STATIC] = { "static_pamt_bytes", "static PAMT", "bytes", false },
+	[CM_REFCOUNT] = { "pamt_refcount_bytes", "refcounts", "bytes", false },
 	[CM_DPAMT] = { "dpamt_bytes_peak", "DPAMT peak", "bytes", false },
 	[CM_SPEC] = { "spec_pairs_peak", "spec. pairs", "pairs", false },
 	[CM_CACHE] = { "cache_pages_idle_peak", "idle cache", "pages", false },
@@ -42,7 +43,8 @@ const char *const cap_layout_names[CAP_NLAYOUTS] = { "fresh", "fragmented", "spa
 
 /*
  * Costs varied for the sensitivity, and over what: the published ones over
- * their published range, the rest (assumed) from half to twice the default.
+ * their published range (PAMT.ADD/REMOVE: the mean of their distribution),
+ * the rest (assumed) from half to twice the default.
  * Only costs on a boot's path are varied; conversion, split and creation
  * costs cannot move a boot (listed as skipped in the output).
  */
@@ -66,6 +68,9 @@ static const struct {
 	{ "cost_fault_sw", 0, 0, NULL },
 	{ "cost_accept_4k", 0, 0, NULL },
 	{ "cost_lock_handoff", 0, 0, NULL },
+	/* not costs, but assumed and on the lock's path: when TDs and vCPUs start */
+	{ "td_start_spread", 0, 0, NULL },
+	{ "vcpu_start_spread", 0, 0, NULL },
 };
 #define NSENS ARRAY_SIZE(sens_costs)
 /* A cost whose high end moves no metric by this much is not run at its low end. */
@@ -190,11 +195,19 @@ static void fit_cell(struct cap_cell *c, double target_mem, double target_host)
 		size_t n = c->nrungs;
 		for (size_t i = 0; i < n; i++)
 			y[i] = c->rung[i][m];
-		if (m == CM_STATIC) {
-			/* a property of the host: per byte of the model's host, times the asked host */
+		if (m == CM_STATIC || m == CM_REFCOUNT) {
+			/*
+			 * A property of the host: per byte of the model's host, times
+			 * the asked host; a refcount array that does not follow the
+			 * host (max_pfn=maxpa or a size) is the same on every rung.
+			 */
 			c->linear[m] = false;
 			c->holdout[m] = 0;
-			c->full[m] = c->rung_host[n - 1] > 0 ? y[n - 1] / c->rung_host[n - 1] * target_host : 0;
+			if (m == CM_REFCOUNT && (n < 2 || y[0] == y[n - 1]))
+				c->full[m] = y[n - 1];
+			else
+				c->full[m] = c->rung_host[n - 1] > 0 ?
+					y[n - 1] / c->rung_host[n - 1] * target_host : 0;
 			continue;
 		}
 		if (!c->extrapolated) {
@@ -240,7 +253,7 @@ double cap_total_bytes(const struct cap_study *s, size_t i, enum cap_layout l)
 	const struct cap_cell *c = &s->st[i].cell[l];
 	if (!c->ok)
 		return NAN;
-	return c->full[CM_STATIC] + c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0;
+	return c->full[CM_STATIC] + c->full[CM_REFCOUNT] + c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0;
 }
 
 /* ---- sensitivity ----------------------------------------------------------------- */
@@ -260,11 +273,11 @@ static void sens_ranges(struct cap_study *s, struct cap_strategy *st)
 			continue;
 		for (int side = 0; side < 2; side++) {
 			const double *r = side ? v->ratio_hi : v->ratio_lo;
-			double tot = c->full[CM_STATIC] + c->full[CM_DPAMT] * r[CM_DPAMT] +
-				     c->full[CM_CACHE] * 4096.0 * r[CM_CACHE];
+			double tot = c->full[CM_STATIC] + c->full[CM_REFCOUNT] +
+				     c->full[CM_DPAMT] * r[CM_DPAMT] + c->full[CM_CACHE] * 4096.0 * r[CM_CACHE];
 			for (int m = 0; m < CM_N; m++) {
 				double x = c->full[m] * r[m];
-				if (m == CM_STATIC)
+				if (m == CM_STATIC || m == CM_REFCOUNT)
 					continue;
 				if (x < st->range_lo[m]) {
 					st->range_lo[m] = x;
@@ -283,7 +296,7 @@ static void sens_ranges(struct cap_study *s, struct cap_strategy *st)
 	if (c->extrapolated) {
 		for (int m = 0; m < CM_N; m++) {
 			double e = c->holdout[m];
-			if (m == CM_STATIC || !isfinite(e))
+			if (m == CM_STATIC || m == CM_REFCOUNT || !isfinite(e))
 				continue;
 			e = fmin(e, 1);
 			st->range_lo[m] = fmin(st->range_lo[m], c->full[m] * (1 - e));
@@ -665,6 +678,7 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 				memcpy(c->measured, pl.jobs[fj].v, sizeof(c->measured));
 				c->measured[CM_STATIC] = pl.jobs[fj].host_mem > 0 ?
 					pl.jobs[fj].v[CM_STATIC] / pl.jobs[fj].host_mem * (double)req->host_mem : 0;
+				c->measured[CM_REFCOUNT] = c->full[CM_REFCOUNT];
 			}
 			if (l == CAP_SPARSE || !c->extrapolated)
 				continue;
@@ -721,10 +735,13 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 				capfit_knee(w->x, w->s[i].y[q], w->n, 1.5, kn);
 				if (!kn->found)
 					continue;
-				w->s[i].cause[q] = cap_metrics[w->metric[q]].timing &&
-							   !metric_resource(w->metric[q]) ?
-						   time_cause(w, i, kn->k, plw) :
-						   metric_resource(w->metric[q]);
+				/* a time that grows faster has a lock to blame; one that flattens, none */
+				if (metric_resource(w->metric[q]))
+					w->s[i].cause[q] = metric_resource(w->metric[q]);
+				else if (fabs(kn->slope_after) > fabs(kn->slope_before))
+					w->s[i].cause[q] = time_cause(w, i, kn->k, plw);
+				else
+					w->s[i].cause[q] = "none named (it stops growing)";
 			}
 		}
 	}

@@ -17,12 +17,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/capfit.h"
 
 /* What each model run reports that the study uses (sim metric names). */
 enum cap_metric {
 	CM_STATIC,		/* static_pamt_bytes (scaled to the asked host) */
+	CM_REFCOUNT,		/* pamt_refcount_bytes (likewise, when it follows the host) */
 	CM_DPAMT,		/* dpamt_bytes_peak */
 	CM_SPEC,		/* spec_pairs_peak (pairs) */
 	CM_CACHE,		/* cache_pages_idle_peak (pages) */
@@ -158,6 +160,16 @@ struct cap_study {
 	char *costs_skipped;		/* costs not varied, and why */
 	char *left_out;			/* strategies that cannot run as asked (--huge), and why */
 };
+
+/* A varied knob's name for tables: "cost_pamt_add" -> "pamt_add", "td_spread". */
+static inline const char *cap_short_name(const char *knob)
+{
+	if (!strcmp(knob, "td_start_spread"))
+		return "td_spread";
+	if (!strcmp(knob, "vcpu_start_spread"))
+		return "vcpu_spread";
+	return !strncmp(knob, "cost_", 5) ? knob + 5 : knob;
+}
 
 /* Run the study. Returns 0, or -1 with a one-line reason in err. */
 int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, size_t errlen);

@@ -125,7 +125,7 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 		fprintf(out, "### tdxbench capacity: model output (sim), not a measurement\n\n");
 	else
 		fprintf(out, "tdxbench capacity: model output (sim), not a measurement\n");
-	fprintf(out, "%u TD%s x %s x %u vCPU%s on a %s host%s; guest memory %s = %.1f %% of it.\n",
+	fprintf(out, "%u TD%s x %s x %u vCPU%s on a %s host%s;\nguest memory %s = %.1f %% of it.\n",
 		r->tds, r->tds == 1 ? "" : "s", fbytes(a, sizeof(a), (double)r->mem), r->vcpus,
 		r->vcpus == 1 ? "" : "s",
 		fbytes(b, sizeof(b), (double)r->host_mem),
@@ -157,7 +157,7 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 static void render_memory(const struct cap_study *s, enum cap_format f, FILE *out)
 {
 	static const int w[] = { 9, 9, 14, 6, 10, 14, 5 };
-	static const char *const h[] = { "strategy", "static", "DPAMT peak", "spec.",
+	static const char *const h[] = { "strategy", "static+rc", "DPAMT peak", "spec.",
 					 "idle cache", "total (peaks)", "%host" };
 	struct table t = { f, out, w, 7 };
 	double host = (double)s->req.host_mem;
@@ -178,7 +178,8 @@ static void render_memory(const struct cap_study *s, enum cap_format f, FILE *ou
 			continue;
 		}
 		snprintf(c[0], sizeof(c[0]), "%s", st->name);
-		fbytes(c[1], sizeof(c[1]), cap_value(s, i, CAP_FRESH, CM_STATIC));
+		fbytes(c[1], sizeof(c[1]), cap_value(s, i, CAP_FRESH, CM_STATIC) +
+						   cap_value(s, i, CAP_FRESH, CM_REFCOUNT));
 		franged(c[2], sizeof(c[2]), fbytes, cap_value(s, i, CAP_FRESH, CM_DPAMT),
 			st->range_lo[CM_DPAMT], st->range_hi[CM_DPAMT]);
 		snprintf(c[3], sizeof(c[3]), "%.0f", cap_value(s, i, CAP_FRESH, CM_SPEC));
@@ -189,9 +190,12 @@ static void render_memory(const struct cap_study *s, enum cap_format f, FILE *ou
 			cells[k] = c[k];
 		row(&t, cells);
 	}
-	para(f, out, "DPAMT peak includes the speculative pairs (spec.: pairs held only by\n"
-		     "cached pages); total = static + DPAMT peak + idle cache pages, peaks\n"
-		     "summed. A range is the answer over one cost at a time (Sensitivity).");
+	para(f, out, "static+rc: PAMT reserved at boot (static: 1/256 of the host and the\n"
+		     "2M/1G levels; DPAMT: a bit per 4K and those levels) and v6's refcount\n"
+		     "array. DPAMT peak includes the speculative pairs (spec.: pairs held\n"
+		     "only by cached pages); total = static+rc + DPAMT peak + idle cache\n"
+		     "pages, peaks summed. A range is the answer over one cost at a time\n"
+		     "(Sensitivity) and the fit's hold-out error.");
 }
 
 static void render_caches(const struct cap_study *s, enum cap_format f, FILE *out)
@@ -316,9 +320,11 @@ static void render_locks(const struct cap_study *s, enum cap_format f, FILE *out
 			cells[k] = c[k];
 		row(&t, cells);
 	}
-	para(f, out, "Waits are summed over vCPUs and include the final teardown; boot time\n"
-		     "is virtual time of the fault-in. Every time rests on the model's costs,\n"
-		     "most of them *assumed* (`tdxbench strategies --costs`).");
+	para(f, out, "Waits are summed over vCPUs, during the boot (the final teardown\n"
+		     "left out); boot time is the virtual time of the fault-in. Every time\n"
+		     "rests on the model's costs, most of them *assumed* (`tdxbench\n"
+		     "strategies --costs`), and on its seeded start offsets and PAMT.ADD\n"
+		     "times (docs/model.md, Variation).");
 }
 
 /* Percent change of metric m when cost k goes to its low / high end. */
@@ -355,8 +361,8 @@ static void render_sens_metric(const struct cap_study *s, enum cap_format f, FIL
 	char ttl[160], shortn[CAP_MAX_STRATEGIES][10];
 	struct table t = { f, out, w, 2 + s->nst };
 	size_t nrows = 0;
-	w[0] = 14;
-	w[1] = 10;
+	w[0] = 13;
+	w[1] = 11;
 	h[0] = "cost";
 	h[1] = "range";
 	for (size_t i = 0; i < s->nst; i++) {
@@ -381,7 +387,7 @@ static void render_sens_metric(const struct cap_study *s, enum cap_format f, FIL
 		}
 		if (!any)
 			continue;
-		snprintf(c[0], sizeof(c[0]), "%s%s", v0->cost + 5, v0->assumed ? "*" : "");
+		snprintf(c[0], sizeof(c[0]), "%s%s", cap_short_name(v0->cost), v0->assumed ? "*" : "");
 		if (v0->hi >= 1000)
 			snprintf(c[1], sizeof(c[1]), "%g-%gus", (double)v0->lo / 1000,
 				 (double)v0->hi / 1000);
@@ -415,15 +421,46 @@ static void render_sensitivity(const struct cap_study *s, enum cap_format f, FIL
 	if (mem_moves)
 		render_sens_metric(s, f, out, CM_DPAMT);
 	snprintf(line, sizeof(line),
-		 "* assumed cost (no published figure), varied x0.5..x2; PAMT.ADD/REMOVE\n"
-		 "over their published ranges. Measured at %s per TD with every TD and\n"
-		 "vCPU of the question, applied to the full-size values as ratios; the\n"
-		 "low end is run only where the high end moved something.%s\n"
+		 "* assumed (no published figure), varied x0.5..x2 (start spreads too);\n"
+		 "PAMT.ADD/REMOVE: their mean over the published range. Measured at %s\n"
+		 "per TD with every TD and vCPU of the question, applied to the full-size\n"
+		 "values as ratios; the low end is run only where the high end moved\n"
+		 "something.%s\n"
 		 "Not varied: %s.",
 		 fbytes((char[24]){ 0 }, 24, s->m0),
 		 mem_moves ? "" : "\nNo cost moves DPAMT peak, speculative pairs or idle caches by >10 %.",
 		 s->costs_skipped);
 	para(f, out, line);
+}
+
+/* Each line of text, wrapped at 78 columns, indented by ind. */
+static void wrap(FILE *out, const char *text, int ind)
+{
+	const char *p = text;
+	while (*p) {
+		const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
+		int col = ind;
+		fprintf(out, "%*s", ind, "");
+		while (p < end) {
+			const char *w = p;
+			size_t n;
+			while (w < end && *w != ' ')
+				w++;
+			n = (size_t)(w - p);
+			if (col > ind && col + 1 + (int)n > 78) {
+				fprintf(out, "\n%*s", ind + 2, "");
+				col = ind + 2;
+			} else if (col > ind) {
+				fputc(' ', out);
+				col++;
+			}
+			fwrite(p, 1, n, out);
+			col += (int)n;
+			p = w < end ? w + 1 : w;
+		}
+		fputc('\n', out);
+		p = eol ? eol + 1 : end;
+	}
 }
 
 /*
@@ -439,12 +476,14 @@ static void knee_line(const struct cap_study *s, const struct cap_sweep *w, size
 	fmt_fn fn = !strcmp(cap_metrics[m].unit, "ns") ? fns :
 		    !strcmp(cap_metrics[m].unit, "pages") ? fcount : fcount;
 	const char *dir = fabs(k->slope_after) > fabs(k->slope_before) ? "grows faster" : "flattens";
-	fprintf(out, "%s%-9s %s vs %s: %s from %g\n", f == CAPF_MARKDOWN ? "- " : "", s->st[i].name,
-		cap_metrics[m].label, w->what, dir, k->x);
-	fprintf(out, "%s          slope %s -> %s per unit of x; %s\n", f == CAPF_MARKDOWN ? "  " : "",
-		k->slope_before < 0 ? "-" : fn(a, sizeof(a), k->slope_before),
-		k->slope_after < 0 ? "falls" : fn(b, sizeof(b), k->slope_after),
-		w->s[i].cause[q] ? w->s[i].cause[q] : "");
+	char *line = xasprintf("%s%-9s %s vs %s: %s from %g; slope %s -> %s per unit of x; "
+			       "cause: %s", f == CAPF_MARKDOWN ? "- " : "", s->st[i].name,
+			       cap_metrics[m].label, w->what, dir, k->x,
+			       k->slope_before < 0 ? "falling" : fn(a, sizeof(a), k->slope_before),
+			       k->slope_after < 0 ? "falling" : fn(b, sizeof(b), k->slope_after),
+			       w->s[i].cause[q] ? w->s[i].cause[q] : "-");
+	wrap(out, line, 0);
+	free(line);
 }
 
 static void render_knees(const struct cap_study *s, enum cap_format f, FILE *out)
@@ -519,36 +558,6 @@ static void render_fullcheck(const struct cap_study *s, enum cap_format f, FILE 
 	}
 }
 
-/* Each line of text, wrapped at 78 columns, indented by ind. */
-static void wrap(FILE *out, const char *text, int ind)
-{
-	const char *p = text;
-	while (*p) {
-		const char *eol = strchr(p, '\n'), *end = eol ? eol : p + strlen(p);
-		int col = ind;
-		fprintf(out, "%*s", ind, "");
-		while (p < end) {
-			const char *w = p;
-			size_t n;
-			while (w < end && *w != ' ')
-				w++;
-			n = (size_t)(w - p);
-			if (col > ind && col + 1 + (int)n > 78) {
-				fprintf(out, "\n%*s", ind + 2, "");
-				col = ind + 2;
-			} else if (col > ind) {
-				fputc(' ', out);
-				col++;
-			}
-			fwrite(p, 1, n, out);
-			col += (int)n;
-			p = w < end ? w + 1 : w;
-		}
-		fputc('\n', out);
-		p = eol ? eol + 1 : end;
-	}
-}
-
 static void render_failures(const struct cap_study *s, FILE *out)
 {
 	if (s->left_out) {
@@ -614,12 +623,12 @@ static json_object *json_study(const struct cap_study *s)
 				json_object_object_add(e, "unit", json_object_new_string(cap_metrics[m].unit));
 				json_object_object_add(e, "assumed_costs",
 						       json_object_new_boolean(cap_metrics[m].timing));
-				if (c->extrapolated && m != CM_STATIC) {
+				if (c->extrapolated && m != CM_STATIC && m != CM_REFCOUNT) {
 					json_object_object_add(e, "fit", json_object_new_string(
 									c->linear[m] ? "linear" : "saturated"));
 					json_object_object_add(e, "holdout_error", jnum(c->holdout[m]));
 				}
-				if (l == CAP_FRESH && m != CM_STATIC) {
+				if (l == CAP_FRESH && m != CM_STATIC && m != CM_REFCOUNT) {
 					json_object_object_add(e, "range_lo", jnum(st->range_lo[m]));
 					json_object_object_add(e, "range_hi", jnum(st->range_hi[m]));
 				}
@@ -659,7 +668,7 @@ static json_object *json_study(const struct cap_study *s)
 				json_object_object_add(e, "hi", json_object_new_int64((int64_t)v->hi));
 				for (int m = 0; m < CM_N; m++) {
 					json_object *pr;
-					if (m == CM_STATIC)
+					if (m == CM_STATIC || m == CM_REFCOUNT)
 						continue;
 					pr = json_object_new_array();
 					json_object_array_add(pr, jnum(v->ratio_lo[m]));

@@ -161,7 +161,7 @@ static int fig_tornado(const struct cap_study *s, const char *dir, enum cap_metr
 				continue;
 			lo = (v->ratio_lo[m] - 1) * 100;
 			hi = (v->ratio_hi[m] - 1) * 100;
-			b[nb].label = v->cost + 5;
+			b[nb].label = cap_short_name(v->cost);
 			b[nb].lo = clip(fmin(lo, hi));
 			b[nb].hi = clip(fmax(lo, hi));
 			nb++;
