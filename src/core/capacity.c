@@ -74,7 +74,7 @@ static const struct {
 };
 #define NSENS ARRAY_SIZE(sens_costs)
 /* A cost whose high end moves no metric by this much is not run at its low end. */
-#define SENS_MOVED 0.005
+#define SENS_MOVED 0.02
 
 static double ratio(double x, double base)
 {
@@ -589,7 +589,7 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 		w = &out->sweeps[out->nsweeps++];
 		sweep_init(w, "spt_cache_capacity", "S-EPT cache capacity (pages)", CM_CACHE, CM_SPEC,
 			   CM_P99);
-		for (uint32_t c = 8; c <= 64; c += 8)
+		for (uint32_t c = 8; c <= 64; c += c < 32 ? 8 : 16)
 			w->x[w->n++] = c;
 		w->context = xasprintf("%u TDs of %s x %u vCPUs, fresh host", req->tds,
 				       fmt_value(m0, "bytes", (char[FMT_LEN]){ 0 }, FMT_LEN), req->vcpus);

@@ -425,7 +425,7 @@ static void render_sensitivity(const struct cap_study *s, enum cap_format f, FIL
 		 "PAMT.ADD/REMOVE: their mean over the published range. Measured at %s\n"
 		 "per TD with every TD and vCPU of the question, applied to the full-size\n"
 		 "values as ratios; the low end is run only where the high end moved\n"
-		 "something.%s\n"
+		 "some metric by 2 %% or more.%s\n"
 		 "Not varied: %s.",
 		 fbytes((char[24]){ 0 }, 24, s->m0),
 		 mem_moves ? "" : "\nNo cost moves DPAMT peak, speculative pairs or idle caches by >10 %.",
