@@ -16,7 +16,7 @@
  *   sim.c        the run: TDs, phases, metrics; the backend_ops
  *
  * Sizes: one bit per host frame for TDX 4K ownership, ~2 bits per frame of
- * buddy bitmaps, 16 bytes per 2 MiB region; per guest 2 MiB range, 120 bytes
+ * buddy bitmaps, 16 bytes per 2 MiB region; per guest 2 MiB range, 248 bytes
  * of frame runs (4 bytes per page where a range does not fit in them).
  */
 #ifndef TDX_SIM_INT_H
@@ -197,7 +197,7 @@ struct page_cache {
 struct sim_td;
 
 /* gmap.c: guest 4K page -> host frame, per 2M range as runs or one frame per page */
-#define GMAP_RUNS 14
+#define GMAP_RUNS 30
 #define GMAP_FULL 0xff
 struct gmap_run {
 	uint16_t off, len;		/* guest pages off..off+len-1 of the range */
