@@ -164,6 +164,7 @@ static void strategy_bound(const char *strategy, const struct cap_req *r, struct
 		if (!pcap)
 			pcap = pairs;
 		if (lp && !strcmp(lp, "sp") && dpamt) {
+			b->carried = true;
 			b->why = "none: carried pairs grow with memory (one per 2M range)";
 		} else if (pc && !strcmp(pc, "combined")) {
 			b->cache = true;
@@ -267,6 +268,10 @@ static void sens_ranges(struct cap_study *s, struct cap_strategy *st)
 		st->range_cost_lo[m] = st->range_cost_hi[m] = NULL;
 	}
 	st->total_lo = st->total_hi = base_total;
+	if (st->cache_unseen_pages > 0) {
+		st->range_hi[CM_CACHE] += st->cache_unseen_pages;
+		st->total_hi += st->cache_unseen_pages * 4096.0;
+	}
 	for (size_t k = 0; k < st->nsens; k++) {
 		const struct cap_sens *v = &st->sens[k];
 		if (!v->ok)
@@ -329,6 +334,7 @@ void cap_layout_range(const struct cap_study *s, size_t i, enum cap_layout l, do
 	*hi = tot + var * e;
 	if (*hi - tot > c->dpamt_bound - c->full[CM_DPAMT] + c->full[CM_CACHE] * 4096.0 * e)
 		*hi = tot + (c->dpamt_bound - c->full[CM_DPAMT]) + c->full[CM_CACHE] * 4096.0 * e;
+	*hi += s->st[i].cache_unseen_pages * 4096.0;
 }
 
 
@@ -516,6 +522,9 @@ int cap_study_run(const struct cap_req *req, struct cap_study *out, char *err, s
 		struct cap_strategy *st = &out->st[i];
 		st->name = xstrdup(names[i]);
 		strategy_bound(names[i], req, &st->bound);
+		if (st->bound.carried)
+			st->cache_unseen_pages = 2.0 * req->tds *
+						 (double)((req->mem + 2 * MiB - 1) / (2 * MiB));
 		for (int l = 0; l < CAP_NLAYOUTS; l++) {
 			struct cap_cell *c = &st->cell[l];
 			c->nrungs = nl[l];

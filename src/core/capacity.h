@@ -105,6 +105,7 @@ struct cap_bound {
 	bool cache, spec;
 	double cache_pages_per_vcpu, cache_pages_per_td;
 	double spec_pairs_per_vcpu;
+	bool carried;			/* kai-sp: a carried pair per 2M range, idle until used */
 	const char *why;		/* the formula, in words */
 };
 
@@ -120,6 +121,12 @@ struct cap_strategy {
 	double range_lo[CM_N], range_hi[CM_N];
 	const char *range_cost_lo[CM_N], *range_cost_hi[CM_N];	/* which cost gave each end */
 	double total_lo, total_hi;	/* cap_total_bytes (fresh) over the same variation */
+	/*
+	 * Idle pages the ladder cannot see: kai-sp's carried pairs grow with
+	 * memory once the TDs are large (2 pages per guest 2M range at most);
+	 * every idle-cache range reaches up by this many pages.
+	 */
+	double cache_unseen_pages;
 	struct cap_bound bound;
 };
 

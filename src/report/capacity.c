@@ -156,7 +156,7 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 
 static void render_memory(const struct cap_study *s, enum cap_format f, FILE *out)
 {
-	static const int w[] = { 9, 9, 14, 6, 10, 14, 5 };
+	static const int w[] = { 9, 9, 13, 5, 13, 14, 5 };
 	static const char *const h[] = { "strategy", "static+rc", "DPAMT peak", "spec.",
 					 "idle cache", "total (peaks)", "%host" };
 	struct table t = { f, out, w, 7 };
@@ -183,7 +183,8 @@ static void render_memory(const struct cap_study *s, enum cap_format f, FILE *ou
 		franged(c[2], sizeof(c[2]), fbytes, cap_value(s, i, CAP_FRESH, CM_DPAMT),
 			st->range_lo[CM_DPAMT], st->range_hi[CM_DPAMT]);
 		snprintf(c[3], sizeof(c[3]), "%.0f", cap_value(s, i, CAP_FRESH, CM_SPEC));
-		fbytes(c[4], sizeof(c[4]), cap_value(s, i, CAP_FRESH, CM_CACHE) * 4096);
+		franged(c[4], sizeof(c[4]), fbytes, cap_value(s, i, CAP_FRESH, CM_CACHE) * 4096,
+			st->range_lo[CM_CACHE] * 4096, st->range_hi[CM_CACHE] * 4096);
 		franged(c[5], sizeof(c[5]), fbytes, tot, st->total_lo, st->total_hi);
 		snprintf(c[6], sizeof(c[6]), "%.3f", pct_of(tot, host));
 		for (int k = 0; k < 7; k++)
@@ -200,7 +201,7 @@ static void render_memory(const struct cap_study *s, enum cap_format f, FILE *ou
 
 static void render_caches(const struct cap_study *s, enum cap_format f, FILE *out)
 {
-	static const int w[] = { 9, 9, 9, 9, 8, 12, 10 };
+	static const int w[] = { 9, 8, 8, 15, 7, 12, 10 };
 	static const char *const h[] = { "strategy", "/vCPU", "/TD", "/host", "%host",
 					 "bound /vCPU", "spec/vCPU" };
 	struct table t = { f, out, w, 7 };
@@ -218,7 +219,8 @@ static void render_caches(const struct cap_study *s, enum cap_format f, FILE *ou
 		snprintf(c[0], sizeof(c[0]), "%s", st->name);
 		fbytes(c[1], sizeof(c[1]), by / nv);
 		fbytes(c[2], sizeof(c[2]), by / s->req.tds);
-		fbytes(c[3], sizeof(c[3]), by);
+		franged(c[3], sizeof(c[3]), fbytes, by, st->range_lo[CM_CACHE] * 4096,
+			st->range_hi[CM_CACHE] * 4096);
 		snprintf(c[4], sizeof(c[4]), "%.4f", pct_of(by, (double)s->req.host_mem));
 		if (bd->cache)
 			snprintf(c[5], sizeof(c[5]), "%.0f pages", bd->cache_pages_per_vcpu);
@@ -234,7 +236,9 @@ static void render_caches(const struct cap_study *s, enum cap_format f, FILE *ou
 	}
 	para(f, out, "bound /vCPU: what the caches are filled to (spt cache capacity + 2 x pamt\n"
 		     "cache capacity; v4: its combined list), plus split-cache pages per TD;\n"
-		     "kai-sp has none (one carried pair per 2M range). spec/vCPU: pairs that\n"
+		     "kai-sp has none: its carried pairs (one per 2M range, idle until used)\n"
+		     "grow with memory past what the ladder sees, so its range reaches up to\n"
+		     "a pair per 2M range of guest memory. spec/vCPU: pairs that\n"
 		     "cached S-EPT pages can hold when each sits alone in its 2M region\n"
 		     "(sept_pamt=topup: Sean Christopherson's worst case of 40 per vCPU).");
 }
