@@ -103,7 +103,7 @@ static int fig_memory(const struct cap_study *s, const char *dir)
 	free(t);
 	gp_strategy_names(gp, s);
 	fprintf(gp, "set title fig_title\n"
-		    "set ylabel 'GiB (static + DPAMT peak + idle caches), log scale'\n"
+		    "set ylabel 'GiB (static+rc + DPAMT peak + idle caches), log scale'\n"
 		    "set logscale y\nset yrange [*:*]\nset key top left\n"
 		    "set xrange [-0.6:nvar-0.4]\n"
 		    "set xtics () \n"
@@ -113,7 +113,7 @@ static int fig_memory(const struct cap_study *s, const char *dir)
 		    "G = 1024.0**3\n"
 		    "plot '%s.dat' using ($1-0.27):($2/G) with boxes lc rgb pal[1] title 'fresh host', \\\n"
 		    "     '' using ($1-0.27):($2/G):($5/G):($6/G) with yerrorbars lc rgb '#000000' pt 0 "
-		    "title 'range over the costs', \\\n"
+		    "title 'range (costs, fit, unseen carried pairs)', \\\n"
 		    "     '' using 1:($3/G) with boxes lc rgb pal[2] title 'fragmented', \\\n"
 		    "     '' using ($1+0.27):($4/G) with boxes lc rgb pal[5] title 'sparse (crafted worst)'\n",
 		    base);
