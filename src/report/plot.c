@@ -950,3 +950,31 @@ int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool wa
 	free(jobs);
 	return failed;
 }
+
+int rpt_render_scripts(const char *dir, const char *const *bases, size_t nb, unsigned fmts,
+		       bool want_ascii)
+{
+	struct render_job *jobs = xcalloc(nb * 3 + 1, sizeof(*jobs));
+	size_t n = 0;
+	int failed;
+	char *log = xasprintf("%s/gnuplot.log", dir);
+
+	for (size_t i = 0; i < nb; i++) {
+		if (fmts & RPT_PNG)
+			jobs[n++] = (struct render_job){ bases[i], "png", NULL,
+							 xasprintf("%s/%s.png", dir, bases[i]), 0 };
+		if (fmts & RPT_SVG)
+			jobs[n++] = (struct render_job){ bases[i], "svg", NULL,
+							 xasprintf("%s/%s.svg", dir, bases[i]), 0 };
+		if (want_ascii)
+			jobs[n++] = (struct render_job){ bases[i], "dumb", "1",
+							 xasprintf("%s/%s-ascii.txt", dir, bases[i]), 0 };
+	}
+	unlink(log);
+	free(log);
+	failed = render_all(dir, jobs, n);
+	for (size_t i = 0; i < n; i++)
+		free(jobs[i].out);
+	free(jobs);
+	return failed;
+}

@@ -145,6 +145,14 @@ bool rpt_have_gnuplot(void);
 int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool want_ascii,
 		 bool have_gnuplot);
 
+/*
+ * Render self-contained scripts <dir>/<base>.gp (each takes the format as its
+ * first argument: png, svg or dumb) with gnuplot, as rpt_plot_all does.
+ * Returns the number of renderings that failed.
+ */
+int rpt_render_scripts(const char *dir, const char *const *bases, size_t n, unsigned fmts,
+		       bool want_ascii);
+
 /* Quote s as a gnuplot single-quoted string: nothing inside is expanded. */
 char *gp_quote(const char *s);
 

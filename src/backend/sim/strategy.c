@@ -222,19 +222,67 @@ static int get_u32(const struct params *p, const char *key, uint32_t *out, char 
 	return 0;
 }
 
-/* The host the TDs need when host_mem=auto: guest memory, S-EPT and PAMT pages,
- * caches and per-CPU lists, scaled up for the layout's occupied frames. */
+/*
+ * Share of the regions a fragmented host dirties (others' frames sit only
+ * there): 2 x occupancy, so the rest stay whole 2M blocks. With 2M guest
+ * folios, which only the whole blocks can give, at most (1 + occupancy) / 2
+ * (from occupancy 1/3 on): a quarter of the host stays whole at occupancy
+ * 0.5, so TDs of 2 TiB need an 8 TiB model host, not 20 TiB.
+ */
+double sim_dirty_share(const struct sim_cfg *cfg)
+{
+	if (cfg->folio == FOLIO_2M)
+		return MIN(2 * cfg->occupancy, (1 + cfg->occupancy) / 2);
+	return MIN(1.0, 2 * cfg->occupancy);
+}
+
+/* Guest 2M regions that sparse keeps whole for 2M guest folios (0 with 4K folios). */
+static uint64_t sparse_whole_regions(const struct sim_cfg *cfg, const struct tdxb_workload *w)
+{
+	if (cfg->folio != FOLIO_2M)
+		return 0;
+	return w->tds * ((w->mem_bytes + (2 * MiB - 1)) / (2 * MiB)) + 2;
+}
+
+/*
+ * The host the TDs need when host_mem=auto, for each layout:
+ * - fresh: guest memory, S-EPT and PAMT pages (+3 %), per-CPU lists and
+ *   caches (+4M per CPU), +64M;
+ * - fragmented: the same over the free share; 2M folios only come from the
+ *   clean regions, the kernel's 4K pages from the dirty ones;
+ * - sparse: every order-0 page (a 4K guest folio, an S-EPT or cache page, a
+ *   PAMT pair page) costs a whole region, and a 4K use needs a pair of its
+ *   own, so each one counts 3 pages; 2M guest folios come from whole
+ *   regions kept apart (sparse_whole_regions).
+ */
 static uint64_t auto_host_mem(const struct sim_cfg *cfg, const struct tdxb_workload *w)
 {
 	double guest = (double)w->mem_bytes * w->tds;
-	double need = guest * 1.03 + 64.0 * MiB + 4.0 * MiB * cfg->host_cpus;
+	double percpu = 4.0 * MiB * cfg->host_cpus;
+	double need = guest * 1.03 + 64.0 * MiB + percpu;
 	uint64_t bytes;
-	if (cfg->layout == LAYOUT_FRAGMENTED)
-		/* 2M folios need whole regions: only the clean ones have them */
-		need /= cfg->folio == FOLIO_2M ? 1.0 - MIN(0.9, 2 * cfg->occupancy) : 1.0 - cfg->occupancy;
-	else if (cfg->layout == LAYOUT_SPARSE)
-		need *= SIM_REGION_PAGES;
-	bytes = (uint64_t)need;
+	if (cfg->layout == LAYOUT_FRAGMENTED && cfg->folio == FOLIO_2M) {
+		need /= 1.0 - sim_dirty_share(cfg);
+	} else if (cfg->layout == LAYOUT_FRAGMENTED) {
+		need /= 1.0 - cfg->occupancy;
+	} else if (cfg->layout == LAYOUT_SPARSE) {
+		/* 4K pages TDX may own, each with its pair: S-EPT (1/512 of the
+		 * guest), per-vCPU caches and control pages, slack; and the per-CPU
+		 * lists' free pages, which need no pair */
+		double percpu_tdx = cfg->spt_cap + 2.0 * cfg->pamt_cap + cfg->combined_fill +
+				    cfg->tdvps_pages + 64.0;
+		double pages = guest / 4096.0 / 512.0 * 1.05 + percpu_tdx * cfg->host_cpus + 16384.0;
+		double singles;
+		if (cfg->folio == FOLIO_2M)
+			pages += (double)sparse_whole_regions(cfg, w);	/* a pair per 4K-mapped folio */
+		else
+			pages += guest / 4096.0;
+		/* a per-CPU list holds at most one unused batch: frees refill it with
+		 * pages already counted */
+		singles = 3.0 * pages + (double)cfg->pcp_batch * cfg->host_cpus;
+		need = (singles + (double)sparse_whole_regions(cfg, w)) * 2.0 * MiB;
+	}
+	bytes = (uint64_t)MIN(need, 1e18);
 	return (bytes + 4 * MiB - 1) & ~(4 * MiB - 1);
 }
 
@@ -325,11 +373,6 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 		snprintf(err, errlen, "host_occupancy=%g: must be 0..0.95", cfg->occupancy);
 		return -1;
 	}
-	if (cfg->layout == LAYOUT_FRAGMENTED && cfg->folio == FOLIO_2M && cfg->occupancy > 0.45) {
-		snprintf(err, errlen, "host_occupancy=%g with gmem_folio=2M: a fragmented host that full "
-			 "has no free 2M block for guest folios (at most 0.45)", cfg->occupancy);
-		return -1;
-	}
 	if (!cfg->pcp_batch || cfg->pcp_batch > 1024 || cfg->pcp_high < cfg->pcp_batch) {
 		snprintf(err, errlen, "pcp_batch=%u, pcp_high=%u: need 1 <= batch <= 1024 and high >= batch",
 			 cfg->pcp_batch, cfg->pcp_high);
@@ -386,9 +429,15 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 		return -1;
 	}
 	if (cfg->host_mem > 16 * TiB) {
-		snprintf(err, errlen, "host_mem=%s: the model handles at most 16T of host memory",
-			 v ? v : "auto");
+		if (!v || !strcmp(v, "auto"))
+			snprintf(err, errlen, "host_mem=auto: host_layout=%s needs %.0fT of host for "
+				 "these TDs, the model handles at most 16T (`tdxbench capacity` "
+				 "extrapolates from smaller TDs)", layout_choices[cfg->layout],
+				 (double)cfg->host_mem / (double)TiB);
+		else
+			snprintf(err, errlen, "host_mem=%s: the model handles at most 16T of host memory", v);
 		return -1;
 	}
+	cfg->sparse_whole = cfg->layout == LAYOUT_SPARSE ? sparse_whole_regions(cfg, w) : 0;
 	return 0;
 }
