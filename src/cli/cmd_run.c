@@ -205,7 +205,12 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 			rc = EXIT_USAGE;
 	}
 	/* the same checks for --dry-run and a run, before the store is opened */
-	if (rc == EXIT_OK && (plan_build(&pl, files, nfiles, &ov) || plan_validate(&pl, NULL)))
+	if (rc == EXIT_OK && plan_build(&pl, files, nfiles, &ov))
+		rc = EXIT_USAGE;
+	/* --strategy over job files: a job whose conditions a preset cannot take runs without it */
+	if (rc == EXIT_OK && ov.strategy && nfiles)
+		plan_drop_unfit(&pl);
+	if (rc == EXIT_OK && plan_validate(&pl, NULL))
 		rc = EXIT_USAGE;
 	for (size_t i = 0; i < nfiles; i++)
 		jobfile_free(&files[i]);

@@ -92,6 +92,13 @@ int plan_item_resolve(const struct plan_item *it, struct params *out, char *err,
  * -1; stops early when *stop becomes non-zero (stop may be NULL).
  */
 int plan_validate(const struct plan *pl, volatile sig_atomic_t *stop);
+/*
+ * With --strategy over job files: leave out the instances whose knob mix the
+ * backend refuses (a preset a job's conditions do not allow) where the same
+ * job has instances that fit, one line on stderr per job and strategy.
+ * Returns how many were left out.
+ */
+size_t plan_drop_unfit(struct plan *pl);
 
 /* One line describing an instance (dry-run output, progress, summaries). */
 char *plan_item_describe(const struct plan_item *it);

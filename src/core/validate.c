@@ -42,11 +42,14 @@ static const struct opt_desc *item_key(const struct plan_item *it, const char *k
 	return d;
 }
 
+/* How an instance failed: its input, or only the backend's check of the knob mix. */
+enum { ITEM_OK = 0, ITEM_BAD = -1, ITEM_UNFIT = -2 };
+
 static int validate_item(const struct plan_item *it, char *err, size_t errlen)
 {
 	struct params p = PARAMS_INIT;
 	struct run_spec spec = { 0 };
-	int ret = -1;
+	int ret = ITEM_BAD;
 
 	if (plan_item_resolve(it, &p, err, errlen))
 		goto out;
@@ -66,9 +69,11 @@ static int validate_item(const struct plan_item *it, char *err, size_t errlen)
 		free(m);
 		goto out;
 	}
-	if (it->be->validate && it->be->validate(&spec, err, errlen))
+	if (it->be->validate && it->be->validate(&spec, err, errlen)) {
+		ret = ITEM_UNFIT;
 		goto out;
-	ret = 0;
+	}
+	ret = ITEM_OK;
 out:
 	params_free(&p);
 	return ret;
@@ -86,7 +91,7 @@ int plan_validate(const struct plan *pl, volatile sig_atomic_t *stop)
 			return -1;
 		}
 		err[0] = 0;
-		if (!validate_item(it, err, sizeof(err)))
+		if (validate_item(it, err, sizeof(err)) == ITEM_OK)
 			continue;
 		if (bad++ < MAX_PRINTED) {
 			char *d = plan_item_describe(it);
@@ -97,4 +102,79 @@ int plan_validate(const struct plan *pl, volatile sig_atomic_t *stop)
 	if (bad > MAX_PRINTED)
 		error("... and %zu more instances with errors", bad - MAX_PRINTED);
 	return bad ? -1 : 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+/*
+ * `run --strategy a,b FILE.ini` puts every strategy into every job, also into
+ * a job whose conditions a strategy cannot take (the default suite's huge-page
+ * block and a preset without a split cache). Leave those instances out, one
+ * line per job and strategy, when the same job has instances that do fit;
+ * anything else is for plan_validate() to refuse.
+ */
+size_t plan_drop_unfit(struct plan *pl)
+{
+	size_t n = pl->n, keep = 0, dropped = 0;
+	bool *drop = xcalloc(n ? n : 1, sizeof(*drop));
+	bool *fits = xcalloc(n ? n : 1, sizeof(*fits));
+	char **why = xcalloc(n ? n : 1, sizeof(*why));
+	char err[1024];
+
+	for (size_t i = 0; i < n; i++) {
+		err[0] = 0;
+		int r = validate_item(&pl->items[i], err, sizeof(err));
+		fits[i] = r == ITEM_OK;
+		if (r == ITEM_UNFIT)
+			why[i] = xstrdup(err);
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; why[i] && k < n && !drop[i]; k++)
+			drop[i] = fits[k] && !strcmp(pl->items[k].job, pl->items[i].job);
+
+	/* say it once per job and strategy, before anything moves */
+	for (size_t i = 0; i < n; i++) {
+		const struct plan_item *it = &pl->items[i];
+		size_t same = 0;
+		bool first = true;
+		if (!drop[i])
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			if (!drop[k] || strcmp(pl->items[k].job, it->job) ||
+			    !same_str(pl->items[k].strategy, it->strategy))
+				continue;
+			first &= k >= i;
+			same++;
+		}
+		if (first)
+			fprintf(stderr, "tdxbench: %s: leaving out job '%s' with strategy %s "
+				"(%zu instance%s): %s\n", it->where, it->job,
+				it->strategy ? it->strategy : "(default)", same, same == 1 ? "" : "s",
+				why[i]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct plan_item *it = &pl->items[i];
+		if (drop[i]) {
+			free(it->job);
+			free(it->where);
+			free(it->strategy);
+			free(it->label);
+			params_free(&it->params);
+			dropped++;
+			continue;
+		}
+		if (keep != i)
+			pl->items[keep] = *it;
+		keep++;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(why[i]);
+	free(why);
+	free(fits);
+	free(drop);
+	pl->n = keep;
+	return dropped;
 }

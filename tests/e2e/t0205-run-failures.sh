@@ -36,7 +36,7 @@ check "integrity_check ok" test "$(q 'PRAGMA integrity_check')" = ok
 run_tdx --db "$DB" compare job=good job=bad
 expect_rc "compare against a side whose only run failed" 0
 check "the failed run is named with its reason, once" \
-	test "$(grep -c "^cand run 3, no successful repetition, left out: failed: rep 0: sim: host out of memory" "$TMP/out")" -eq 1
+	test "$(grep -c "^cand run 3, no successful repetition, left out: rep 0: sim: host out of memory" "$TMP/out")" -eq 1
 check "and not matched as a block" bash -c "! grep -q 'no metric recorded on both sides' '$TMP/out'"
 run_tdx --db "$DB" --json compare job=good job=bad
 check "json lists it under failed_runs" python3 -c '
