@@ -309,7 +309,7 @@ static int kvm_run(const struct run_spec *spec, struct run_result *res, char *er
 	struct kvm_settings s;
 	if (kvm_settings_read(spec->params, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
 		return BACKEND_FAILED;
-	return kvm_run_repetition(spec, &s, res, err, errlen);
+	return kvm_run_repetition(spec, &s, &kvm_platform, res, err, errlen);
 }
 
 const struct backend_ops kvm_backend = {

@@ -7,6 +7,7 @@
 
 #include "backend/backend.h"
 #include "backend/kvm/vmm.h"
+#include "guest-images/abi.h"
 
 enum kvm_vm_kind {
 	VMK_DEFAULT,		/* KVM_X86_DEFAULT_VM: no private memory */
@@ -41,7 +42,35 @@ struct kvm_layout {
 };
 void kvm_layout_compute(uint32_t vcpus, uint64_t test_bytes, uint32_t pt_gran, struct kvm_layout *l);
 
+/* A built guest: what the run loop (run.c) needs from whoever launched it. */
+struct vmm_guest {
+	struct kvm_vm vm;
+	struct guest_mem low, test;
+	struct kvm_layout layout;
+	struct kvm_vcpu *vcpus;		/* nvcpus, fd -1 until created */
+	uint32_t nvcpus;
+	struct tdxb_guest_params *params;	/* in low's shared view */
+	uint8_t *mailbox;
+	void *priv;			/* the platform's own state */
+};
+
+/*
+ * How a guest is launched: a plain VM (kvm_platform, launch.c) or a TD
+ * (src/backend/tdx/). run.c calls create(), copies the image and writes the
+ * common parameters into low's shared view, then seal() (platform fields of
+ * the parameter page; a TD is measured and finalized there), then starts the
+ * vCPU threads. destroy() runs before the common teardown (vCPUs, memory, VM).
+ */
+struct vmm_platform {
+	int (*create)(struct vmm_guest *g, const struct run_spec *spec, const struct kvm_settings *s,
+		      char *err, size_t errlen);
+	int (*seal)(struct vmm_guest *g, const struct kvm_settings *s, char *err, size_t errlen);
+	void (*destroy)(struct vmm_guest *g);
+	void (*notes)(struct vmm_guest *g, const struct kvm_settings *s, struct run_result *res);
+};
+extern const struct vmm_platform kvm_platform;
+
 int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s,
-		       struct run_result *res, char *err, size_t errlen);
+		       const struct vmm_platform *plat, struct run_result *res, char *err, size_t errlen);
 
 #endif

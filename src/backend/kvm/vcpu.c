@@ -50,9 +50,6 @@ int vcpu_create(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t id, char *err
 		r = -errno;
 		goto fail;
 	}
-	r = vcpu_ioctl(vcpu, KVM_SET_CPUID2, vm->cpuid, err, errlen);
-	if (r < 0)
-		goto fail;
 	r = vcpu_ioctl(vcpu, KVM_GET_STATS_FD, NULL, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -65,6 +62,11 @@ int vcpu_create(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t id, char *err
 fail:
 	vcpu_destroy(vcpu);
 	return r;
+}
+
+int vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid, char *err, size_t errlen)
+{
+	return vcpu_ioctl(vcpu, KVM_SET_CPUID2, cpuid, err, errlen);
 }
 
 void vcpu_destroy(struct kvm_vcpu *vcpu)
@@ -217,6 +219,18 @@ void *vcpu_thread(void *arg)
 		if (run_stopping(vcpu->ctx))
 			break;
 		r = __vcpu_ioctl(vcpu, KVM_RUN, NULL);
+		if (vcpu->vm->on_exit) {
+			int h = vcpu->vm->on_exit(vcpu, r);
+			if (h != VMM_EXIT_UNHANDLED) {
+				if (h > 0) {
+					vcpu->state = VCPU_DONE;
+					return NULL;
+				}
+				if (h < 0)
+					break;
+				continue;
+			}
+		}
 		if (r == -EINTR || r == -EAGAIN) {
 			vcpu->exits[KVM_EXIT_INTR]++;
 			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
