@@ -17,7 +17,7 @@
 
 enum tdxb_platform {
 	TDXB_PLAT_KVM = 0,	/* plain VM: raw port I/O, KVM hypercall instruction */
-	TDXB_PLAT_TDX = 1,	/* TD: TDVMCALL for I/O and MapGPA, TDG.MEM.PAGE.ACCEPT (not built yet) */
+	TDXB_PLAT_TDX = 1,	/* TD: TDVMCALL for I/O and MapGPA, TDG.MEM.PAGE.ACCEPT (guest-images/tdx.c) */
 };
 
 /* How the guest asks for a private<->shared conversion. */

@@ -5,10 +5,12 @@
  * (the same struct tdxb_workload the sim executes) and reports to the host
  * through TDXB_PORT_EVENT and its mailbox slot. Freestanding: no libc.
  */
+#define TDXB_GUEST 1
 #include <stddef.h>
 #include <stdint.h>
 
 #include "guest-images/abi.h"
+#include "guest-images/tdx.h"
 #include "workloads/order.h"
 
 #define PAGE_4K		0x1000ULL
@@ -58,17 +60,15 @@ static inline void cpu_relax(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
-/* In a TD this becomes TDVMCALL Instruction.IO (not built yet, docs/tdx.md). */
+/* port I/O; TDVMCALL Instruction.IO in a TD (tdx.c) */
 static void report(uint32_t event, uint32_t phase)
 {
-	uint32_t v = (phase << 8) | event;
-	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(TDXB_PORT_EVENT) : "memory");
+	guest_io_out32(TDXB_PORT_EVENT, (phase << 8) | event);
 }
 
 static __attribute__((noreturn)) void halt_forever(void)
 {
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	guest_idle_forever();
 }
 
 /* A tiny formatter for panic messages: strings and hex numbers. */
@@ -198,6 +198,9 @@ struct walk_ctx {
 static void visit_touch(void *opaque, uint64_t off)
 {
 	struct walk_ctx *c = opaque;
+	uint64_t st = guest_accept(c->base + off, c->unit);	/* a TD's private memory; 0 elsewhere */
+	if (st)
+		panic2(c->slot, "TDG.MEM.PAGE.ACCEPT failed at gpa ", c->base + off, " status ", st);
 	touch(c->slot, c->base + off, c->unit);
 	c->slot->progress++;
 }
@@ -227,12 +230,19 @@ static void convert(volatile struct tdxb_mbox_vcpu *slot, uint32_t vcpu, uint64_
 		slot->conv_ret = ~0ULL;
 		report(TDXB_EV_CONVERT, slot->phase);
 		ret = slot->conv_ret;
+	} else if (params->conv_call == TDXB_CONV_TDVMCALL) {
+		ret = guest_map_gpa_tdvmcall(gpa, len, to_private);
 	} else {
 		ret = hypercall3(params->conv_call, TDXB_KVM_HC_MAP_GPA_RANGE, gpa, len / PAGE_4K, attrs);
 	}
 	t1 = rdtsc();
 	if (ret)
 		panic2(slot, "MAP_GPA_RANGE failed for gpa ", gpa, " ret ", ret);
+	/* a TD reads nothing before accepting (tdx.c); the round trip above excludes the accept */
+	if (to_private && (ret = guest_accept(gpa, len)))
+		panic2(slot, "TDG.MEM.PAGE.ACCEPT after conversion failed at gpa ", gpa, " status ", ret);
+	if (!to_private)
+		gpa = guest_shared_va(gpa);
 	if (slot->lat_n < TDXB_GUEST_LATLOG_PER_VCPU / 4) {
 		uint64_t d = t1 - t0;
 		log[slot->lat_n++] = d > 0xffffffffULL ? 0xffffffffU : (uint32_t)d;
@@ -249,10 +259,12 @@ static void visit_convert(void *opaque, uint64_t off)
 	uint64_t gpa = c->base + off;
 	if (c->flags & TDXB_CONV_ROUNDTRIP) {
 		convert(c->slot, c->vcpu, gpa, c->unit, 0);
-		touch(c->slot, gpa, c->unit);
+		touch(c->slot, guest_shared_va(gpa), c->unit);
 		convert(c->slot, c->vcpu, gpa, c->unit, 1);
 	} else {
 		convert(c->slot, c->vcpu, gpa, c->unit, !(c->flags & TDXB_CONV_TO_SHARED));
+		if (c->flags & TDXB_CONV_TO_SHARED)
+			gpa = guest_shared_va(gpa);
 	}
 	touch(c->slot, gpa, c->unit);
 	c->slot->progress++;
@@ -327,6 +339,7 @@ void guest_main(uint32_t vcpu)
 		panic2(slot, "bad parameter page, magic ", params->magic, " version ", params->version);
 	if (vcpu == 0) {
 		cr3 = build_page_tables(slot);
+		guest_platform_map((uint64_t *)cr3);	/* a TD's shared alias (tdx.c) */
 		mbox->pt_root = cr3;
 		__atomic_store_n(&mbox->pt_ready, 1, __ATOMIC_RELEASE);
 	} else {
