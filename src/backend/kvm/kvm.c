@@ -40,11 +40,12 @@ const struct opt_desc kvm_knobs[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
-int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err, size_t errlen)
+int kvm_settings_read(const struct params *p, const struct opt_desc *knobs, struct kvm_settings *s,
+		      char *err, size_t errlen)
 {
 	int idx;
 	memset(s, 0, sizeof(*s));
-	for (const struct opt_desc *d = kvm_knobs; d->name; d++) {
+	for (const struct opt_desc *d = knobs; d->name; d++) {
 		const char *v = params_get(p, d->name);
 		if (v && opt_validate(d, v, err, errlen))
 			return -1;
@@ -52,15 +53,18 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 	if (params_get_enum(p, "backing", kvm_backing_names, BACKING_ANON, &idx, err, errlen))
 		return -1;
 	s->backing = (enum kvm_backing)idx;
-	if (params_get_enum(p, "vm_type", vm_type_choices, 0, &idx, err, errlen))
-		return -1;
-	s->vm_kind = (enum kvm_vm_kind)idx;
+	/* a TD's table lacks the VM-type knobs: its own code refuses them */
+	if (opt_find(knobs, "vm_type") == opt_find(kvm_knobs, "vm_type")) {
+		if (params_get_enum(p, "vm_type", vm_type_choices, 0, &idx, err, errlen))
+			return -1;
+		s->vm_kind = (enum kvm_vm_kind)idx;
+		if (params_get_enum(p, "conv_call", conv_call_choices, 0, &idx, err, errlen))
+			return -1;
+		s->conv_hypercall = idx == 1;
+	}
 	if (params_get_enum(p, "pt", pt_choices, 0, &idx, err, errlen))
 		return -1;
 	s->pt_gran = (uint32_t)idx;
-	if (params_get_enum(p, "conv_call", conv_call_choices, 0, &idx, err, errlen))
-		return -1;
-	s->conv_hypercall = idx == 1;
 	s->pin = params_get(p, "pin") ? params_get(p, "pin") : "auto";
 	if (params_get_enum(p, "trace", trace_choices, TRACE_OFF, &idx, err, errlen))
 		return -1;
@@ -293,13 +297,13 @@ static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t
 		return -1;
 	}
 	opt_fill_defaults(kvm_knobs, p);
-	return kvm_settings_read(p, &s, err, errlen);
+	return kvm_settings_read(p, kvm_knobs, &s, err, errlen);
 }
 
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (kvm_settings_read(spec->params, &s, err, errlen))
+	if (kvm_settings_read(spec->params, kvm_knobs, &s, err, errlen))
 		return BACKEND_FAILED;
 	return kvm_check_host(spec, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
 }
@@ -307,7 +311,7 @@ static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 static int kvm_run(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (kvm_settings_read(spec->params, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
+	if (kvm_settings_read(spec->params, kvm_knobs, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
 		return BACKEND_FAILED;
 	return kvm_run_repetition(spec, &s, &kvm_platform, res, err, errlen);
 }

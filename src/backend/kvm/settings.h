@@ -32,7 +32,9 @@ struct kvm_settings {
 
 extern const struct opt_desc kvm_knobs[];
 
-int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err, size_t errlen);
+/* Validate p against knobs (kvm_knobs, or the tdx backend's) and read it into s. */
+int kvm_settings_read(const struct params *p, const struct opt_desc *knobs, struct kvm_settings *s,
+		      char *err, size_t errlen);
 /* Everything that can be refused before a byte is allocated. */
 int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, char *err, size_t errlen);
 

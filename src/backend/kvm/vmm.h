@@ -116,6 +116,7 @@ struct kvm_vm {
 	 * VMM_EXIT_UNHANDLED: the generic table decides. NULL for a plain VM.
 	 */
 	int (*on_exit)(struct kvm_vcpu *vcpu, int r);
+	void *on_exit_arg;
 };
 #define VMM_EXIT_UNHANDLED (-2)
 
