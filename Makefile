@@ -108,6 +108,9 @@ build/bench/%: bench/perf/%.c $(OBJS) $(EXTRA_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
 
+# Test doubles (tests/doubles/) link into the unit tests that use them, never into the tool.
+build/tests/test_tdx_launch build/asan/tests/test_tdx_launch: tests/doubles/kvm_tdx_double.c
+
 test-progs: tdxbench build/tdxbench-asan $(UNIT_BINS) $(ASAN_UNITS)
 
 deps:

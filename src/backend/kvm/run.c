@@ -152,10 +152,10 @@ bool run_stopping(const struct kvm_run_ctx *ctx)
 int run_on_kick(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run_ctx *ctx = vcpu->ctx;
-	char where[96];
+	char where[96], ripbuf[32];
 	if (ctx->wd_vcpu == (int)vcpu->id) {
-		run_fail(ctx, "guest stopped reporting progress for %llu ms (watchdog) on vcpu %u at rip %#llx in %s",
-			 (unsigned long long)ctx->set->watchdog_ms, vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+		run_fail(ctx, "guest stopped reporting progress for %llu ms (watchdog) on vcpu %u%s in %s",
+			 (unsigned long long)ctx->set->watchdog_ms, vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	}
@@ -270,7 +270,7 @@ int run_on_event(struct kvm_vcpu *vcpu, uint32_t value)
 	struct kvm_run_ctx *ctx = vcpu->ctx;
 	uint32_t event = value & 0xff, phase = value >> 8;
 	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, vcpu->id);
-	char where[96];
+	char where[96], ripbuf[32];
 
 	__atomic_add_fetch(&ctx->events, 1, __ATOMIC_RELAXED);
 	switch (event) {
@@ -302,8 +302,8 @@ int run_on_event(struct kvm_vcpu *vcpu, uint32_t value)
 		return -1;
 	}
 	default:
-		run_fail(ctx, "guest protocol error: unknown event %u from vcpu %u at rip %#llx", event, vcpu->id,
-			 (unsigned long long)vcpu_rip(vcpu));
+		run_fail(ctx, "guest protocol error: unknown event %u from vcpu %u%s", event, vcpu->id,
+			 vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)));
 		return -1;
 	}
 }

@@ -57,12 +57,14 @@ int kvm_ioctl_named(int fd, unsigned long cmd, const char *name, void *arg, char
 
 #define __kvm_ioctl(fd, cmd, arg) \
 	(KVM_IOCTL_ARG_CHECK(cmd, arg), kvm_raw_ioctl(fd, cmd, (void *)(arg)))
-#define kvm_ioctl(fd, cmd, arg, err, errlen) \
-	(KVM_IOCTL_ARG_CHECK(cmd, arg), kvm_ioctl_named(fd, cmd, #cmd, (void *)(arg), err, errlen))
+/* name is stringified here, before cmd is expanded: "KVM_CREATE_VCPU", not its _IO() value */
+#define kvm_ioctl_n(fd, cmd, name, arg, err, errlen) \
+	(KVM_IOCTL_ARG_CHECK(cmd, arg), kvm_ioctl_named(fd, cmd, name, (void *)(arg), err, errlen))
+#define kvm_ioctl(fd, cmd, arg, err, errlen) kvm_ioctl_n(fd, cmd, #cmd, arg, err, errlen)
 #define __vm_ioctl(vm, cmd, arg) __kvm_ioctl((vm)->vm_fd, cmd, arg)
-#define vm_ioctl(vm, cmd, arg, err, errlen) kvm_ioctl((vm)->vm_fd, cmd, arg, err, errlen)
+#define vm_ioctl(vm, cmd, arg, err, errlen) kvm_ioctl_n((vm)->vm_fd, cmd, #cmd, arg, err, errlen)
 #define __vcpu_ioctl(vcpu, cmd, arg) __kvm_ioctl((vcpu)->fd, cmd, arg)
-#define vcpu_ioctl(vcpu, cmd, arg, err, errlen) kvm_ioctl((vcpu)->fd, cmd, arg, err, errlen)
+#define vcpu_ioctl(vcpu, cmd, arg, err, errlen) kvm_ioctl_n((vcpu)->fd, cmd, #cmd, arg, err, errlen)
 
 /* ---- memory backings (memory.c) ---- */
 
@@ -167,8 +169,8 @@ int vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid, char *err, s
 void vcpu_destroy(struct kvm_vcpu *vcpu);
 /* The state a TDX vCPU starts in (td-launch.md §2.1), entry at rip. */
 int vcpu_set_td_boot_state(struct kvm_vcpu *vcpu, uint64_t rip, char *err, size_t errlen);
-/* Guest RIP if readable, else 0 (a TD's registers are not). */
-uint64_t vcpu_rip(struct kvm_vcpu *vcpu);
+/* " at rip 0x..." for messages, or "" when the registers are not readable (a TD's). */
+const char *vcpu_at_rip(struct kvm_vcpu *vcpu, char *buf, size_t len);
 /* Thread body: the KVM_RUN loop; exits are dispatched to run.c. */
 void *vcpu_thread(void *arg);
 /* Make a vCPU leave KVM_RUN soon (immediate_exit + signal). */

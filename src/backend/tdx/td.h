@@ -24,6 +24,9 @@ struct tdx_settings {
 
 extern const struct vmm_platform td_platform;
 
+/* The backend's knobs (tdx.c) into s; the refusals of knobs a TD cannot take are one line in err. */
+int tdx_settings_read(const struct params *p, struct tdx_settings *s, char *err, size_t errlen);
+
 /* The kvm layout plus room for the guest's shared alias page tables (guest-images/tdx.h). */
 void td_layout_compute(uint32_t vcpus, uint64_t test_bytes, uint32_t pt_gran, struct kvm_layout *l);
 

@@ -43,7 +43,7 @@ __attribute__((constructor)) static void tdx_knobs_init(void)
 	knobs[n].name = NULL;
 }
 
-static int tdx_settings_read(const struct params *p, struct tdx_settings *s, char *err, size_t errlen)
+int tdx_settings_read(const struct params *p, struct tdx_settings *s, char *err, size_t errlen)
 {
 	const char *v;
 
