@@ -113,6 +113,13 @@ struct json_object *host_tdx_json(const struct kvm_caps *c)
 		json_object_object_add(o, "lines", lines);
 	}
 	json_object_object_add(t, "kernel_log", o);
+	{
+		struct host_tdx_module m;
+		struct json_object *dpamt;
+		host_tdx_module(&m);
+		json_object_object_add(t, "module_version", host_tdx_module_json(&m, &dpamt));
+		json_object_object_add(t, "dpamt", dpamt);
+	}
 
 	json_object_object_add(t, "enabled", json_object_new_boolean(flag > 0 && c->tdx_vm_type));
 	return t;

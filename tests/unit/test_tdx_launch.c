@@ -178,6 +178,12 @@ static void test_notes(void **state)
 	assert_non_null(strstr(note(&o, "shared_bit"), "GPA bit 47"));
 	assert_non_null(strstr(note(&o, "td_attributes"), "SEPT_VE_DISABLE"));
 	assert_non_null(strstr(note(&o, "accept"), "2M *request*"));
+	/* the DPAMT figure always says which witness it came from, or that there was none */
+	assert_non_null(note(&o, "dpamt_source"));
+	assert_true(!strncmp(note(&o, "dpamt_source"), "/proc/meminfo", 13) ||
+		    !strncmp(note(&o, "dpamt_source"), "this process's memory cgroup", 28) ||
+		    !strncmp(note(&o, "dpamt_source"), "none:", 5));
+	assert_non_null(strstr(note(&o, "tdx_module"), "Dynamic PAMT"));
 	outcome_free(&o);
 }
 

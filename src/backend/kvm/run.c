@@ -190,6 +190,8 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	if (event == TDXB_EV_PHASE_START) {
 		if (ctx->tp)
 			tp_mark(ctx->tp, p->trace_before);
+		if (i == 0 && ctx->plat->sample)
+			ctx->plat->sample(&ctx->g, false);
 		take_snap(ctx, &p->start);
 		p->start.t = now_ns();	/* after the snapshot: not part of the phase */
 		return;
@@ -216,6 +218,8 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	}
 	p->done = true;
 	ctx->next_phase = i + 1;
+	if (i + 1 == ctx->nph && ctx->plat->sample)
+		ctx->plat->sample(&ctx->g, true);
 }
 
 static int barrier(struct kvm_vcpu *vcpu, uint32_t event, uint32_t i)
@@ -538,6 +542,25 @@ static void emit_trace(struct kvm_run_ctx *ctx, struct run_result *res)
 		sbuf_addf(&sb, "%s%s", k ? " " : "", tp_event_full_name(ctx->tp, k));
 	}
 	result_metric(res, "trace_lost", (double)lost, "ops");
+	/* entry/return probe pairs: time between them per thread, the trace clock's ns */
+	for (size_t k = 0; k < tp_npairs(ctx->tp); k++) {
+		struct tp_latency lat;
+		int h;
+		tp_pair_latency(ctx->tp, k, &lat);
+		if (!lat.n)
+			continue;
+		snprintf(name, sizeof(name), "%s_ns_mean", tp_pair_name(ctx->tp, k));
+		result_metric(res, name, (double)lat.sum_ns / (double)lat.n, "ns");
+		snprintf(name, sizeof(name), "%s_ns", tp_pair_name(ctx->tp, k));
+		h = result_hist(res, name, "ns");
+		for (int b = 0; b < TP_LAT_BUCKETS; b++)
+			if (lat.hist[b])
+				result_bucket(res, h, (double)(1ULL << b), (double)(1ULL << (b + 1)), lat.hist[b]);
+		if (lat.unmatched) {
+			snprintf(name, sizeof(name), "%s_unmatched", tp_pair_name(ctx->tp, k));
+			result_metric(res, name, (double)lat.unmatched, "ops");
+		}
+	}
 	result_note(res, "trace", "%s counted in private tracefs instance %s (%llu KiB/CPU, this process's threads "
 		    "only); %llu events lost%s%s%s", sb.buf, tp_instance_name(ctx->tp),
 		    (unsigned long long)ctx->set->trace_buffer_kb, (unsigned long long)lost,

@@ -69,6 +69,8 @@ struct vmm_platform {
 	int (*seal)(struct vmm_guest *g, const struct kvm_settings *s, char *err, size_t errlen);
 	void (*destroy)(struct vmm_guest *g);
 	void (*notes)(struct vmm_guest *g, const struct kvm_settings *s, struct run_result *res);
+	/* Optional: host-side samples while every vCPU is parked, before the first phase and after the last. */
+	void (*sample)(struct vmm_guest *g, bool end);
 };
 extern const struct vmm_platform kvm_platform;
 

@@ -15,11 +15,14 @@
 
 #include "backend/kvm/settings.h"
 #include "lib/tdx_uapi.h"
+#include "sample/dpamt_mem.h"
 
 struct tdx_settings {
 	struct kvm_settings k;		/* first: the run loop sees only this */
 	bool sept_ve_disable;		/* TD attribute bit 28 */
-	const char *ioctl_log;		/* "" = none */
+	const char *ioctl_log;		/* NULL = none */
+	const char *kprobes;		/* "default", "none" or fn+fn */
+	char probe_note[768];		/* filled by tdx_run: what was probed, what is missing */
 };
 
 extern const struct vmm_platform td_platform;
@@ -38,6 +41,8 @@ struct td_state {
 	uint32_t gpaw;
 	uint64_t pages_added;		/* KVM_TDX_INIT_MEM_REGION pages */
 	uint64_t init_vm_retries, finalize_retries;
+	struct dpamt_mem mem[2];	/* before the first phase, after the last (vCPUs parked) */
+	bool mem_sampled[2];
 	/* exits.c, updated by vCPU threads */
 	uint64_t implicit_conversions, tdx_exits_refused;
 };

@@ -7,8 +7,10 @@
  */
 #include "backend/tdx/td.h"
 #include "lib/util.h"
+#include "sample/probes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The kvm knobs that make sense for a TD, then the TD's own. Filled once, before main. */
@@ -18,6 +20,9 @@ static const struct opt_desc td_only[] = {
 	{ "sept_ve_disable", OPT_BOOL, "yes", "TD attribute SEPT_VE_DISABLE (bit 28): an access to unaccepted memory "
 	  "kills the TD with a kernel-log line naming the GPA (QEMU's default); no = the guest would get a #VE, "
 	  "which this guest does not handle (triple fault)", NULL, NULL, NULL },
+	{ "kprobes", OPT_STRING, "default", "with trace=on|auto: kprobe+kretprobe pairs counted and timed per run "
+	  "and phase: default (the SEAMCALL wrappers and DPAMT get/put this kernel has; the rest is listed in "
+	  "the notes), none, or a list like tdh_mem_page_aug+tdx_pamt_get", NULL, NULL, NULL },
 	{ "ioctl_log", OPT_STRING, "none", "write one line per KVM ioctl (fd, name, result, hw_error) to this file, "
 	  "for a bug report", NULL, NULL, NULL },
 	/* kvm knobs a TD cannot honour: known here so the refusal can say why */
@@ -68,6 +73,7 @@ int tdx_settings_read(const struct params *p, struct tdx_settings *s, char *err,
 		return -1;
 	v = params_get(p, "ioctl_log");
 	s->ioctl_log = v && strcmp(v, "none") ? v : NULL;
+	s->kprobes = params_get(p, "kprobes") ? params_get(p, "kprobes") : "default";
 	return 0;
 }
 
@@ -116,12 +122,63 @@ static int tdx_check(const struct run_spec *spec, char *err, size_t errlen)
 	return tdx_check_all(spec, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
 }
 
+/*
+ * kprobes on the SEAMCALL wrappers, counted with the tracepoints in the same
+ * private instance. -1 only when trace=on named functions that cannot be probed.
+ */
+static int tdx_probes(struct tdx_settings *s, struct probes **out, char **events, char *err, size_t errlen)
+{
+	char missing[512] = "", why[256] = "";
+	const char **list = NULL;
+	struct probes *p;
+	size_t n = 0;
+
+	if (s->k.trace == TRACE_OFF || !strcmp(s->kprobes, "none")) {
+		snprintf(s->probe_note, sizeof(s->probe_note), "off (%s)", s->k.trace == TRACE_OFF ? "trace=off" : "kprobes=none");
+		return 0;
+	}
+	if (strcmp(s->kprobes, "default")) {
+		char *copy = xstrdup(s->kprobes), *save = NULL;
+		for (char *t = strtok_r(copy, "+ ", &save); t; t = strtok_r(NULL, "+ ", &save)) {
+			list = xrealloc(list, (n + 2) * sizeof(*list));
+			list[n++] = xstrdup(t);
+		}
+		list[n] = NULL;
+		free(copy);
+	}
+	p = probes_kernel(list ? list : probes_tdx_functions, missing, sizeof(missing), why, sizeof(why));
+	for (size_t i = 0; i < n; i++)
+		free((char *)list[i]);
+	free(list);
+	if (!p) {
+		if (s->k.trace == TRACE_ON && strcmp(s->kprobes, "default")) {
+			snprintf(err, errlen, "kprobes=%s: %s", s->kprobes, why);
+			return -1;
+		}
+		snprintf(s->probe_note, sizeof(s->probe_note), "off: %s", why);
+		return 0;
+	}
+	*events = xasprintf("%s+%s", s->k.trace_events, probes_spec(p));
+	s->k.trace_events = *events;
+	snprintf(s->probe_note, sizeof(s->probe_note), "%zu kprobe+kretprobe pairs (trace_<fn> counts, <fn>_ns "
+		 "latency); not in this kernel: %s", probes_count(p) / 2, missing[0] ? missing : "none");
+	*out = p;
+	return 0;
+}
+
 static int tdx_run(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen)
 {
 	struct tdx_settings s;
-	if (tdx_check_all(spec, &s, err, errlen))
+	struct probes *p = NULL;
+	char *events = NULL;
+	int r;
+
+	if (tdx_check_all(spec, &s, err, errlen) || tdx_probes(&s, &p, &events, err, errlen))
 		return BACKEND_FAILED;
-	return kvm_run_repetition(spec, &s.k, &td_platform, res, err, errlen);
+	r = kvm_run_repetition(spec, &s.k, &td_platform, res, err, errlen);
+	probes_destroy(p);
+	free(events);
+	return r;
 }
 
 const struct backend_ops tdx_backend = {
