@@ -7,18 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_db_usage[] =
-	"usage: tdxbench db check [--json]\n"
-	"       tdxbench db migrate\n"
-	"\n"
-	"check    verify the database without changing it: sqlite's integrity\n"
-	"         check, foreign keys, the schema version and tables; print the\n"
-	"         row counts. Exits 1 if anything is wrong.\n"
-	"migrate  bring an older database to this tdxbench's schema version\n"
-	"         (any writing command does this on its own).\n"
-	"\n"
-	"The database is --db PATH, else $TDXBENCH_DB, else results/tdxbench.db.\n"
-	"Its tables are described in docs/schema.md.\n";
+const struct cmd_help cmd_db_help = {
+	.synopsis = "db check\n"
+		    "db migrate",
+	.text = "check    verify the database without changing it: sqlite's integrity\n"
+		"         check, foreign keys, the schema version and tables; print the\n"
+		"         row counts. Exits 1 if anything is wrong.\n"
+		"migrate  bring an older database to this tdxbench's schema version\n"
+		"         (any writing command does this on its own).\n"
+		"\n"
+		"Its tables are described in docs/schema.md.\n",
+};
 
 static int db_check(struct cli_ctx *ctx)
 {
@@ -78,10 +77,10 @@ static int db_migrate(struct cli_ctx *ctx)
 int cmd_db(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const char *const subs[] = { "check", "migrate" };
-	const struct cmd *self = cli_find_command("db");
+	const struct cmd *self = ctx->cmd;
 	const char *sub, *close;
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (optind >= argc)
 		return cli_usage_error(self, "which subcommand? (check or migrate)");
