@@ -326,7 +326,9 @@ static void h_notes(struct vmm_guest *g, const struct kvm_settings *s, struct ru
 	result_note(res, "vm_type", "plain VM playing a TD (test harness)");
 }
 
-static const struct vmm_platform harness = { h_create, h_seal, h_destroy, h_notes };
+static const struct vmm_platform harness = {
+	.create = h_create, .seal = h_seal, .destroy = h_destroy, .notes = h_notes,
+};
 
 /* ---- tests ---- */
 

@@ -19,16 +19,16 @@ static struct opt_desc knobs[32];
 static const struct opt_desc td_only[] = {
 	{ "sept_ve_disable", OPT_BOOL, "yes", "TD attribute SEPT_VE_DISABLE (bit 28): an access to unaccepted memory "
 	  "kills the TD with a kernel-log line naming the GPA (QEMU's default); no = the guest would get a #VE, "
-	  "which this guest does not handle (triple fault)", NULL, NULL, NULL },
+	  "which this guest does not handle (triple fault)", NULL, NULL, NULL, NULL, NULL },
 	{ "kprobes", OPT_STRING, "default", "with trace=on|auto: kprobe+kretprobe pairs counted and timed per run "
 	  "and phase: default (the SEAMCALL wrappers and DPAMT get/put this kernel has; the rest is listed in "
-	  "the notes), none, or a list like tdh_mem_page_aug+tdx_pamt_get", NULL, NULL, NULL },
+	  "the notes), none, or a list like tdh_mem_page_aug+tdx_pamt_get", NULL, NULL, NULL, NULL, NULL },
 	{ "ioctl_log", OPT_STRING, "none", "write one line per KVM ioctl (fd, name, result, hw_error) to this file, "
-	  "for a bug report", NULL, NULL, NULL },
+	  "for a bug report", NULL, NULL, NULL, NULL, NULL },
 	/* kvm knobs a TD cannot honour: known here so the refusal can say why */
-	{ "vm_type", OPT_STRING, "tdx", "always tdx (KVM_X86_TDX_VM); other values are refused", NULL, NULL, NULL },
+	{ "vm_type", OPT_STRING, "tdx", "always tdx (KVM_X86_TDX_VM); other values are refused", NULL, NULL, NULL, NULL, NULL },
 	{ "conv_call", OPT_STRING, "tdvmcall", "always tdvmcall (TDG.VP.VMCALL MapGPA); other values are refused",
-	  NULL, NULL, NULL },
+	  NULL, NULL, NULL, NULL, NULL },
 };
 
 __attribute__((constructor)) static void tdx_knobs_init(void)
