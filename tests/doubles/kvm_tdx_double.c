@@ -750,9 +750,9 @@ const char *kvmd_log(void)
 	return D.log.buf ? D.log.buf : "";
 }
 
-int kvmd_log_find(const char *line, int from)
+int kvmd_line_index(const char *log, const char *line, int from)
 {
-	const char *p = kvmd_log();
+	const char *p = log;
 	size_t len = strlen(line);
 	for (int i = 0; *p; i++) {
 		const char *nl = strchr(p, '\n');

@@ -35,8 +35,8 @@ void kvmd_uninstall(void);
 
 /* The recorded sequence, one "<object> <ioctl>" per line ("vm KVM_TDX_INIT_VM", "vcpu1 KVM_TDX_INIT_VCPU"). */
 const char *kvmd_log(void);
-/* Index of the first line equal to line at or after from, or -1. */
-int kvmd_log_find(const char *line, int from);
+/* Index of the first line of log (kvmd_log()'s text) equal to line at or after from, or -1. */
+int kvmd_line_index(const char *log, const char *line, int from);
 /* Ordering rules the VMM broke (a call KVM would have refused), one per line; "" if none. */
 const char *kvmd_violations(void);
 /* fds the double handed out that are still open. */

@@ -36,6 +36,7 @@
 #include "host/host.h"
 #include "lib/util.h"
 #include "workloads/workload.h"
+#include "tests/unit/backend_test.h"
 
 #define STUB_PORT 0xE9
 #define IDT_GPA 0x1000
@@ -335,28 +336,15 @@ static const struct vmm_platform harness = {
 static char why[256];
 static bool usable;
 
-struct outcome {
-	int rc;
-	char err[512];
-	struct run_result res;
-};
-
 static void run_guest(const char *wl_name, const char *assign, struct outcome *o)
 {
-	const struct workload_desc *wl = workload_find(wl_name);
 	struct params p = PARAMS_INIT;
 	struct run_spec spec;
 	struct tdx_settings s;
-	const struct backend_ops *b = backend_find("tdx");
 
 	memset(o, 0, sizeof(*o));
 	result_init(&o->res);
-	memset(&spec, 0, sizeof(spec));
-	spec.wl = wl;
-	spec.params = &p;
-	assert_int_equal(params_parse_assignments(&p, assign, o->err, sizeof(o->err)), 0);
-	assert_int_equal(wl->build(&p, &spec.work, o->err, sizeof(o->err)), 0);
-	assert_int_equal(b->resolve(NULL, &p, o->err, sizeof(o->err)), 0);
+	spec_build("tdx", wl_name, assign, &p, &spec, o->err, sizeof(o->err));
 	assert_int_equal(tdx_settings_read(&p, &s, o->err, sizeof(o->err)), 0);
 	pthread_mutex_lock(&H.lock);
 	H.io = H.mapgpa_calls = H.mapgpa_retries = H.accept_2m_req = H.accept_4k_ok = H.already = H.unsupported = 0;
@@ -367,21 +355,13 @@ static void run_guest(const char *wl_name, const char *assign, struct outcome *o
 	params_free(&p);
 }
 
-static double metric(const struct outcome *o, const char *name)
+static void require_kvm(void)
 {
-	const struct result_metric *m = result_find_metric(&o->res, name);
-	if (!m)
-		fail_msg("metric '%s' missing", name);
-	return m->value;
+	if (!usable) {
+		printf("# skip: %s\n", why);
+		skip();
+	}
 }
-
-#define REQUIRE_KVM()                                  \
-	do {                                           \
-		if (!usable) {                         \
-			printf("# skip: %s\n", why);   \
-			skip();                        \
-		}                                      \
-	} while (0)
 
 static void reset_modes(void)
 {
@@ -394,7 +374,7 @@ static void test_td_path(void **state)
 {
 	struct outcome o;
 	(void)state;
-	REQUIRE_KVM();
+	require_kvm();
 	reset_modes();
 	run_guest("convert-churn", "mem=8M,vcpus=2,window=2M,gran=4K,rounds=1,accept=2M", &o);
 	assert_int_equal(o.rc, BACKEND_OK);
@@ -419,7 +399,7 @@ static void test_map_gpa_retry(void **state)
 {
 	struct outcome o;
 	(void)state;
-	REQUIRE_KVM();
+	require_kvm();
 	reset_modes();
 	H.chunk = 16 * KiB;
 	run_guest("convert-churn", "mem=4M,vcpus=1,window=2M,gran=64K,rounds=1,accept=4K", &o);
@@ -431,34 +411,38 @@ static void test_map_gpa_retry(void **state)
 	result_free(&o.res);
 }
 
+/* A failing run: one line that says want. */
+static void expect_failure(const char *wl, const char *assign, const char *want)
+{
+	struct outcome o;
+	run_guest(wl, assign, &o);
+	assert_int_equal(o.rc, BACKEND_FAILED);
+	assert_null(strchr(o.err, '\n'));
+	if (!strstr(o.err, want))
+		fail_msg("'%s' does not say '%s'", o.err, want);
+	result_free(&o.res);
+}
+
 /* The guest refuses a shared bit that disagrees with RBX's GPAW, through ReportFatalError. */
 static void test_fatal_shared_bit(void **state)
 {
-	struct outcome o;
 	(void)state;
-	REQUIRE_KVM();
+	require_kvm();
 	reset_modes();
 	H.bad_shared_bit = true;
-	run_guest("boot", "mem=4M,vcpus=1", &o);
-	assert_int_equal(o.rc, BACKEND_FAILED);
-	assert_null(strchr(o.err, '\n'));
-	assert_non_null(strstr(o.err, "the TD reported a fatal error (TDG.VP.VMCALL ReportFatalError)"));
-	assert_non_null(strstr(o.err, "error code 0x7464780000000001: \"tdxbench: RBX's GPAW does not match params->shared_bit\""));
-	result_free(&o.res);
+	expect_failure("boot", "mem=4M,vcpus=1", "the TD reported a fatal error (TDG.VP.VMCALL ReportFatalError) on "
+		       "vcpu 0 in boot, before phase 0 (fault): error code 0x7464780000000001: "
+		       "\"tdxbench: RBX's GPAW does not match params->shared_bit\"");
 }
 
 /* Control: a "module" that says accepted without mapping the page makes the guest's touch fault. */
 static void test_touch_needs_accept(void **state)
 {
-	struct outcome o;
 	(void)state;
-	REQUIRE_KVM();
+	require_kvm();
 	reset_modes();
 	H.lie_on_accept = true;
-	run_guest("boot", "mem=4M,vcpus=1,watchdog_ms=1000", &o);
-	assert_int_equal(o.rc, BACKEND_FAILED);
-	assert_non_null(strstr(o.err, "touched private test memory it had not accepted"));
-	result_free(&o.res);
+	expect_failure("boot", "mem=4M,vcpus=1,watchdog_ms=1000", "touched private test memory it had not accepted");
 }
 
 int main(void)

@@ -294,15 +294,22 @@ static int kvm_probe(char *why, size_t len)
 	return 0;
 }
 
+int kvm_resolve_knobs(const char *backend, const struct opt_desc *knobs, const char *strategy, struct params *p,
+		      char *err, size_t errlen)
+{
+	if (strategy && *strategy) {
+		snprintf(err, errlen, "%s: no strategies (strategy '%s' is a sim preset)", backend, strategy);
+		return -1;
+	}
+	opt_fill_defaults(knobs, p);
+	return 0;
+}
+
 static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (strategy && *strategy) {
-		snprintf(err, errlen, "kvm: no strategies (strategy '%s' is a sim preset)", strategy);
-		return -1;
-	}
-	opt_fill_defaults(kvm_knobs, p);
-	return kvm_settings_read(p, kvm_knobs, &s, err, errlen);
+	return kvm_resolve_knobs("kvm", kvm_knobs, strategy, p, err, errlen) ?:
+	       kvm_settings_read(p, kvm_knobs, &s, err, errlen);
 }
 
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)

@@ -35,6 +35,9 @@ extern const struct opt_desc kvm_knobs[];
 /* Validate p against knobs (kvm_knobs, or the tdx backend's) and read it into s. */
 int kvm_settings_read(const struct params *p, const struct opt_desc *knobs, struct kvm_settings *s,
 		      char *err, size_t errlen);
+/* resolve() of a backend without strategies: refuse a strategy, fill the knobs' defaults. */
+int kvm_resolve_knobs(const char *backend, const struct opt_desc *knobs, const char *strategy, struct params *p,
+		      char *err, size_t errlen);
 /* Everything that can be refused before a byte is allocated. */
 int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, char *err, size_t errlen);
 

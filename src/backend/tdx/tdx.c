@@ -101,12 +101,7 @@ static int tdx_probe(char *why, size_t len)
 static int tdx_resolve(const char *strategy, struct params *p, char *err, size_t errlen)
 {
 	struct tdx_settings s;
-	if (strategy && *strategy) {
-		snprintf(err, errlen, "tdx: no strategies (strategy '%s' is a sim preset)", strategy);
-		return -1;
-	}
-	opt_fill_defaults(knobs, p);
-	return tdx_settings_read(p, &s, err, errlen);
+	return kvm_resolve_knobs("tdx", knobs, strategy, p, err, errlen) ?: tdx_settings_read(p, &s, err, errlen);
 }
 
 static int tdx_check_all(const struct run_spec *spec, struct tdx_settings *s, char *err, size_t errlen)
