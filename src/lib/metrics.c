@@ -1,5 +1,6 @@
 #include "lib/metrics.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +18,11 @@ const struct metric_desc metric_table[] = {
 	{ "pamt_add", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.ADD calls (region refcount 0->1)", 2, "PAMT.ADD" },
 	{ "pamt_remove", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.REMOVE calls (refcount 1->0)" },
 	{ "pamt_get_fast", "ops", BETTER_NONE, "tdx_pamt_get() satisfied by a refcount bump" },
+	{ "pamt_get", "ops", BETTER_NONE, "tdx_pamt_get() calls, fast path included (tdx: kprobe)" },
+	{ "pamt_put", "ops", BETTER_NONE, "tdx_pamt_put() calls, fast path included (tdx: kprobe)" },
 	{ "dpamt_bytes_peak", "bytes", BETTER_LOWER, "peak memory held as DPAMT pairs", 1, "DPAMT peak" },
 	{ "dpamt_bytes_end", "bytes", BETTER_LOWER, "DPAMT memory held at the end of the workload, before teardown" },
+	{ "dpamt_bytes_delta", "bytes", BETTER_LOWER, "DPAMT memory gained over the phases (tdx: the dpamt_source note names the witness)" },
 	{ "dpamt_bytes_after_teardown", "bytes", BETTER_LOWER, "DPAMT memory left after every TD is torn down (must be 0)" },
 	{ "static_pamt_bytes", "bytes", BETTER_LOWER, "PAMT memory reserved up front (4K level when static, bitmap + 2M/1G levels with DPAMT)" },
 	{ "spec_pairs_peak", "pairs", BETTER_LOWER, "peak pairs whose only users are cached, never-gifted pages", 3, "spec pairs" },
@@ -71,6 +75,7 @@ const struct metric_desc metric_table[] = {
 	{ "mmu_shadow_zapped", "ops", BETTER_NONE, "KVM stat: shadow/TDP pages zapped" },
 	{ "nx_lpage_splits", "pages", BETTER_NONE, "KVM stat: huge pages split for the NX workaround" },
 	{ "user_exits", "ops", BETTER_LOWER, "exits to the VMM (user_exits_<reason> per KVM_EXIT_ reason)" },
+	{ "implicit_conversions", "ops", BETTER_LOWER, "tdx: KVM_EXIT_MEMORY_FAULT exits handled as conversions the guest did not ask for" },
 	{ "teardown_ns", "ns", BETTER_LOWER, "time to destroy the VM and free its memory" },
 	{ "vmstat_pgfault", "ops", BETTER_NONE, "host /proc/vmstat pgfault delta over the measured phases (system-wide)" },
 	{ "vmstat_thp_fault_alloc", "ops", BETTER_NONE, "host THPs allocated on fault during the measured phases" },
@@ -114,6 +119,15 @@ static const struct metric_desc trace_event = {
 static const struct metric_desc user_exit_reason = {
 	"user_exits_*", "ops", BETTER_NONE, "exits to the VMM for one KVM_EXIT_* reason"
 };
+static const struct metric_desc probe_mean = {
+	"*_ns_mean", "ns", BETTER_LOWER, "mean time from a probed function's entry to its return (tdx: SEAMCALL wrappers)"
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n > k && !strcmp(s + n - k, suffix);
+}
 
 const struct metric_desc *metric_find(const char *name)
 {
@@ -136,6 +150,8 @@ const struct metric_desc *metric_find(const char *name)
 		return &trace_event;
 	if (!strncmp(name, "user_exits_", 11) && name[11])
 		return &user_exit_reason;
+	if (ends_with(name, "_ns_mean"))
+		return &probe_mean;
 	return NULL;
 }
 
