@@ -76,7 +76,8 @@ struct tdxb_mbox_vcpu {
 	uint64_t conv_npages;
 	uint64_t conv_attrs;
 	uint64_t conv_ret;	/* host's answer, 0 = done */
-	uint64_t pad[3];
+	/* TD only, totals over the run: TDG.MEM.PAGE.ACCEPT 2M requests, those that succeeded, 4K accepts */
+	uint64_t accept_2m_req, accept_2m_ok, accept_4k;
 	char msg[TDXB_MBOX_MSG_LEN];	/* TDXB_EV_PANIC text */
 };
 

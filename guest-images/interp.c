@@ -198,7 +198,7 @@ struct walk_ctx {
 static void visit_touch(void *opaque, uint64_t off)
 {
 	struct walk_ctx *c = opaque;
-	uint64_t st = guest_accept(c->base + off, c->unit);	/* a TD's private memory; 0 elsewhere */
+	uint64_t st = guest_accept(c->slot, c->base + off, c->unit);	/* a TD's private memory; 0 elsewhere */
 	if (st)
 		panic2(c->slot, "TDG.MEM.PAGE.ACCEPT failed at gpa ", c->base + off, " status ", st);
 	touch(c->slot, c->base + off, c->unit);
@@ -239,7 +239,7 @@ static void convert(volatile struct tdxb_mbox_vcpu *slot, uint32_t vcpu, uint64_
 	if (ret)
 		panic2(slot, "MAP_GPA_RANGE failed for gpa ", gpa, " ret ", ret);
 	/* a TD reads nothing before accepting (tdx.c); the round trip above excludes the accept */
-	if (to_private && (ret = guest_accept(gpa, len)))
+	if (to_private && (ret = guest_accept(slot, gpa, len)))
 		panic2(slot, "TDG.MEM.PAGE.ACCEPT after conversion failed at gpa ", gpa, " status ", ret);
 	if (!to_private)
 		gpa = guest_shared_va(gpa);

@@ -137,20 +137,23 @@ uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private)
  * so the 2M request fails there (PAGE_SIZE_MISMATCH) and costs one more exit.
  * An already accepted page is not an error here (rewrites of accepted memory).
  */
-uint64_t guest_accept(uint64_t gpa, uint64_t len)
+uint64_t guest_accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len)
 {
 	if (!tdxb_is_td)
 		return 0;
 	while (len) {
 		uint64_t st;
 		if (!(gpa & (PAGE_2M - 1)) && len >= PAGE_2M) {
+			slot->accept_2m_req++;
 			st = tdxb_tdcall(TDXB_TDCALL_MEM_PAGE_ACCEPT, gpa | TDXB_ACCEPT_LEVEL_2M);
 			if (!st || (st & TDXB_TDX_STATUS_MASK) == TDXB_TDX_PAGE_ALREADY_ACCEPTED) {
+				slot->accept_2m_ok++;
 				gpa += PAGE_2M;
 				len -= PAGE_2M;
 				continue;
 			}
 		}
+		slot->accept_4k++;
 		st = tdxb_tdcall(TDXB_TDCALL_MEM_PAGE_ACCEPT, gpa | TDXB_ACCEPT_LEVEL_4K);
 		if (st && (st & TDXB_TDX_STATUS_MASK) != TDXB_TDX_PAGE_ALREADY_ACCEPTED)
 			return st;

@@ -58,8 +58,9 @@ void guest_platform_map(uint64_t *pml4);
 void guest_io_out32(uint16_t port, uint32_t v);
 /* MapGPA / KVM_HC_MAP_GPA_RANGE result: 0 = done. */
 uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private);
-/* Accept [gpa, gpa+len) before any access; 0, or the failing TDX status. */
-uint64_t guest_accept(uint64_t gpa, uint64_t len);
+/* Accept [gpa, gpa+len) before any access, counting into slot; 0, or the failing TDX status. */
+struct tdxb_mbox_vcpu;
+uint64_t guest_accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len);
 /* Where the guest reaches test GPA gpa while it is shared. */
 uint64_t guest_shared_va(uint64_t gpa);
 void guest_idle_forever(void) __attribute__((noreturn));

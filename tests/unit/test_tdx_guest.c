@@ -384,6 +384,10 @@ static void test_td_path(void **state)
 	/* 8M faulted as four 2M requests, each refused and done as 512 4K accepts; every to-private re-accepted */
 	assert_int_equal(H.accept_2m_req, 4);
 	assert_int_equal(H.accept_4k_ok, 2048 + 512);
+	/* the guest's own counts agree with what the "module" saw */
+	assert_int_equal((int)metric(&o, "accept_2m_requests"), 4);
+	assert_int_equal((int)metric(&o, "accept_2m_ok"), 0);
+	assert_int_equal((int)metric(&o, "accept_4k"), 2048 + 512);
 	assert_int_equal(H.mapgpa_calls, 1024);
 	assert_int_equal(H.mapgpa_retries, 0);
 	assert_int_equal(H.unsupported, 0);

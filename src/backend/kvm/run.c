@@ -639,6 +639,21 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 		snprintf(name, sizeof(name), "vmstat_%s", vmstat_keys[k]);
 		result_metric(res, name, (double)(int64_t)(last->end.vmstat.v[k] - first->start.vmstat.v[k]), "");
 	}
+	{
+		/* a TD's accepts, totals the guest keeps over the run (0 on a plain VM) */
+		uint64_t req = 0, ok = 0, k4 = 0;
+		for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
+			volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, v);
+			req += slot->accept_2m_req;
+			ok += slot->accept_2m_ok;
+			k4 += slot->accept_4k;
+		}
+		if (req + k4) {
+			result_metric(res, "accept_2m_requests", (double)req, "ops");
+			result_metric(res, "accept_2m_ok", (double)ok, "ops");
+			result_metric(res, "accept_4k", (double)k4, "ops");
+		}
+	}
 	if (fault_wall) {
 		result_metric(res, "pages_touched", (double)touched, "pages");
 		if (ctx->vcpu_idx[1] >= 0 && touched && last->end.vcpu[1] == first->start.vcpu[1])
