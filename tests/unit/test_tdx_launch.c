@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "backend/backend.h"
 #include "backend/tdx/td.h"
@@ -195,6 +196,38 @@ static void test_injected_errors(void **state)
 	}
 }
 
+static void test_limits_and_log(void **state)
+{
+	struct td_outcome o;
+	char path[] = "/tmp/tdxbench-ioctl-log-XXXXXX", *text;
+	int fd = mkstemp(path), n = 0;
+	char assign[128];
+	(void)state;
+
+	/* more vCPUs than the TD VM's KVM_CAP_MAX_VCPUS (8 in the double): refused before any vCPU */
+	run_td(&OK_CFG, "mem=16M,vcpus=9", &o);
+	assert_clean_failure(&o, "vcpus=9: a TD on this host takes at most 8 (KVM_CAP_MAX_VCPUS on the TD VM)");
+	assert_int_equal(kvmd_line_index(o.log, "vm KVM_CREATE_VCPU", 0), -1);
+	outcome_free(&o);
+
+	/* ioctl_log=FILE: every ioctl of the launch, with the TDX sub-command and its result */
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(assign, sizeof(assign), "mem=16M,vcpus=1,ioctl_log=%s", path);
+	run_td(&OK_CFG, assign, &o);
+	assert_int_equal(o.b.rc, BACKEND_OK);
+	text = read_file(path, NULL);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "KVM_MEMORY_ENCRYPT_OP (0xc008aeba) KVM_TDX_INIT_VM hw_error=0 -> 0"));
+	assert_non_null(strstr(text, "KVM_TDX_FINALIZE_VM"));
+	for (const char *p = text; (p = strchr(p, '\n')); p++)
+		n++;
+	assert_true(n > 20);
+	free(text);
+	unlink(path);
+	outcome_free(&o);
+}
+
 static void test_silent_guest(void **state)
 {
 	struct td_outcome o;
@@ -288,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_sept_ve_disable_off),
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_injected_errors),
+		cmocka_unit_test(test_limits_and_log),
 		cmocka_unit_test(test_silent_guest),
 		cmocka_unit_test(test_exits),
 		cmocka_unit_test(test_refusals),

@@ -249,6 +249,13 @@ static int td_create(struct vmm_guest *g, const struct run_spec *spec, const str
 		return r;
 	g->vm.on_exit = td_on_exit;
 	g->vm.on_exit_arg = st;
+	/* a TD's limit is min(KVM_MAX_VCPUS, present CPUs), asked on the TD's own fd (tdx_vm_init) */
+	r = vm_check_cap(&g->vm, KVM_CAP_MAX_VCPUS);
+	if (r > 0 && g->nvcpus > (uint32_t)r) {
+		snprintf(err, errlen, "vcpus=%u: a TD on this host takes at most %d (KVM_CAP_MAX_VCPUS on the TD VM)",
+			 g->nvcpus, r);
+		return -EINVAL;
+	}
 	if (!g->vm.private_mem || !g->vm.has_region2) {
 		snprintf(err, errlen, "the TD VM lacks %s", !g->vm.has_region2 ? "KVM_CAP_USER_MEMORY2" :
 			 "KVM_MEMORY_ATTRIBUTE_PRIVATE in KVM_CAP_MEMORY_ATTRIBUTES");
