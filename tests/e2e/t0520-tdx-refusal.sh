@@ -27,6 +27,8 @@ ls /sys/kernel/tracing/instances 2>/dev/null | sort >"$TMP/inst.after"
 check "no tracefs instance left" cmp -s "$TMP/inst.before" "$TMP/inst.after"
 check "no probe events left" sh -c "! grep -qs tdxbench_p /sys/kernel/tracing/dynamic_events"
 
+check "the tool links no uAPI double (tests/doubles/)" sh -c "! nm '$TDXBENCH' | grep -q ' kvmd_'"
+
 run_tdx host
 expect_rc "host" 0
 check "host reports the TDX module version" grep -q "TDX module version" "$TMP/out"
