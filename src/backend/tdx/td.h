@@ -1,7 +1,8 @@
 /*
  * The tdx backend: the kvm backend's VMM and run loop (src/backend/kvm/)
- * with a TD launch (td.c) and a TD's exits (exits.c) plugged in through
- * struct vmm_platform. Written to the Linux 7.1 uAPI (reference/tdx-uapi.md);
+ * with a TD launch (td.c), a TD's exits (exits.c) and its notes and DPAMT
+ * figure (notes.c) plugged in through struct vmm_platform; tdx.c has the
+ * backend ops and knobs. Written to the Linux 7.1 uAPI (reference/tdx-uapi.md);
  * the ordering follows §2.6 and QEMU's target/i386/kvm/tdx.c:
  *
  *   KVM_CREATE_VM(5) -> KVM_TDX_CAPABILITIES -> ENABLE_CAP(EXIT_HYPERCALL,
@@ -50,6 +51,10 @@ struct td_state {
 /* One KVM_MEMORY_ENCRYPT_OP on the VM (vcpu NULL) or a vCPU fd: 0, or -errno + err naming the sub-command and hw_error. */
 int td_op(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t id, uint32_t flags, uint64_t data,
 	  char *err, size_t errlen);
+
+/* notes.c: DPAMT memory samples (vCPUs parked), and the run's TD notes and metrics. */
+void td_sample(struct vmm_guest *g, bool end);
+void td_notes(struct vmm_guest *g, const struct kvm_settings *ks, struct run_result *res);
 
 /* exits.c: the TD exits the generic table does not know (vm->on_exit). */
 int td_on_exit(struct kvm_vcpu *vcpu, int r);
