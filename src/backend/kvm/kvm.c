@@ -44,11 +44,12 @@ const struct opt_desc kvm_knobs[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
-int kvm_settings_read(const struct params *p, const struct opt_desc *knobs, struct kvm_settings *s,
-		      char *err, size_t errlen)
+int kvm_settings_read(const struct params *p, const char *backend, const struct opt_desc *knobs,
+		      struct kvm_settings *s, char *err, size_t errlen)
 {
 	int idx;
 	memset(s, 0, sizeof(*s));
+	s->backend = backend;
 	for (const struct opt_desc *d = knobs; d->name; d++) {
 		const char *v = params_get(p, d->name);
 		if (v && opt_validate(d, v, err, errlen))
@@ -162,11 +163,11 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 
 	host_probe_kvm(&caps);
 	if (!caps.accessible) {
-		snprintf(err, errlen, "kvm: %s", caps.why);
+		snprintf(err, errlen, "%s: %s", s->backend, caps.why);
 		return -1;
 	}
 	if (w->tds != 1) {
-		snprintf(err, errlen, "tds=%u: the kvm backend runs one VM per repetition", w->tds);
+		snprintf(err, errlen, "tds=%u: the %s backend runs one VM per repetition", w->tds, s->backend);
 		return -1;
 	}
 	max_vcpus = caps.max_vcpus > 0 ? caps.max_vcpus : 4;	/* api.rst: 4 without the cap */
@@ -309,13 +310,13 @@ static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t
 {
 	struct kvm_settings s;
 	return kvm_resolve_knobs("kvm", kvm_knobs, strategy, p, err, errlen) ?:
-	       kvm_settings_read(p, kvm_knobs, &s, err, errlen);
+	       kvm_settings_read(p, "kvm", kvm_knobs, &s, err, errlen);
 }
 
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (kvm_settings_read(spec->params, kvm_knobs, &s, err, errlen))
+	if (kvm_settings_read(spec->params, "kvm", kvm_knobs, &s, err, errlen))
 		return BACKEND_FAILED;
 	return kvm_check_host(spec, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
 }
@@ -323,7 +324,7 @@ static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 static int kvm_run(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (kvm_settings_read(spec->params, kvm_knobs, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
+	if (kvm_settings_read(spec->params, "kvm", kvm_knobs, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
 		return BACKEND_FAILED;
 	return kvm_run_repetition(spec, &s, &kvm_platform, res, err, errlen);
 }

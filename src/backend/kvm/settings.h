@@ -17,6 +17,7 @@ enum kvm_vm_kind {
 enum kvm_trace_mode { TRACE_AUTO, TRACE_ON, TRACE_OFF };
 
 struct kvm_settings {
+	const char *backend;		/* "kvm" or "tdx": for messages */
 	enum kvm_backing backing;
 	enum kvm_vm_kind vm_kind;
 	uint32_t pt_gran;		/* enum tdxb_pt_gran */
@@ -33,8 +34,8 @@ struct kvm_settings {
 extern const struct opt_desc kvm_knobs[];
 
 /* Validate p against knobs (kvm_knobs, or the tdx backend's) and read it into s. */
-int kvm_settings_read(const struct params *p, const struct opt_desc *knobs, struct kvm_settings *s,
-		      char *err, size_t errlen);
+int kvm_settings_read(const struct params *p, const char *backend, const struct opt_desc *knobs,
+		      struct kvm_settings *s, char *err, size_t errlen);
 /* resolve() of a backend without strategies: refuse a strategy, fill the knobs' defaults. */
 int kvm_resolve_knobs(const char *backend, const struct opt_desc *knobs, const char *strategy, struct params *p,
 		      char *err, size_t errlen);

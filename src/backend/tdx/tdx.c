@@ -53,7 +53,7 @@ int tdx_settings_read(const struct params *p, struct tdx_settings *s, char *err,
 	const char *v;
 
 	memset(s, 0, sizeof(*s));
-	if (kvm_settings_read(p, knobs, &s->k, err, errlen))
+	if (kvm_settings_read(p, "tdx", knobs, &s->k, err, errlen))
 		return -1;
 	if ((v = params_get(p, "vm_type")) && strcmp(v, "tdx")) {
 		snprintf(err, errlen, "vm_type=%s: does not apply to a TD (always KVM_X86_TDX_VM); it is a kvm-backend knob", v);
