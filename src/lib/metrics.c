@@ -145,8 +145,12 @@ const struct metric_desc *metric_find(const char *name)
 			return &phase_pages;
 		name += used;
 		d = exact(name);
-		if (d || strncmp(name, "trace_", 6) || !name[6])
+		if (d)
 			return d;
+		if (ends_with(name, "_ns_mean"))
+			return &probe_mean;
+		if (strncmp(name, "trace_", 6) || !name[6])
+			return NULL;
 		return &trace_event;
 	}
 	if (!strncmp(name, "trace_", 6) && name[6])

@@ -18,9 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/kvm/vmm.h"
+#include "host/host.h"
 #include "lib/util.h"
 #include "sample/probes.h"
 #include "sample/tracepoints.h"
+#include "tests/unit/backend_test.h"
 
 #define CALLS 200
 
@@ -107,6 +110,53 @@ static void test_uprobe_pair(void **state)
 	(void)sink;
 }
 
+/*
+ * Through the kvm backend's run loop: a probe pair on run_on_event (the VMM's
+ * handler of every guest report) gives per-run and per-phase latency metrics,
+ * the same emission a TD's SEAMCALL probes get.
+ */
+static void test_pairs_in_a_run(void **state)
+{
+	char why[256], path[4096] = "", err[512], assign[512];
+	const char *name = "run_on_event";
+	uint64_t off;
+	struct probes *p;
+	struct params prm = PARAMS_INIT;
+	struct run_spec spec;
+	struct outcome o;
+	const struct backend_ops *b = backend_find("kvm");
+	struct kvm_caps caps;
+
+	(void)state;
+	host_probe_kvm(&caps);
+	if (tp_probe(why, sizeof(why)) || !caps.accessible) {
+		printf("# skip: %s\n", caps.accessible ? why : caps.why);
+		skip();
+	}
+	off = file_offset((void *)run_on_event, path, sizeof(path));
+	p = probes_user(path, &name, &off, 1, err, sizeof(err));
+	if (!p) {
+		printf("# skip: %s\n", err);
+		skip();
+	}
+	snprintf(assign, sizeof(assign), "mem=4M,vcpus=1,trace=on,trace_events=kvm:kvm_exit+%s", probes_spec(p));
+	memset(&o, 0, sizeof(o));
+	result_init(&o.res);
+	spec_build("kvm", "boot", assign, &prm, &spec, o.err, sizeof(o.err));
+	o.rc = b->check(&spec, o.err, sizeof(o.err));
+	if (o.rc == BACKEND_OK)
+		o.rc = b->run(&spec, &o.res, o.err, sizeof(o.err));
+	probes_destroy(p);
+	if (o.rc)
+		fail_msg("%s", o.err);
+	/* a run's counts span first phase start to last phase end: of READY, START, END, DONE only END's entry */
+	assert_int_equal((int)metric(&o, "trace_run_on_event"), 1);
+	assert_true(metric(&o, "run_on_event_ns_mean") > 0);
+	assert_true(metric(&o, "phase0_run_on_event_ns_mean") > 0);
+	result_free(&o.res);
+	params_free(&prm);
+}
+
 static void test_kernel_probes_here(void **state)
 {
 	char missing[512], err[256];
@@ -124,6 +174,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_uprobe_pair),
+		cmocka_unit_test(test_pairs_in_a_run),
 		cmocka_unit_test(test_kernel_probes_here),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,8 @@ struct snap {
 struct phase_rec {
 	struct snap start, end;
 	uint64_t trace_before[TP_MAX_EVENTS];	/* tracepoint counts since the previous phase ended */
+	/* probe pairs' cumulative latency (n, sum_ns) at the phase's start and end */
+	uint64_t pair_n[2][TP_MAX_EVENTS / 2], pair_sum[2][TP_MAX_EVENTS / 2];
 	uint64_t trace[TP_MAX_EVENTS];		/* ... during the phase */
 	uint64_t pages, conversions;
 	uint32_t *lat;			/* conversion round trips, TSC cycles */
@@ -182,14 +184,26 @@ static void take_snap(struct kvm_run_ctx *ctx, struct snap *s)
 
 /* ---- barrier at phase boundaries ---- */
 
+static void pair_snap(struct kvm_run_ctx *ctx, struct phase_rec *p, int end)
+{
+	for (size_t k = 0; k < tp_npairs(ctx->tp); k++) {
+		struct tp_latency lat;
+		tp_pair_latency(ctx->tp, k, &lat);
+		p->pair_n[end][k] = lat.n;
+		p->pair_sum[end][k] = lat.sum_ns;
+	}
+}
+
 static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 {
 	struct phase_rec *p = &ctx->ph[i];
 	uint64_t t;
 	/* every vCPU is parked here: the drain cuts the event stream exactly at the boundary */
 	if (event == TDXB_EV_PHASE_START) {
-		if (ctx->tp)
+		if (ctx->tp) {
 			tp_mark(ctx->tp, p->trace_before);
+			pair_snap(ctx, p, 0);
+		}
 		if (i == 0 && ctx->plat->sample)
 			ctx->plat->sample(&ctx->g, false);
 		take_snap(ctx, &p->start);
@@ -199,8 +213,10 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	t = now_ns();
 	take_snap(ctx, &p->end);
 	p->end.t = t;
-	if (ctx->tp)
+	if (ctx->tp) {
 		tp_mark(ctx->tp, p->trace);
+		pair_snap(ctx, p, 1);
+	}
 	for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
 		volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, v);
 		const uint32_t *log = (const uint32_t *)((uint8_t *)ctx->g.low.hva + TDXB_GUEST_LATLOG +
@@ -551,6 +567,14 @@ static void emit_trace(struct kvm_run_ctx *ctx, struct run_result *res)
 			continue;
 		snprintf(name, sizeof(name), "%s_ns_mean", tp_pair_name(ctx->tp, k));
 		result_metric(res, name, (double)lat.sum_ns / (double)lat.n, "ns");
+		for (uint32_t i = 0; i < ctx->nph; i++) {
+			const struct phase_rec *p = &ctx->ph[i];
+			uint64_t n = p->pair_n[1][k] - p->pair_n[0][k];
+			if (!n)
+				continue;
+			snprintf(name, sizeof(name), "phase%u_%s_ns_mean", i, tp_pair_name(ctx->tp, k));
+			result_metric(res, name, (double)(p->pair_sum[1][k] - p->pair_sum[0][k]) / (double)n, "ns");
+		}
 		snprintf(name, sizeof(name), "%s_ns", tp_pair_name(ctx->tp, k));
 		h = result_hist(res, name, "ns");
 		for (int b = 0; b < TP_LAT_BUCKETS; b++)
