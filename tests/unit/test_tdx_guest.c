@@ -398,6 +398,22 @@ static void test_td_path(void **state)
 	result_free(&o.res);
 }
 
+/* Private->shared only (split-storm): the guest touches each converted page through the shared alias. */
+static void test_to_shared(void **state)
+{
+	struct outcome o;
+	(void)state;
+	require_kvm();
+	reset_modes();
+	run_guest("split-storm", "mem=4M,vcpus=1,per_region=4", &o);
+	assert_int_equal(o.rc, BACKEND_OK);
+	assert_int_equal((int)metric(&o, "conversions"), 8);	/* 4 per 2 MiB region, 2 regions */
+	assert_int_equal(H.mapgpa_calls, 8);
+	assert_int_equal(H.accept_2m_req, 2);			/* the fault phase asked 2M per region */
+	assert_int_equal(H.accept_4k_ok, 1024);			/* none re-accepted: nothing went back */
+	result_free(&o.res);
+}
+
 /* MapGPA of 64K served 16K at a time: the guest must follow RETRY to the end. */
 static void test_map_gpa_retry(void **state)
 {
@@ -454,6 +470,7 @@ int main(void)
 	struct kvm_caps caps;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_td_path),
+		cmocka_unit_test(test_to_shared),
 		cmocka_unit_test(test_map_gpa_retry),
 		cmocka_unit_test(test_fatal_shared_bit),
 		cmocka_unit_test(test_touch_needs_accept),
