@@ -4,9 +4,10 @@
 set -u
 DEB_PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libhwloc-dev libcpuid-dev \
 libtracefs-dev libtraceevent-dev libinih-dev libjson-c-dev libgsl-dev libcmocka-dev nettle-dev \
-gnuplot-nox python3"
+gnuplot-nox python3 clang libclang-rt-dev"
 PC_MODULES="sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl cmocka nettle"
-TOOLS="gcc make pkg-config sqlite3 gnuplot python3"
+# clang (with libclang-rt-dev's libFuzzer) builds the fuzz harnesses of tests/fuzz/
+TOOLS="gcc make pkg-config sqlite3 gnuplot python3 clang"
 
 missing_pkgs() {
 	local p out=""

@@ -28,6 +28,19 @@ const char *const tp_default_events[] = {
 	NULL,
 };
 
+/*
+ * trace_events=per-page: where a page's time goes. Exits, instructions KVM's
+ * emulator ran, walks of the guest's page tables by KVM, #PF exceptions the
+ * host took in our threads (the emulator's and the VMM's faults on guest
+ * memory), guest faults KVM handled, and the dirty bit KVM set per first write.
+ */
+const char *const tp_per_page_events[] = {
+	"kvm:kvm_exit", "kvm:kvm_emulate_insn", "kvmmmu:kvm_mmu_pagetable_walk",
+	"exceptions:page_fault_user", "exceptions:page_fault_kernel", "kvm:kvm_page_fault",
+	"kvmmmu:kvm_mmu_set_dirty_bit",
+	NULL,
+};
+
 #define DRAIN_INTERVAL_MS 20
 
 struct tp_event {
@@ -196,10 +209,11 @@ static int parse_events(struct tracepoints *tp, const char *spec, char *err, siz
 		spec = "default";
 	copy = xstrdup(spec);
 	for (tok = strtok_r(copy, "+ \t", &save); tok && !r; tok = strtok_r(NULL, "+ \t", &save)) {
-		/* "default" stands for the default set, wherever it appears in a list */
-		if (!strcmp(tok, "default")) {
-			for (size_t i = 0; tp_default_events[i] && !r; i++)
-				r = add_event(tp, tp_default_events[i], false, err, errlen);
+		/* "default" and "per-page" stand for their sets, wherever they appear in a list */
+		if (!strcmp(tok, "default") || !strcmp(tok, "per-page")) {
+			const char *const *set = !strcmp(tok, "per-page") ? tp_per_page_events : tp_default_events;
+			for (size_t i = 0; set[i] && !r; i++)
+				r = add_event(tp, set[i], false, err, errlen);
 		} else {
 			r = add_event(tp, tok, true, err, errlen);
 		}

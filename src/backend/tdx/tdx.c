@@ -17,18 +17,21 @@
 static struct opt_desc knobs[32];
 
 static const struct opt_desc td_only[] = {
-	{ "sept_ve_disable", OPT_BOOL, "yes", "TD attribute SEPT_VE_DISABLE (bit 28): an access to unaccepted memory "
-	  "kills the TD with a kernel-log line naming the GPA (QEMU's default); no = the guest would get a #VE, "
-	  "which this guest does not handle (triple fault)", NULL, NULL, NULL, NULL, NULL },
-	{ "kprobes", OPT_STRING, "default", "with trace=on|auto: kprobe+kretprobe pairs counted and timed per run "
-	  "and phase: default (the SEAMCALL wrappers and DPAMT get/put this kernel has; the rest is listed in "
-	  "the notes), none, or a list like tdh_mem_page_aug+tdx_pamt_get", NULL, NULL, NULL, NULL, NULL },
-	{ "ioctl_log", OPT_STRING, "none", "write one line per KVM ioctl (fd, name, result, hw_error) to this file, "
-	  "for a bug report", NULL, NULL, NULL, NULL, NULL },
+	{ .name = "sept_ve_disable", .type = OPT_BOOL, .def = "yes",
+	  .help = "TD attribute SEPT_VE_DISABLE (bit 28): an access to unaccepted memory kills the TD with a "
+		  "kernel-log line naming the GPA (QEMU's default); no = the guest would get a #VE, which this "
+		  "guest does not handle (triple fault)" },
+	{ .name = "kprobes", .type = OPT_STRING, .def = "default",
+	  .help = "with trace=on|auto: kprobe+kretprobe pairs counted and timed per run and phase: default (the "
+		  "SEAMCALL wrappers and DPAMT get/put this kernel has; the rest is listed in the notes), none, "
+		  "or a list like tdh_mem_page_aug+tdx_pamt_get" },
+	{ .name = "ioctl_log", .type = OPT_STRING, .def = "none",
+	  .help = "write one line per KVM ioctl (fd, name, result, hw_error) to this file, for a bug report" },
 	/* kvm knobs a TD cannot honour: known here so the refusal can say why */
-	{ "vm_type", OPT_STRING, "tdx", "always tdx (KVM_X86_TDX_VM); other values are refused", NULL, NULL, NULL, NULL, NULL },
-	{ "conv_call", OPT_STRING, "tdvmcall", "always tdvmcall (TDG.VP.VMCALL MapGPA); other values are refused",
-	  NULL, NULL, NULL, NULL, NULL },
+	{ .name = "vm_type", .type = OPT_STRING, .def = "tdx",
+	  .help = "always tdx (KVM_X86_TDX_VM); other values are refused" },
+	{ .name = "conv_call", .type = OPT_STRING, .def = "tdvmcall",
+	  .help = "always tdvmcall (TDG.VP.VMCALL MapGPA); other values are refused" },
 };
 
 __attribute__((constructor)) static void tdx_knobs_init(void)
@@ -102,6 +105,13 @@ static int tdx_resolve(const char *strategy, struct params *p, char *err, size_t
 {
 	struct tdx_settings s;
 	return kvm_resolve_knobs("tdx", knobs, strategy, p, err, errlen) ?: tdx_settings_read(p, &s, err, errlen);
+}
+
+/* The refusals that need no host: vm_type, conv_call, backing=gmem, a bad value. */
+static int tdx_validate(const struct run_spec *spec, char *err, size_t errlen)
+{
+	struct tdx_settings s;
+	return tdx_settings_read(spec->params, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
 }
 
 static int tdx_check_all(const struct run_spec *spec, struct tdx_settings *s, char *err, size_t errlen)
@@ -183,6 +193,7 @@ const struct backend_ops tdx_backend = {
 	.strategies = NULL,
 	.probe = tdx_probe,
 	.resolve = tdx_resolve,
+	.validate = tdx_validate,
 	.check = tdx_check,
 	.run = tdx_run,
 	.is_model = false,
