@@ -124,6 +124,9 @@ build/bench/%: bench/perf/%.c $(OBJS) $(EXTRA_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
 
+# Test doubles (tests/doubles/) link into the unit tests that use them, never into the tool.
+build/tests/test_tdx_launch build/asan/tests/test_tdx_launch: tests/doubles/kvm_tdx_double.c
+
 build/fuzz/%.o: %.c
 	$(call msg,CC-FZ,$<)
 	$(Q)mkdir -p $(@D)

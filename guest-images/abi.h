@@ -17,7 +17,7 @@
 
 enum tdxb_platform {
 	TDXB_PLAT_KVM = 0,	/* plain VM: raw port I/O, KVM hypercall instruction */
-	TDXB_PLAT_TDX = 1,	/* TD: TDVMCALL for I/O and MapGPA, TDG.MEM.PAGE.ACCEPT (not built yet) */
+	TDXB_PLAT_TDX = 1,	/* TD: TDVMCALL for I/O and MapGPA, TDG.MEM.PAGE.ACCEPT (guest-images/tdx.c) */
 };
 
 /* How the guest asks for a private<->shared conversion. */
@@ -84,7 +84,8 @@ struct tdxb_mbox_vcpu {
 	uint64_t conv_npages;
 	uint64_t conv_attrs;
 	uint64_t conv_ret;	/* host's answer, 0 = done */
-	uint64_t pad[3];
+	/* TD only, totals over the run: TDG.MEM.PAGE.ACCEPT 2M requests, those that succeeded, 4K accepts */
+	uint64_t accept_2m_req, accept_2m_ok, accept_4k;
 	char msg[TDXB_MBOX_MSG_LEN];	/* TDXB_EV_PANIC text */
 };
 

@@ -36,13 +36,17 @@ _start:
 
 	.code64
 entry64:
-	movl	%esi, %edi		/* vCPU index: first argument */
 	movl	%esi, %eax
 	incl	%eax
 	shlq	$14, %rax		/* TDXB_GUEST_STACK_SIZE = 16 KiB */
 	addq	$TDXB_GUEST_STACKS, %rax
 	movq	%rax, %rsp
 	xorl	%ebp, %ebp
+	movl	%esi, %r12d		/* vCPU index, kept across the call */
+	movl	%esi, %edi
+	movl	%ebx, %esi		/* GPAW: RBX at reset (a TD's is the TDX module's) */
+	call	guest_platform_init	/* guest-images/tdx.c: shared-bit mappings in a TD */
+	movl	%r12d, %edi		/* vCPU index: first argument */
 	call	guest_main
 1:	ud2				/* guest_main never returns */
 	jmp	1b

@@ -3,7 +3,7 @@
 # tool by guest-images/image.S. Freestanding: no libc, no SSE, no red zone,
 # no PIC; warnings are errors here too.
 
-GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. \
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Wno-missing-prototypes -I. -Isrc \
 	-ffreestanding -nostdlib -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 \
 	-mno-mmx -mno-80387 -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fcf-protection=none -fno-builtin \

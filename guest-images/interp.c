@@ -5,11 +5,13 @@
  * (the same struct tdxb_workload the sim executes) and reports to the host
  * through TDXB_PORT_EVENT and its mailbox slot. Freestanding: no libc.
  */
+#define TDXB_GUEST 1
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "guest-images/abi.h"
+#include "guest-images/tdx.h"
 #include "workloads/order.h"
 
 #define PAGE_4K		0x1000ULL
@@ -59,17 +61,15 @@ static inline void cpu_relax(void)
 	__asm__ volatile("pause" ::: "memory");
 }
 
-/* In a TD this becomes TDVMCALL Instruction.IO (not built yet, docs/tdx.md). */
+/* port I/O; TDVMCALL Instruction.IO in a TD (tdx.c) */
 static void report(uint32_t event, uint32_t phase)
 {
-	uint32_t v = (phase << 8) | event;
-	__asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(TDXB_PORT_EVENT) : "memory");
+	guest_io_out32(TDXB_PORT_EVENT, (phase << 8) | event);
 }
 
 static __attribute__((noreturn)) void halt_forever(void)
 {
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	guest_idle_forever();
 }
 
 /* A tiny formatter for panic messages: strings and hex numbers. */
@@ -184,28 +184,15 @@ static uint64_t build_page_tables(volatile struct tdxb_mbox_vcpu *slot)
 /* ---- phases ---------------------------------------------------------- */
 
 /*
- * Platform calls of the loops below, with the prototypes of the TD platform
- * layer (guest-images/tdx.c): a TD accepts the pages of a unit before its
- * first touch (TDG.MEM.PAGE.ACCEPT) and asks for conversions with
- * TDG.VP.VMCALL MapGPA. These weak definitions are a plain VM's, where the
- * fault loop never calls them: whether to accept is decided once per phase.
+ * Platform calls of the loops below, from the TD platform layer
+ * (guest-images/tdx.h): a TD accepts the pages of a unit before its first
+ * touch (TDG.MEM.PAGE.ACCEPT) and asks for conversions with TDG.VP.VMCALL
+ * MapGPA. On a plain VM the fault loop never calls accept: whether to accept
+ * is decided once per phase.
  */
-uint64_t guest_accept(uint64_t gpa, uint64_t len) __attribute__((weak));
-uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private) __attribute__((weak));
-
-uint64_t guest_accept(uint64_t gpa, uint64_t len)
-{
-	return 0;	/* nothing to accept outside a TD */
-}
-
-uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private)
-{
-	return ~0ULL;	/* no TDVMCALL outside a TD: the conversion fails, the guest panics */
-}
-
 static void accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len)
 {
-	uint64_t st = guest_accept(gpa, len);
+	uint64_t st = guest_accept(slot, gpa, len);
 	if (st)
 		panic2(slot, "TDG.MEM.PAGE.ACCEPT failed at gpa ", gpa, " status ", st);
 }
@@ -334,6 +321,9 @@ static void convert(struct walk_ctx *c, uint64_t gpa, uint64_t len, int to_priva
 	/* to private in a TD: accept before any access (outside the round trip) */
 	if (to_private && params->platform == TDXB_PLAT_TDX)
 		accept(slot, gpa, len);
+	/* shared in a TD: through the shared alias (tdx.c); the same address elsewhere */
+	if (!to_private)
+		gpa = guest_shared_va(gpa);
 	/* the old contents must be gone: zap + refault, or a fresh private page */
 	if (*(volatile uint64_t *)gpa != 0)
 		panic2(slot, "conversion left data in place at gpa ", gpa, NULL, 0);
@@ -346,11 +336,13 @@ static void visit_convert(void *opaque, uint64_t off)
 	uint64_t gpa = c->base + off;
 	if (c->flags & TDXB_CONV_ROUNDTRIP) {
 		convert(c, gpa, c->unit, 0);
-		touch_pages(gpa, c->unit);
+		touch_pages(guest_shared_va(gpa), c->unit);
 		c->pages += c->unit / PAGE_4K;
 		convert(c, gpa, c->unit, 1);
 	} else {
 		convert(c, gpa, c->unit, !(c->flags & TDXB_CONV_TO_SHARED));
+		if (c->flags & TDXB_CONV_TO_SHARED)
+			gpa = guest_shared_va(gpa);
 	}
 	touch_pages(gpa, c->unit);
 	c->pages += c->unit / PAGE_4K;
@@ -426,6 +418,7 @@ void guest_main(uint32_t vcpu)
 		panic2(slot, "bad parameter page, magic ", params->magic, " version ", params->version);
 	if (vcpu == 0) {
 		cr3 = build_page_tables(slot);
+		guest_platform_map((uint64_t *)cr3);	/* a TD's shared alias (tdx.c) */
 		mbox->pt_root = cr3;
 		__atomic_store_n(&mbox->pt_ready, 1, __ATOMIC_RELEASE);
 	} else {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* Each backend folder adds its ops here. */
-#define TDX_BACKENDS(X) X(sim) X(kvm)
+#define TDX_BACKENDS(X) X(sim) X(kvm) X(tdx)
 
 #define TDX_BE_DECLARE(n) extern const struct backend_ops n##_backend;
 TDX_BACKENDS(TDX_BE_DECLARE)

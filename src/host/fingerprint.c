@@ -119,8 +119,16 @@ const char *host_identity(struct json_object *fp, char hex[65])
 	if (json_object_deep_copy(fp, &copy, NULL))
 		die("out of memory");
 	json_object_object_del(copy, "collected_at");
-	if (json_object_object_get_ex(copy, "tdx", &tdx))
+	if (json_object_object_get_ex(copy, "tdx", &tdx)) {
+		struct json_object *mv, *src;
 		json_object_object_del(tdx, "kernel_log");
+		/* read from that ring too: DPAMT always, the module version unless sysfs gave it */
+		json_object_object_del(tdx, "dpamt");
+		if (json_object_object_get_ex(tdx, "module_version", &mv) &&
+		    (!json_object_object_get_ex(mv, "source", &src) ||
+		     strcmp(json_object_get_string(src), "kernel log") == 0))
+			json_object_object_del(tdx, "module_version");
+	}
 	s = json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN);
 	{
 		char *digest = hash_sha256_hex(s, strlen(s));

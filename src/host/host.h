@@ -36,6 +36,22 @@ const char *host_vm_type_name(unsigned bit);
 /* Space-separated names of the bits set ("typeN" for unknown bits). */
 const char *host_vm_types_str(uint32_t bitmap, char *buf, size_t len);
 
+/* Each kernel log record's message (no newline) to fn; -1 + why when /dev/kmsg cannot be read. */
+int host_kmsg_each(void (*fn)(const char *msg, size_t len, void *arg), void *arg, char *why, size_t whylen);
+/* The last kernel log message containing needle, into out; false if none or unreadable. */
+bool host_kmsg_last(const char *needle, char *out, size_t len);
+
+/* TDX module version and DPAMT, each with its witness (tdx_module.c). */
+struct host_tdx_module {
+	char version[64];		/* "" = unknown */
+	const char *version_source;	/* sysfs path or "kernel log" */
+	int dpamt;			/* 1 on, 0 off, -1 unknown */
+	char dpamt_why[160];		/* the witness, or why unknown */
+};
+void host_tdx_module(struct host_tdx_module *m);
+/* The same from given kernel log messages and sysfs version ("" / NULL = none): for tests. */
+void host_tdx_module_parse(const char *const *lines, size_t n, const char *sysfs_version, struct host_tdx_module *m);
+
 /* The --kernel-tree error recorded in a fingerprint, or NULL. */
 const char *host_fingerprint_error(struct json_object *fp);
 /* Identity: sha256 of the canonical JSON without volatile fields. */

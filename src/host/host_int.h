@@ -12,6 +12,8 @@ struct json_object *host_topology_json(void);		/* topology.c: hwloc */
 struct json_object *host_kernel_json(void);		/* kernel.c: uname, cmdline, THP, modules */
 struct json_object *host_kvm_json(const struct kvm_caps *c);	/* kvm_caps.c */
 struct json_object *host_tdx_json(const struct kvm_caps *c);	/* tdx.c */
+/* tdx_module.c: the version status object; *dpamt gets the DPAMT one */
+struct json_object *host_tdx_module_json(const struct host_tdx_module *m, struct json_object **dpamt);
 
 /* First line of a small file, newline stripped; NULL + errno if unreadable. */
 char *host_read_line(const char *path);

@@ -155,6 +155,11 @@ void host_print(FILE *f, struct json_object *fp)
 	status_line(f, fp, "KVM TDX VM type", "tdx.vm_type.status");
 	status_line(f, fp, "kvm_intel.tdx", "tdx.kvm_intel_param.status");
 	status_line(f, fp, "kernel log 'virt/tdx:'", "tdx.kernel_log.status");
+	fprintf(f, "%12s%-26s %s%s%s\n", "", "TDX module version", str(fp, "tdx.module_version.value", "unknown"),
+		get(fp, "tdx.module_version.source") ? " from " : "", str(fp, "tdx.module_version.source", ""));
+	fprintf(f, "%12s%-26s %s (%s)\n", "", "Dynamic PAMT",
+		!strcmp(str(fp, "tdx.dpamt.status", ""), "present") ? "on" :
+		!strcmp(str(fp, "tdx.dpamt.status", ""), "absent") ? "off" : "unknown", str(fp, "tdx.dpamt.why", "?"));
 	lines = get(fp, "tdx.kernel_log.lines");
 	for (size_t i = 0; lines && i < json_object_array_length(lines); i++)
 		fprintf(f, "%14s%s\n", "", json_object_get_string(json_object_array_get_idx(lines, i)));

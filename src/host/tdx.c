@@ -10,7 +10,6 @@
 #include "lib/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,35 +25,15 @@ static void add_line(struct json_object *lines, const char *msg, size_t len)
 		json_object_array_add(lines, json_object_new_string_len(msg, (int)len));
 }
 
-/* /dev/kmsg: one record per read(), "prio,seq,usec,flags;message\n". */
+static void keep_tdx_line(const char *msg, size_t len, void *arg)
+{
+	if (memmem(msg, len, TDX_LOG_TAG, strlen(TDX_LOG_TAG)))
+		add_line(arg, msg, len);
+}
+
 static int scan_kmsg(struct json_object *lines, char *why, size_t whylen)
 {
-	char rec[8192];
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(why, whylen, "/dev/kmsg: %s", strerror(errno));
-		return -1;
-	}
-	for (;;) {
-		ssize_t n = read(fd, rec, sizeof(rec) - 1);
-		char *msg, *end;
-		if (n < 0 && errno == EPIPE)	/* overwritten while reading: go on */
-			continue;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		rec[n] = 0;
-		msg = strchr(rec, ';');
-		if (!msg)
-			continue;
-		msg++;
-		end = msg + strcspn(msg, "\n");
-		if (memmem(msg, (size_t)(end - msg), TDX_LOG_TAG, strlen(TDX_LOG_TAG)))
-			add_line(lines, msg, (size_t)(end - msg));
-	}
-	close(fd);
-	return 0;
+	return host_kmsg_each(keep_tdx_line, lines, why, whylen);
 }
 
 /* syslog(2) fallback: "<6>[    1.234] virt/tdx: ..." lines. */
@@ -134,6 +113,13 @@ struct json_object *host_tdx_json(const struct kvm_caps *c)
 		json_object_object_add(o, "lines", lines);
 	}
 	json_object_object_add(t, "kernel_log", o);
+	{
+		struct host_tdx_module m;
+		struct json_object *dpamt;
+		host_tdx_module(&m);
+		json_object_object_add(t, "module_version", host_tdx_module_json(&m, &dpamt));
+		json_object_object_add(t, "dpamt", dpamt);
+	}
 
 	json_object_object_add(t, "enabled", json_object_new_boolean(flag > 0 && c->tdx_vm_type));
 	return t;

@@ -1,5 +1,6 @@
 #include "lib/metrics.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,8 +18,11 @@ const struct metric_desc metric_table[] = {
 	{ "pamt_add", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.ADD calls (region refcount 0->1)", 3, "PAMT.ADD" },
 	{ "pamt_remove", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.REMOVE calls (refcount 1->0)" },
 	{ "pamt_get_fast", "ops", BETTER_NONE, "tdx_pamt_get() satisfied by a refcount bump" },
+	{ "pamt_get", "ops", BETTER_NONE, "tdx_pamt_get() calls, fast path included (tdx: kprobe)" },
+	{ "pamt_put", "ops", BETTER_NONE, "tdx_pamt_put() calls, fast path included (tdx: kprobe)" },
 	{ "dpamt_bytes_peak", "bytes", BETTER_LOWER, "peak memory held as DPAMT pairs", 2, "DPAMT peak" },
 	{ "dpamt_bytes_end", "bytes", BETTER_LOWER, "DPAMT memory held at the end of the workload, before teardown" },
+	{ "dpamt_bytes_delta", "bytes", BETTER_LOWER, "DPAMT memory gained over the phases (tdx: the dpamt_source note names the witness)" },
 	{ "dpamt_bytes_after_teardown", "bytes", BETTER_LOWER, "DPAMT memory left after every TD is torn down (must be 0)" },
 	{ "static_pamt_bytes", "bytes", BETTER_LOWER, "PAMT memory reserved up front: the 1G and 2M levels, plus the 4K level when static or the 4K bitmap with DPAMT" },
 	{ "pamt_refcount_bytes", "bytes", BETTER_LOWER, "DPAMT refcount array: 4 bytes per 2M up to max_pfn (v6 04/11)" },
@@ -92,6 +96,10 @@ const struct metric_desc metric_table[] = {
 	{ "mmu_shadow_zapped", "ops", BETTER_NONE, "KVM stat: shadow/TDP pages zapped" },
 	{ "nx_lpage_splits", "pages", BETTER_NONE, "KVM stat: huge pages split for the NX workaround" },
 	{ "user_exits", "ops", BETTER_LOWER, "exits to the VMM (user_exits_<reason> per KVM_EXIT_ reason)" },
+	{ "accept_2m_requests", "ops", BETTER_NONE, "tdx: TDG.MEM.PAGE.ACCEPT asked at 2M (a request: upstream S-EPT maps private memory at 4K)" },
+	{ "accept_2m_ok", "ops", BETTER_NONE, "tdx: 2M accept requests the TDX module granted" },
+	{ "accept_4k", "ops", BETTER_NONE, "tdx: TDG.MEM.PAGE.ACCEPT calls at 4K (the fallback, and re-accepts after shared->private)" },
+	{ "implicit_conversions", "ops", BETTER_LOWER, "tdx: KVM_EXIT_MEMORY_FAULT exits handled as conversions the guest did not ask for" },
 	{ "teardown_ns", "ns", BETTER_LOWER, "time to destroy the VM and free its memory" },
 	{ "vmstat_pgfault", "ops", BETTER_NONE, "host /proc/vmstat pgfault delta over the measured phases (system-wide)" },
 	{ "vmstat_thp_fault_alloc", "ops", BETTER_NONE, "host THPs allocated on fault during the measured phases" },
@@ -140,6 +148,15 @@ static const struct metric_desc trace_event = {
 static const struct metric_desc user_exit_reason = {
 	"user_exits_*", "ops", BETTER_NONE, "exits to the VMM for one KVM_EXIT_* reason"
 };
+static const struct metric_desc probe_mean = {
+	"*_ns_mean", "ns", BETTER_LOWER, "mean time from a probed function's entry to its return (tdx: SEAMCALL wrappers)"
+};
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n > k && !strcmp(s + n - k, suffix);
+}
 
 const struct metric_desc *metric_find(const char *name)
 {
@@ -154,14 +171,20 @@ const struct metric_desc *metric_find(const char *name)
 			return &phase_pages;
 		name += used;
 		d = exact(name);
-		if (d || strncmp(name, "trace_", 6) || !name[6])
+		if (d)
 			return d;
+		if (ends_with(name, "_ns_mean"))
+			return &probe_mean;
+		if (strncmp(name, "trace_", 6) || !name[6])
+			return NULL;
 		return &trace_event;
 	}
 	if (!strncmp(name, "trace_", 6) && name[6])
 		return &trace_event;
 	if (!strncmp(name, "user_exits_", 11) && name[11])
 		return &user_exit_reason;
+	if (ends_with(name, "_ns_mean"))
+		return &probe_mean;
 	return NULL;
 }
 

@@ -48,11 +48,22 @@ struct tp_event {
 	int id;
 };
 
+/* An entry event and its "<name>__ret" (kprobe/kretprobe, uprobe/uretprobe): latency per thread. */
+#define TP_PENDING 64
+struct tp_pair {
+	size_t entry, ret;
+	struct { int pid; unsigned long long ts; } pending[TP_PENDING];	/* open entries, by thread */
+	uint64_t hist[TP_LAT_BUCKETS];	/* log2 ns */
+	uint64_t n, sum_ns, unmatched;
+};
+
 struct tracepoints {
 	struct tracefs_instance *inst;
 	struct tep_handle *tep;
 	struct tp_event ev[TP_MAX_EVENTS];
 	size_t nev;
+	struct tp_pair pair[TP_MAX_EVENTS / 2];
+	size_t npairs;
 	uint64_t count[TP_MAX_EVENTS];	/* since the last tp_mark, under lock */
 	pthread_mutex_t lock;
 	pthread_t drainer;
@@ -194,16 +205,19 @@ static int parse_events(struct tracepoints *tp, const char *spec, char *err, siz
 	char *copy, *tok, *save = NULL;
 	int r = 0;
 
-	if (!spec || !*spec || !strcmp(spec, "default") || !strcmp(spec, "per-page")) {
-		const char *const *set = spec && !strcmp(spec, "per-page") ? tp_per_page_events : tp_default_events;
-		for (size_t i = 0; set[i]; i++)
-			if (add_event(tp, set[i], false, err, errlen))
-				return -1;
-		return 0;
-	}
+	if (!spec || !*spec)
+		spec = "default";
 	copy = xstrdup(spec);
-	for (tok = strtok_r(copy, "+ \t", &save); tok && !r; tok = strtok_r(NULL, "+ \t", &save))
-		r = add_event(tp, tok, true, err, errlen);
+	for (tok = strtok_r(copy, "+ \t", &save); tok && !r; tok = strtok_r(NULL, "+ \t", &save)) {
+		/* "default" and "per-page" stand for their sets, wherever they appear in a list */
+		if (!strcmp(tok, "default") || !strcmp(tok, "per-page")) {
+			const char *const *set = !strcmp(tok, "per-page") ? tp_per_page_events : tp_default_events;
+			for (size_t i = 0; set[i] && !r; i++)
+				r = add_event(tp, set[i], false, err, errlen);
+		} else {
+			r = add_event(tp, tok, true, err, errlen);
+		}
+	}
 	free(copy);
 	if (!r && !tp->nev) {
 		snprintf(err, errlen, "trace_events: no events named");
@@ -222,6 +236,33 @@ int tp_check_events(const char *spec, char *err, size_t errlen)
 
 /* ---- draining ---- */
 
+static void pair_record(struct tracepoints *tp, size_t ev, struct tep_record *rec)
+{
+	int pid = tep_data_pid(tp->tep, rec);
+	for (size_t k = 0; k < tp->npairs; k++) {
+		struct tp_pair *p = &tp->pair[k];
+		size_t slot = (size_t)pid % TP_PENDING;
+		if (ev == p->entry) {
+			p->pending[slot].pid = pid;
+			p->pending[slot].ts = rec->ts;
+		} else if (ev == p->ret) {
+			unsigned long long d;
+			unsigned b = 0;
+			if (p->pending[slot].pid != pid || !p->pending[slot].ts || rec->ts < p->pending[slot].ts) {
+				p->unmatched++;	/* entry lost, or a thread collision in the table */
+				continue;
+			}
+			d = rec->ts - p->pending[slot].ts;
+			p->pending[slot].ts = 0;
+			while (b + 1 < TP_LAT_BUCKETS && (1ULL << (b + 1)) <= d)
+				b++;
+			p->hist[b]++;
+			p->n++;
+			p->sum_ns += d;
+		}
+	}
+}
+
 static int count_record(struct tep_event *event, struct tep_record *rec, int cpu, void *arg)
 {
 	struct tracepoints *tp = arg;
@@ -230,10 +271,28 @@ static int count_record(struct tep_event *event, struct tep_record *rec, int cpu
 	for (size_t i = 0; i < tp->nev; i++) {
 		if (tp->ev[i].id == id) {
 			tp->count[i]++;
+			if (tp->npairs)
+				pair_record(tp, i, rec);
 			break;
 		}
 	}
 	return 0;
+}
+
+static void find_pairs(struct tracepoints *tp)
+{
+	for (size_t r = 0; r < tp->nev; r++) {
+		size_t len = strlen(tp->ev[r].name);
+		if (len <= strlen(TP_RET_SUFFIX) || strcmp(tp->ev[r].name + len - strlen(TP_RET_SUFFIX), TP_RET_SUFFIX))
+			continue;
+		for (size_t e = 0; e < tp->nev; e++)
+			if (!strcmp(tp->ev[e].system, tp->ev[r].system) &&
+			    strlen(tp->ev[e].name) == len - strlen(TP_RET_SUFFIX) &&
+			    !strncmp(tp->ev[e].name, tp->ev[r].name, strlen(tp->ev[e].name))) {
+				tp->pair[tp->npairs].entry = e;
+				tp->pair[tp->npairs++].ret = r;
+			}
+	}
 }
 
 static void drain_locked(struct tracepoints *tp)
@@ -307,6 +366,7 @@ struct tracepoints *tp_open(const char *spec, pid_t pid, size_t buf_kb, char *er
 		}
 		tp->ev[i].id = e->id;
 	}
+	find_pairs(tp);
 
 	snprintf(name, sizeof(name), TP_INSTANCE_PREFIX "%d-%d", (int)getpid(),
 		 __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED));
@@ -455,4 +515,24 @@ uint64_t tp_lost(struct tracepoints *tp)
 		free(text);
 	}
 	return lost;
+}
+
+size_t tp_npairs(const struct tracepoints *tp)
+{
+	return tp ? tp->npairs : 0;
+}
+
+const char *tp_pair_name(const struct tracepoints *tp, size_t k)
+{
+	return tp->ev[tp->pair[k].entry].name;
+}
+
+void tp_pair_latency(struct tracepoints *tp, size_t k, struct tp_latency *out)
+{
+	pthread_mutex_lock(&tp->lock);
+	memcpy(out->hist, tp->pair[k].hist, sizeof(out->hist));
+	out->n = tp->pair[k].n;
+	out->sum_ns = tp->pair[k].sum_ns;
+	out->unmatched = tp->pair[k].unmatched;
+	pthread_mutex_unlock(&tp->lock);
 }

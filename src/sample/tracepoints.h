@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define TP_MAX_EVENTS 32
+#define TP_MAX_EVENTS 48
 #define TP_INSTANCE_PREFIX "tdxbench-"
 
 /* The events traced when none are named; those this kernel lacks are skipped. */
@@ -36,7 +36,8 @@ int tp_probe(char *why, size_t len);
  * Find or mount tracefs, remove instances left by dead tdxbench processes,
  * create a private instance with buf_kb of ring buffer per CPU and enable the
  * events: spec is "default", "per-page" or names like "kvm:kvm_exit+kvmmmu:fast_page_fault"
- * ('+' or spaces between, "sys:event" or "sys/event"). A named event that does
+ * ('+' or spaces between, "sys:event" or "sys/event"; "default" or "per-page"
+ * in a list adds that set). A named event that does
  * not exist is an error; a default one is skipped. Events are restricted to
  * pid and the threads it creates from now on. Tracing is not on yet.
  * NULL + err on failure (nothing left behind).
@@ -62,5 +63,22 @@ const char *tp_instance_name(const struct tracepoints *tp);
 uint64_t tp_lost(struct tracepoints *tp);
 /* Default events this kernel lacks, space-separated ("" if none). */
 const char *tp_skipped(const struct tracepoints *tp);
+
+/*
+ * Latency pairs: an event "X" and "X__ret" of the same system (a kprobe and
+ * its kretprobe, sample/probes.c) are paired per thread, and the time from
+ * one to the other goes into a log2 histogram (ns, the trace clock).
+ */
+#define TP_RET_SUFFIX "__ret"
+#define TP_LAT_BUCKETS 48
+struct tp_latency {
+	uint64_t hist[TP_LAT_BUCKETS];	/* [b]: latencies in [2^b, 2^(b+1)) ns */
+	uint64_t n, sum_ns;
+	uint64_t unmatched;		/* returns without their entry (lost events) */
+};
+size_t tp_npairs(const struct tracepoints *tp);
+const char *tp_pair_name(const struct tracepoints *tp, size_t k);	/* the entry event's name */
+/* Totals since tp_open. */
+void tp_pair_latency(struct tracepoints *tp, size_t k, struct tp_latency *out);
 
 #endif

@@ -129,6 +129,9 @@ static void test_metric_families(void **state)
 	assert_int_equal(metric_find("phase0_trace_kvm_page_fault")->better, BETTER_NONE);
 	assert_string_equal(metric_find("trace_kvmmmu_other_event")->name, "trace_*");
 	assert_string_equal(metric_find("phase1_trace_x")->name, "trace_*");
+	/* probe pairs (tdx): per run and per phase */
+	assert_string_equal(metric_find("tdh_mem_page_aug_ns_mean")->name, "*_ns_mean");
+	assert_string_equal(metric_find("phase0_tdh_mem_page_aug_ns_mean")->unit, "ns");
 	assert_null(metric_find("trace_"));
 }
 

@@ -20,50 +20,21 @@
 #include "lib/util.h"
 #include "workloads/workload.h"
 #include "workloads/order.h"
+#include "tests/unit/backend_test.h"
 
 static char why[256];
 static bool usable;
-
-struct outcome {
-	int rc;
-	char err[512];
-	struct run_result res;
-};
-
-static double metric(const struct outcome *o, const char *name)
-{
-	const struct result_metric *m = result_find_metric(&o->res, name);
-	if (!m)
-		fail_msg("metric '%s' missing", name);
-	return m->value;
-}
-
-static const char *note(const struct outcome *o, const char *key)
-{
-	for (size_t i = 0; i < o->res.n_notes; i++)
-		if (!strcmp(o->res.notes[i].key, key))
-			return o->res.notes[i].value;
-	return NULL;
-}
 
 /* Build the workload, resolve, check and run one repetition. */
 static void run_wl(const char *wl_name, const char *assign, struct outcome *o)
 {
 	const struct backend_ops *b = backend_find("kvm");
-	const struct workload_desc *wl = workload_find(wl_name);
 	struct params p = PARAMS_INIT;
 	struct run_spec spec;
 
 	memset(o, 0, sizeof(*o));
 	result_init(&o->res);
-	assert_non_null(b);
-	assert_non_null(wl);
-	memset(&spec, 0, sizeof(spec));
-	spec.wl = wl;
-	spec.params = &p;
-	assert_int_equal(params_parse_assignments(&p, assign, o->err, sizeof(o->err)), 0);
-	assert_int_equal(wl->build(&p, &spec.work, o->err, sizeof(o->err)), 0);
-	assert_int_equal(b->resolve(NULL, &p, o->err, sizeof(o->err)), 0);
+	spec_build("kvm", wl_name, assign, &p, &spec, o->err, sizeof(o->err));
 	o->rc = b->check(&spec, o->err, sizeof(o->err));
 	if (o->rc == BACKEND_OK)
 		o->rc = b->run(&spec, &o->res, o->err, sizeof(o->err));

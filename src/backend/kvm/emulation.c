@@ -25,6 +25,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void probe_now(struct kvm_emulation *e)
 {
 	struct kvm_settings s = {
+		.backend = "kvm",
 		.backing = BACKING_ANON,
 		.vm_kind = VMK_DEFAULT,
 		.pt_gran = TDXB_PT_4K,
@@ -67,7 +68,7 @@ static void probe_now(struct kvm_emulation *e)
 		ph->repeat = 1;
 	}
 	result_init(&res);
-	if (kvm_run_repetition(&spec, &s, &res, err, sizeof(err)) != BACKEND_OK) {
+	if (kvm_run_repetition(&spec, &s, &kvm_platform, &res, err, sizeof(err)) != BACKEND_OK) {
 		snprintf(e->why, sizeof(e->why), "probe VM failed: %s", err);
 		result_free(&res);
 		return;

@@ -47,11 +47,13 @@ const struct opt_desc kvm_knobs[] = {
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
-int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err, size_t errlen)
+int kvm_settings_read(const struct params *p, const char *backend, const struct opt_desc *knobs,
+		      struct kvm_settings *s, char *err, size_t errlen)
 {
 	int idx;
 	memset(s, 0, sizeof(*s));
-	for (const struct opt_desc *d = kvm_knobs; d->name; d++) {
+	s->backend = backend;
+	for (const struct opt_desc *d = knobs; d->name; d++) {
 		const char *v = params_get(p, d->name);
 		if (v && opt_validate(d, v, err, errlen))
 			return -1;
@@ -59,15 +61,18 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 	if (params_get_enum(p, "backing", kvm_backing_names, BACKING_ANON, &idx, err, errlen))
 		return -1;
 	s->backing = (enum kvm_backing)idx;
-	if (params_get_enum(p, "vm_type", vm_type_choices, 0, &idx, err, errlen))
-		return -1;
-	s->vm_kind = (enum kvm_vm_kind)idx;
+	/* a TD's table lacks the VM-type knobs: its own code refuses them */
+	if (opt_find(knobs, "vm_type") == opt_find(kvm_knobs, "vm_type")) {
+		if (params_get_enum(p, "vm_type", vm_type_choices, 0, &idx, err, errlen))
+			return -1;
+		s->vm_kind = (enum kvm_vm_kind)idx;
+		if (params_get_enum(p, "conv_call", conv_call_choices, 0, &idx, err, errlen))
+			return -1;
+		s->conv_hypercall = idx == 1;
+	}
 	if (params_get_enum(p, "pt", pt_choices, 0, &idx, err, errlen))
 		return -1;
 	s->pt_gran = (uint32_t)idx;
-	if (params_get_enum(p, "conv_call", conv_call_choices, 0, &idx, err, errlen))
-		return -1;
-	s->conv_hypercall = idx == 1;
 	s->pin = params_get(p, "pin") ? params_get(p, "pin") : "auto";
 	if (params_get_enum(p, "trace", trace_choices, TRACE_OFF, &idx, err, errlen))
 		return -1;
@@ -150,11 +155,11 @@ int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, ch
 
 	host_probe_kvm(&caps);
 	if (!caps.accessible) {
-		snprintf(err, errlen, "kvm: %s", caps.why);
+		snprintf(err, errlen, "%s: %s", s->backend, caps.why);
 		return -1;
 	}
 	if (w->tds != 1) {
-		snprintf(err, errlen, "tds=%u: the kvm backend runs one VM per repetition", w->tds);
+		snprintf(err, errlen, "tds=%u: the %s backend runs one VM per repetition", w->tds, s->backend);
 		return -1;
 	}
 	max_vcpus = caps.max_vcpus > 0 ? caps.max_vcpus : 4;	/* api.rst: 4 without the cap */
@@ -282,27 +287,34 @@ static int kvm_probe(char *why, size_t len)
 	return 0;
 }
 
+int kvm_resolve_knobs(const char *backend, const struct opt_desc *knobs, const char *strategy, struct params *p,
+		      char *err, size_t errlen)
+{
+	if (strategy && *strategy) {
+		snprintf(err, errlen, "%s: no strategies (strategy '%s' is a sim preset)", backend, strategy);
+		return -1;
+	}
+	opt_fill_defaults(knobs, p);
+	return 0;
+}
+
 static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (strategy && *strategy) {
-		snprintf(err, errlen, "kvm: no strategies (strategy '%s' is a sim preset)", strategy);
-		return -1;
-	}
-	opt_fill_defaults(kvm_knobs, p);
-	return kvm_settings_read(p, &s, err, errlen);
+	return kvm_resolve_knobs("kvm", kvm_knobs, strategy, p, err, errlen) ?:
+	       kvm_settings_read(p, "kvm", kvm_knobs, &s, err, errlen);
 }
 
 static int kvm_validate(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	return kvm_settings_read(spec->params, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
+	return kvm_settings_read(spec->params, "kvm", kvm_knobs, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
 }
 
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
-	if (kvm_settings_read(spec->params, &s, err, errlen))
+	if (kvm_settings_read(spec->params, "kvm", kvm_knobs, &s, err, errlen))
 		return BACKEND_FAILED;
 	return kvm_check_host(spec, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
 }
@@ -312,11 +324,11 @@ static int kvm_run(const struct run_spec *spec, struct run_result *res, char *er
 	struct kvm_settings s;
 	char emu[512];
 	int r;
-	if (kvm_settings_read(spec->params, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
+	if (kvm_settings_read(spec->params, "kvm", kvm_knobs, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
 		return BACKEND_FAILED;
 	/* before the repetition, once per process: its VM is not part of any measurement */
 	kvm_emulation_str(kvm_probe_emulation(), emu, sizeof(emu));
-	r = kvm_run_repetition(spec, &s, res, err, errlen);
+	r = kvm_run_repetition(spec, &s, &kvm_platform, res, err, errlen);
 	if (r == BACKEND_OK)
 		result_note(res, "guest_code", "%s", emu);
 	return r;

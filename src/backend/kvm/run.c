@@ -44,6 +44,8 @@ struct snap {
 struct phase_rec {
 	struct snap start, end;
 	uint64_t trace_before[TP_MAX_EVENTS];	/* tracepoint counts since the previous phase ended */
+	/* probe pairs' cumulative latency (n, sum_ns) at the phase's start and end */
+	uint64_t pair_n[2][TP_MAX_EVENTS / 2], pair_sum[2][TP_MAX_EVENTS / 2];
 	uint64_t trace[TP_MAX_EVENTS];		/* ... during the phase */
 	uint64_t pages, conversions;
 	uint32_t *lat;			/* conversion round trips, TSC cycles */
@@ -66,13 +68,8 @@ static const char *const series_names[SER_NR] = {
 struct kvm_run_ctx {
 	const struct run_spec *spec;
 	const struct kvm_settings *set;
-	struct kvm_vm vm;
-	struct guest_mem low, test;
-	struct kvm_layout layout;
-	struct kvm_vcpu *vcpus;
-	uint32_t nvcpus;
-	struct tdxb_guest_params *params;
-	uint8_t *mailbox;
+	const struct vmm_platform *plat;
+	struct vmm_guest g;
 	uint64_t tsc_khz;
 	/* stat indexes, -1 where this kernel lacks the stat */
 	int vcpu_idx[NVCPU_STATS], vm_idx[NVM_STATS];
@@ -116,9 +113,9 @@ static const char *kvm_vendor_module(void)
 
 const char *run_phase_label(struct kvm_run_ctx *ctx, uint32_t vcpu_id, char *buf, size_t len)
 {
-	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->mailbox, vcpu_id);
+	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, vcpu_id);
 	uint32_t i = slot->phase;
-	if (vcpu_id >= ctx->nvcpus || i >= ctx->nph)
+	if (vcpu_id >= ctx->g.nvcpus || i >= ctx->nph)
 		snprintf(buf, len, "boot");
 	else if (!ctx->ph[i].start.t)
 		snprintf(buf, len, "boot, before phase %u (%s)", i, wl_phase_kind_name(ctx->spec->work.phases[i].kind));
@@ -131,8 +128,8 @@ static void stop_all(struct kvm_run_ctx *ctx)
 {
 	ctx->stop = 1;
 	pthread_cond_broadcast(&ctx->cond);
-	for (uint32_t i = 0; i < ctx->nvcpus; i++)
-		vcpu_kick(&ctx->vcpus[i]);
+	for (uint32_t i = 0; i < ctx->g.nvcpus; i++)
+		vcpu_kick(&ctx->g.vcpus[i]);
 }
 
 void run_fail(struct kvm_run_ctx *ctx, const char *fmt, ...)
@@ -157,10 +154,10 @@ bool run_stopping(const struct kvm_run_ctx *ctx)
 int run_on_kick(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run_ctx *ctx = vcpu->ctx;
-	char where[96];
+	char where[96], ripbuf[32];
 	if (ctx->wd_vcpu == (int)vcpu->id) {
-		run_fail(ctx, "guest stopped reporting progress for %llu ms (watchdog) on vcpu %u at rip %#llx in %s",
-			 (unsigned long long)ctx->set->watchdog_ms, vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+		run_fail(ctx, "guest stopped reporting progress for %llu ms (watchdog) on vcpu %u%s in %s",
+			 (unsigned long long)ctx->set->watchdog_ms, vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	}
@@ -172,20 +169,30 @@ int run_on_kick(struct kvm_vcpu *vcpu)
 static void take_snap(struct kvm_run_ctx *ctx, struct snap *s)
 {
 	memset(s, 0, sizeof(*s));
-	for (uint32_t v = 0; v < ctx->nvcpus; v++) {
-		struct kvm_stats *st = &ctx->vcpus[v].stats;
+	for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
+		struct kvm_stats *st = &ctx->g.vcpus[v].stats;
 		if (kvm_stats_read(st, ctx->statbuf))
 			continue;
 		for (size_t i = 0; i < NVCPU_STATS; i++)
 			s->vcpu[i] += kvm_stats_value(st, ctx->statbuf, ctx->vcpu_idx[i]);
 	}
-	if (!kvm_stats_read(&ctx->vm.stats, ctx->statbuf))
+	if (!kvm_stats_read(&ctx->g.vm.stats, ctx->statbuf))
 		for (size_t i = 0; i < NVM_STATS; i++)
-			s->vm[i] = kvm_stats_value(&ctx->vm.stats, ctx->statbuf, ctx->vm_idx[i]);
+			s->vm[i] = kvm_stats_value(&ctx->g.vm.stats, ctx->statbuf, ctx->vm_idx[i]);
 	vmstat_read(&s->vmstat);
 }
 
 /* ---- barrier at phase boundaries ---- */
+
+static void pair_snap(struct kvm_run_ctx *ctx, struct phase_rec *p, int end)
+{
+	for (size_t k = 0; k < tp_npairs(ctx->tp); k++) {
+		struct tp_latency lat;
+		tp_pair_latency(ctx->tp, k, &lat);
+		p->pair_n[end][k] = lat.n;
+		p->pair_sum[end][k] = lat.sum_ns;
+	}
+}
 
 static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 {
@@ -193,8 +200,12 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	uint64_t t;
 	/* every vCPU is parked here: the drain cuts the event stream exactly at the boundary */
 	if (event == TDXB_EV_PHASE_START) {
-		if (ctx->tp)
+		if (ctx->tp) {
 			tp_mark(ctx->tp, p->trace_before);
+			pair_snap(ctx, p, 0);
+		}
+		if (i == 0 && ctx->plat->sample)
+			ctx->plat->sample(&ctx->g, false);
 		take_snap(ctx, &p->start);
 		p->start.t = now_ns();	/* after the snapshot: not part of the phase */
 		return;
@@ -202,11 +213,13 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	t = now_ns();
 	take_snap(ctx, &p->end);
 	p->end.t = t;
-	if (ctx->tp)
+	if (ctx->tp) {
 		tp_mark(ctx->tp, p->trace);
-	for (uint32_t v = 0; v < ctx->nvcpus; v++) {
-		volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->mailbox, v);
-		const uint32_t *log = (const uint32_t *)((uint8_t *)ctx->low.hva + TDXB_GUEST_LATLOG +
+		pair_snap(ctx, p, 1);
+	}
+	for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
+		volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, v);
+		const uint32_t *log = (const uint32_t *)((uint8_t *)ctx->g.low.hva + TDXB_GUEST_LATLOG +
 							  (uint64_t)v * TDXB_GUEST_LATLOG_PER_VCPU);
 		uint32_t n = MIN(slot->lat_n, TDXB_GUEST_LATLOG_PER_VCPU / 4);
 		p->pages += slot->pages;
@@ -221,6 +234,8 @@ static void on_all_arrived(struct kvm_run_ctx *ctx, uint32_t event, uint32_t i)
 	}
 	p->done = true;
 	ctx->next_phase = i + 1;
+	if (i + 1 == ctx->nph && ctx->plat->sample)
+		ctx->plat->sample(&ctx->g, true);
 }
 
 static int barrier(struct kvm_vcpu *vcpu, uint32_t event, uint32_t i)
@@ -250,7 +265,7 @@ static int barrier(struct kvm_vcpu *vcpu, uint32_t event, uint32_t i)
 		return -1;
 	}
 	vcpu->state = VCPU_PARKED;
-	if (++ctx->arrived == ctx->nvcpus) {
+	if (++ctx->arrived == ctx->g.nvcpus) {
 		on_all_arrived(ctx, event, i);
 		ctx->arrived = 0;
 		ctx->generation++;
@@ -274,8 +289,8 @@ int run_on_event(struct kvm_vcpu *vcpu, uint32_t value)
 {
 	struct kvm_run_ctx *ctx = vcpu->ctx;
 	uint32_t event = value & 0xff, phase = value >> 8;
-	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->mailbox, vcpu->id);
-	char where[96];
+	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, vcpu->id);
+	char where[96], ripbuf[32];
 
 	__atomic_add_fetch(&ctx->events, 1, __ATOMIC_RELAXED);
 	switch (event) {
@@ -307,8 +322,8 @@ int run_on_event(struct kvm_vcpu *vcpu, uint32_t value)
 		return -1;
 	}
 	default:
-		run_fail(ctx, "guest protocol error: unknown event %u from vcpu %u at rip %#llx", event, vcpu->id,
-			 (unsigned long long)vcpu_rip(vcpu));
+		run_fail(ctx, "guest protocol error: unknown event %u from vcpu %u%s", event, vcpu->id,
+			 vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)));
 		return -1;
 	}
 }
@@ -322,7 +337,7 @@ int run_on_event(struct kvm_vcpu *vcpu, uint32_t value)
 int run_on_map_gpa(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t npages, uint64_t attrs, uint64_t *ret)
 {
 	struct kvm_run_ctx *ctx = vcpu->ctx;
-	struct guest_mem *m = &ctx->test;
+	struct guest_mem *m = &ctx->g.test;
 	uint64_t len = npages * 4096, off = gpa - m->gpa;
 	bool to_private = attrs & TDXB_MAP_GPA_ENCRYPTED;
 	char err[256];
@@ -333,8 +348,8 @@ int run_on_map_gpa(struct kvm_vcpu *vcpu, uint64_t gpa, uint64_t npages, uint64_
 			 (unsigned long long)gpa, (unsigned long long)npages);
 		return -1;
 	}
-	if (ctx->vm.private_mem && m->gmem_fd >= 0) {
-		if (vm_set_memory_attributes(&ctx->vm, gpa, len, to_private ? TDXB_KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	if (ctx->g.vm.private_mem && m->gmem_fd >= 0) {
+		if (vm_set_memory_attributes(&ctx->g.vm, gpa, len, to_private ? TDXB_KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
 					     err, sizeof(err)) ||
 		    guest_mem_discard(m, off, len, !to_private, err, sizeof(err)))
 			goto fail;
@@ -369,8 +384,8 @@ static uint64_t guest_activity(struct kvm_run_ctx *ctx, uint64_t *units)
 {
 	uint64_t a = __atomic_load_n(&ctx->events, __ATOMIC_RELAXED);
 	*units = 0;
-	for (uint32_t v = 0; v < ctx->nvcpus; v++) {
-		volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->mailbox, v);
+	for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
+		volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, v);
 		a += slot->progress + slot->heartbeat;
 		*units += slot->progress;
 	}
@@ -403,8 +418,8 @@ static void *monitor_thread(void *arg)
 			last_change = now;
 		} else if (now - last_change > ctx->set->watchdog_ms * 1000000ULL) {
 			bool anyone_in_guest = false;
-			for (uint32_t v = 0; v < ctx->nvcpus; v++) {
-				struct kvm_vcpu *vc = &ctx->vcpus[v];
+			for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
+				struct kvm_vcpu *vc = &ctx->g.vcpus[v];
 				if (vc->state == VCPU_IN_GUEST || vc->state == VCPU_BOOTING) {
 					anyone_in_guest = true;
 					if (!wd_kick) {
@@ -440,113 +455,69 @@ static void *monitor_thread(void *arg)
 
 static int setup_vm(struct kvm_run_ctx *ctx, char *err, size_t errlen)
 {
-	const struct kvm_settings *s = ctx->set;
 	const struct tdxb_workload *w = &ctx->spec->work;
+	struct vmm_guest *g = &ctx->g;
 	size_t image_len = (size_t)(tdxb_guest_image_end - tdxb_guest_image);
-	unsigned long type = s->vm_kind == VMK_SW_PROTECTED ? KVM_X86_SW_PROTECTED_VM : KVM_X86_DEFAULT_VM;
 	size_t words = 0;
 	int r;
-
-	r = vm_create(&ctx->vm, type, err, errlen);
-	if (r < 0)
-		return r;
-	if (s->vm_kind == VMK_SW_PROTECTED && !ctx->vm.private_mem) {
-		snprintf(err, errlen, "vm_type=sw-protected: KVM_CAP_MEMORY_ATTRIBUTES lacks PRIVATE on this VM");
-		return -EOPNOTSUPP;
-	}
-	/* MAP_GPA_RANGE exits to us: the conversion request, as MapGPA in a TD */
-	r = vm_enable_cap(&ctx->vm, KVM_CAP_EXIT_HYPERCALL, 1ULL << TDXB_KVM_HC_MAP_GPA_RANGE, err, errlen);
-	if (r < 0)
-		return r;
-
-	ctx->low.slot = 0;
-	ctx->low.gpa = 0;
-	ctx->low.size = ctx->layout.low_bytes;
-	r = guest_mem_alloc(&ctx->vm, &ctx->low, BACKING_ANON, false, err, errlen);
-	if (r < 0)
-		return r;
-	r = vm_set_memslot(&ctx->vm, &ctx->low, err, errlen);
-	if (r < 0)
-		return r;
-	ctx->test.slot = 1;
-	ctx->test.gpa = TDXB_GUEST_TEST_GPA;
-	ctx->test.size = w->mem_bytes;
-	r = guest_mem_alloc(&ctx->vm, &ctx->test, s->backing, s->vm_kind == VMK_SW_PROTECTED, err, errlen);
-	if (r < 0)
-		return r;
-	r = vm_set_memslot(&ctx->vm, &ctx->test, err, errlen);
-	if (r < 0)
-		return r;
-	if (s->vm_kind == VMK_SW_PROTECTED) {
-		/* test memory starts private, as a TD's does */
-		r = vm_set_memory_attributes(&ctx->vm, ctx->test.gpa, ctx->test.size,
-					     TDXB_KVM_MEMORY_ATTRIBUTE_PRIVATE, err, errlen);
-		if (r < 0)
-			return r;
-	}
 
 	if (image_len > TDXB_GUEST_IMAGE_MAX) {
 		snprintf(err, errlen, "guest image is %zu bytes, more than the manifest allows", image_len);
 		return -E2BIG;
 	}
-	memcpy((uint8_t *)ctx->low.hva + TDXB_GUEST_LOAD, tdxb_guest_image, image_len);
-	ctx->params = (struct tdxb_guest_params *)((uint8_t *)ctx->low.hva + TDXB_GUEST_PARAMS);
-	ctx->mailbox = (uint8_t *)ctx->low.hva + TDXB_GUEST_MAILBOX;
+	r = ctx->plat->create(g, ctx->spec, ctx->set, err, errlen);
+	if (r < 0)
+		return r;
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		g->vcpus[i].ctx = ctx;
+	/* the host writes through the shared view; a TD then measures it in (plat->seal) */
+	memcpy((uint8_t *)g->low.hva + TDXB_GUEST_LOAD, tdxb_guest_image, image_len);
+	g->params = (struct tdxb_guest_params *)((uint8_t *)g->low.hva + TDXB_GUEST_PARAMS);
+	g->mailbox = (uint8_t *)g->low.hva + TDXB_GUEST_MAILBOX;
 
-	ctx->vcpus = xcalloc(ctx->nvcpus, sizeof(*ctx->vcpus));
-	for (uint32_t i = 0; i < ctx->nvcpus; i++)
-		ctx->vcpus[i].fd = -1;
-	for (uint32_t i = 0; i < ctx->nvcpus; i++) {
-		r = vcpu_create(&ctx->vm, &ctx->vcpus[i], i, err, errlen);
-		if (r < 0)
-			return r;
-		ctx->vcpus[i].ctx = ctx;
-		r = vcpu_set_td_boot_state(&ctx->vcpus[i], TDXB_GUEST_ENTRY, err, errlen);
-		if (r < 0)
-			return r;
-		words = MAX(words, ctx->vcpus[i].stats.data_words);
-	}
-	words = MAX(words, ctx->vm.stats.data_words);
+	for (uint32_t i = 0; i < g->nvcpus; i++)
+		words = MAX(words, g->vcpus[i].stats.data_words);
+	words = MAX(words, g->vm.stats.data_words);
 	ctx->statbuf = xcalloc(words + 1, sizeof(uint64_t));
 	for (size_t i = 0; i < NVCPU_STATS; i++)
-		ctx->vcpu_idx[i] = kvm_stats_find(&ctx->vcpus[0].stats, vcpu_stat_names[i]);
+		ctx->vcpu_idx[i] = kvm_stats_find(&g->vcpus[0].stats, vcpu_stat_names[i]);
 	for (size_t i = 0; i < NVM_STATS; i++)
-		ctx->vm_idx[i] = kvm_stats_find(&ctx->vm.stats, vm_stat_names[i]);
-	r = __vcpu_ioctl(&ctx->vcpus[0], KVM_GET_TSC_KHZ, NULL);
+		ctx->vm_idx[i] = kvm_stats_find(&g->vm.stats, vm_stat_names[i]);
+	r = __vcpu_ioctl(&g->vcpus[0], KVM_GET_TSC_KHZ, NULL);
 	ctx->tsc_khz = r > 0 ? (uint64_t)r : 0;
 	if (!ctx->tsc_khz) {
 		snprintf(err, errlen, "KVM_GET_TSC_KHZ failed: %s", strerror(r < 0 ? -r : EINVAL));
 		return r < 0 ? r : -EINVAL;
 	}
 
-	ctx->params->magic = TDXB_PARAMS_MAGIC;
-	ctx->params->version = TDXB_PARAMS_VERSION;
-	ctx->params->platform = TDXB_PLAT_KVM;
-	ctx->params->conv_call = s->conv_hypercall ? (vm_cpu_is_amd(&ctx->vm) ? TDXB_CONV_VMMCALL : TDXB_CONV_VMCALL)
-						   : TDXB_CONV_PORT;
-	ctx->params->pt_gran = s->pt_gran;
-	ctx->params->nvcpus = ctx->nvcpus;
-	ctx->params->low_bytes = ctx->layout.low_bytes;
-	ctx->params->ptpool_gpa = ctx->layout.ptpool_gpa;
-	ctx->params->ptpool_bytes = ctx->layout.ptpool_bytes;
-	ctx->params->test_gpa = ctx->test.gpa;
-	ctx->params->test_bytes = ctx->test.size;
-	ctx->params->tsc_khz = ctx->tsc_khz;
-	ctx->params->shared_bit = 0;
-	ctx->params->work = *w;
-	return 0;
+	g->params->magic = TDXB_PARAMS_MAGIC;
+	g->params->version = TDXB_PARAMS_VERSION;
+	g->params->pt_gran = ctx->set->pt_gran;
+	g->params->nvcpus = g->nvcpus;
+	g->params->low_bytes = g->layout.low_bytes;
+	g->params->ptpool_gpa = g->layout.ptpool_gpa;
+	g->params->ptpool_bytes = g->layout.ptpool_bytes;
+	g->params->test_gpa = g->test.gpa;
+	g->params->test_bytes = g->test.size;
+	g->params->tsc_khz = ctx->tsc_khz;
+	g->params->work = *w;
+	/* platform, conv_call, shared_bit; a TD is measured and finalized here */
+	return ctx->plat->seal(g, ctx->set, err, errlen);
 }
 
 static void teardown_vm(struct kvm_run_ctx *ctx)
 {
-	for (uint32_t i = 0; ctx->vcpus && i < ctx->nvcpus; i++)
-		if (ctx->vcpus[i].vm)
-			vcpu_destroy(&ctx->vcpus[i]);
-	free(ctx->vcpus);
-	ctx->vcpus = NULL;
-	guest_mem_free(&ctx->test);
-	guest_mem_free(&ctx->low);
-	vm_destroy(&ctx->vm);
+	struct vmm_guest *g = &ctx->g;
+	if (ctx->plat->destroy)
+		ctx->plat->destroy(g);
+	for (uint32_t i = 0; g->vcpus && i < g->nvcpus; i++)
+		if (g->vcpus[i].vm)
+			vcpu_destroy(&g->vcpus[i]);
+	free(g->vcpus);
+	g->vcpus = NULL;
+	guest_mem_free(&g->test);
+	guest_mem_free(&g->low);
+	vm_destroy(&g->vm);
 }
 
 /* ---- metrics ---- */
@@ -639,6 +610,33 @@ static void emit_trace(struct kvm_run_ctx *ctx, struct run_result *res)
 		sbuf_addf(&sb, "%s%s", k ? " " : "", tp_event_full_name(ctx->tp, k));
 	}
 	result_metric(res, "trace_lost", (double)lost, "ops");
+	/* entry/return probe pairs: time between them per thread, the trace clock's ns */
+	for (size_t k = 0; k < tp_npairs(ctx->tp); k++) {
+		struct tp_latency lat;
+		int h;
+		tp_pair_latency(ctx->tp, k, &lat);
+		if (!lat.n)
+			continue;
+		snprintf(name, sizeof(name), "%s_ns_mean", tp_pair_name(ctx->tp, k));
+		result_metric(res, name, (double)lat.sum_ns / (double)lat.n, "ns");
+		for (uint32_t i = 0; i < ctx->nph; i++) {
+			const struct phase_rec *p = &ctx->ph[i];
+			uint64_t n = p->pair_n[1][k] - p->pair_n[0][k];
+			if (!n)
+				continue;
+			snprintf(name, sizeof(name), "phase%u_%s_ns_mean", i, tp_pair_name(ctx->tp, k));
+			result_metric(res, name, (double)(p->pair_sum[1][k] - p->pair_sum[0][k]) / (double)n, "ns");
+		}
+		snprintf(name, sizeof(name), "%s_ns", tp_pair_name(ctx->tp, k));
+		h = result_hist(res, name, "ns");
+		for (int b = 0; b < TP_LAT_BUCKETS; b++)
+			if (lat.hist[b])
+				result_bucket(res, h, (double)(1ULL << b), (double)(1ULL << (b + 1)), lat.hist[b]);
+		if (lat.unmatched) {
+			snprintf(name, sizeof(name), "%s_unmatched", tp_pair_name(ctx->tp, k));
+			result_metric(res, name, (double)lat.unmatched, "ops");
+		}
+	}
 	emit_per_page(ctx, res);
 	result_note(res, "trace", "%s counted in private tracefs instance %s (%llu KiB/CPU, this process's threads "
 		    "only); %llu events lost%s%s%s", sb.buf, tp_instance_name(ctx->tp),
@@ -682,7 +680,7 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 			touched += p->pages;
 			if (dt) {
 				snprintf(name, sizeof(name), "phase%u_pages_per_sec_per_vcpu", i);
-				result_metric(res, name, (double)p->pages / ((double)dt / 1e9) / ctx->nvcpus, "pages/s");
+				result_metric(res, name, (double)p->pages / ((double)dt / 1e9) / ctx->g.nvcpus, "pages/s");
 			}
 		}
 		if (ph->kind == TDXB_PH_CONVERT) {
@@ -706,7 +704,7 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 		int idx = ctx->vm_idx[k];
 		if (idx < 0)
 			continue;
-		if (kvm_stats_is_cumulative(&ctx->vm.stats, idx))
+		if (kvm_stats_is_cumulative(&ctx->g.vm.stats, idx))
 			result_metric(res, vm_stat_names[k], (double)(last->end.vm[k] - first->start.vm[k]), "ops");
 		else
 			result_metric(res, vm_stat_names[k], (double)last->end.vm[k],
@@ -718,6 +716,21 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 		snprintf(name, sizeof(name), "vmstat_%s", vmstat_keys[k]);
 		result_metric(res, name, (double)(int64_t)(last->end.vmstat.v[k] - first->start.vmstat.v[k]), "");
 	}
+	{
+		/* a TD's accepts, totals the guest keeps over the run (0 on a plain VM) */
+		uint64_t req = 0, ok = 0, k4 = 0;
+		for (uint32_t v = 0; v < ctx->g.nvcpus; v++) {
+			volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(ctx->g.mailbox, v);
+			req += slot->accept_2m_req;
+			ok += slot->accept_2m_ok;
+			k4 += slot->accept_4k;
+		}
+		if (req + k4) {
+			result_metric(res, "accept_2m_requests", (double)req, "ops");
+			result_metric(res, "accept_2m_ok", (double)ok, "ops");
+			result_metric(res, "accept_4k", (double)k4, "ops");
+		}
+	}
 	if (fault_wall) {
 		result_metric(res, "pages_touched", (double)touched, "pages");
 		if (ctx->vcpu_idx[1] >= 0 && touched && last->end.vcpu[1] == first->start.vcpu[1])
@@ -725,7 +738,7 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 				    "this KVM (%s) does not count guest faults there; vmstat_pgfault shows the host side",
 				    (unsigned long long)touched, kvm_vendor_module());
 		result_metric(res, "pages_per_sec_per_vcpu",
-			      (double)fault_pages / ((double)fault_wall / 1e9) / ctx->nvcpus, "pages/s");
+			      (double)fault_pages / ((double)fault_wall / 1e9) / ctx->g.nvcpus, "pages/s");
 	}
 	if (conv_wall) {
 		result_metric(res, "conversions", (double)conv, "ops");
@@ -761,8 +774,8 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 		uint64_t total = 0;
 		for (uint32_t r = 0; r < KVM_EXIT_NR; r++) {
 			uint64_t n = 0;
-			for (uint32_t v = 0; v < ctx->nvcpus; v++)
-				n += ctx->vcpus[v].exits[r];
+			for (uint32_t v = 0; v < ctx->g.nvcpus; v++)
+				n += ctx->g.vcpus[v].exits[r];
 			if (!n)
 				continue;
 			total += n;
@@ -782,7 +795,7 @@ static void emit_metrics(struct kvm_run_ctx *ctx, struct run_result *res)
 }
 
 int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s,
-		       struct run_result *res, char *err, size_t errlen)
+		       const struct vmm_platform *plat, struct run_result *res, char *err, size_t errlen)
 {
 	struct kvm_run_ctx *ctx = xcalloc(1, sizeof(*ctx));
 	int cpus[TDXB_GUEST_MAX_VCPUS];
@@ -791,16 +804,17 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 
 	ctx->spec = spec;
 	ctx->set = s;
-	ctx->nvcpus = spec->work.vcpus;
+	ctx->plat = plat;
+	ctx->g.nvcpus = spec->work.vcpus;
 	ctx->nph = spec->work.nphases;
 	ctx->wd_vcpu = -1;
-	ctx->test.fd = ctx->test.gmem_fd = ctx->low.fd = ctx->low.gmem_fd = -1;
-	ctx->vm.vm_fd = ctx->vm.kvm_fd = -1;
-	ctx->vm.stats.fd = -1;
+	ctx->g.test.fd = ctx->g.test.gmem_fd = ctx->g.low.fd = ctx->g.low.gmem_fd = -1;
+	ctx->g.vm.vm_fd = ctx->g.vm.kvm_fd = -1;
+	ctx->g.vm.stats.fd = -1;
 	pthread_mutex_init(&ctx->lock, NULL);
 	pthread_cond_init(&ctx->cond, NULL);
 	ctx->ph = xcalloc(MAX(ctx->nph, 1), sizeof(*ctx->ph));
-	kvm_layout_compute(ctx->nvcpus, spec->work.mem_bytes, s->pt_gran, &ctx->layout);
+	kvm_layout_compute(ctx->g.nvcpus, spec->work.mem_bytes, s->pt_gran, &ctx->g.layout);
 
 	if (!ctx->nph) {
 		snprintf(err, errlen, "workload has no phases");
@@ -833,8 +847,8 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 		goto teardown;
 	}
 	ctx->monitor_started = true;
-	for (uint32_t i = 0; i < ctx->nvcpus; i++) {
-		struct kvm_vcpu *v = &ctx->vcpus[i];
+	for (uint32_t i = 0; i < ctx->g.nvcpus; i++) {
+		struct kvm_vcpu *v = &ctx->g.vcpus[i];
 		v->cpu = ncpus ? cpus[i % (uint32_t)ncpus] : -1;
 		v->state = VCPU_BOOTING;
 		r = pthread_create(&v->thread, NULL, vcpu_thread, v);
@@ -844,9 +858,9 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 		}
 		v->thread_started = true;
 	}
-	for (uint32_t i = 0; i < ctx->nvcpus; i++)
-		if (ctx->vcpus[i].thread_started)
-			pthread_join(ctx->vcpus[i].thread, NULL);
+	for (uint32_t i = 0; i < ctx->g.nvcpus; i++)
+		if (ctx->g.vcpus[i].thread_started)
+			pthread_join(ctx->g.vcpus[i].thread, NULL);
 	ctx->monitor_quit = 1;
 	pthread_join(ctx->monitor, NULL);
 	ctx->monitor_started = false;
@@ -869,18 +883,18 @@ int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s
 		}
 	}
 	emit_metrics(ctx, res);
-	result_note(res, "conversion_method", "%s", guest_mem_conversion_method(&ctx->test, ctx->vm.private_mem &&
-										   ctx->test.gmem_fd >= 0));
+	result_note(res, "conversion_method", "%s", guest_mem_conversion_method(&ctx->g.test, ctx->g.vm.private_mem &&
+										   ctx->g.test.gmem_fd >= 0));
+	ctx->plat->notes(&ctx->g, ctx->set, res);
 	result_note(res, "backing", "%s", kvm_backing_names[s->backing]);
 	result_note(res, "kvm_module", "%s", kvm_vendor_module());
 	if (ctx->trace_off_why[0])
 		result_note(res, "trace", "off: %s", ctx->trace_off_why);
-	result_note(res, "vm_type", "%s", s->vm_kind == VMK_SW_PROTECTED ? "KVM_X86_SW_PROTECTED_VM" : "KVM_X86_DEFAULT_VM");
 	result_note(res, "guest_pt", "%s", s->pt_gran == TDXB_PT_4K ? "4K" : s->pt_gran == TDXB_PT_2M ? "2M" : "1G");
 	{
 		struct sbuf sb = SBUF_INIT;
-		for (uint32_t i = 0; i < ctx->nvcpus; i++)
-			sbuf_addf(&sb, "%s%d", i ? "," : "", ctx->vcpus[i].cpu);
+		for (uint32_t i = 0; i < ctx->g.nvcpus; i++)
+			sbuf_addf(&sb, "%s%d", i ? "," : "", ctx->g.vcpus[i].cpu);
 		result_note(res, "pinning", "%s (vcpu i -> host cpu; -1 = unpinned)", sb.buf);
 		sbuf_free(&sb);
 	}

@@ -7,6 +7,7 @@
 
 #include "backend/backend.h"
 #include "backend/kvm/vmm.h"
+#include "guest-images/abi.h"
 
 enum kvm_vm_kind {
 	VMK_DEFAULT,		/* KVM_X86_DEFAULT_VM: no private memory */
@@ -16,6 +17,7 @@ enum kvm_vm_kind {
 enum kvm_trace_mode { TRACE_AUTO, TRACE_ON, TRACE_OFF };
 
 struct kvm_settings {
+	const char *backend;		/* "kvm" or "tdx": for messages */
 	enum kvm_backing backing;
 	enum kvm_vm_kind vm_kind;
 	uint32_t pt_gran;		/* enum tdxb_pt_gran */
@@ -31,7 +33,12 @@ struct kvm_settings {
 
 extern const struct opt_desc kvm_knobs[];
 
-int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err, size_t errlen);
+/* Validate p against knobs (kvm_knobs, or the tdx backend's) and read it into s. */
+int kvm_settings_read(const struct params *p, const char *backend, const struct opt_desc *knobs,
+		      struct kvm_settings *s, char *err, size_t errlen);
+/* resolve() of a backend without strategies: refuse a strategy, fill the knobs' defaults. */
+int kvm_resolve_knobs(const char *backend, const struct opt_desc *knobs, const char *strategy, struct params *p,
+		      char *err, size_t errlen);
 /* Everything that can be refused before a byte is allocated. */
 int kvm_check_host(const struct run_spec *spec, const struct kvm_settings *s, char *err, size_t errlen);
 
@@ -40,6 +47,36 @@ struct kvm_layout {
 	uint64_t low_bytes;		/* size of memslot 0 at GPA 0 */
 };
 void kvm_layout_compute(uint32_t vcpus, uint64_t test_bytes, uint32_t pt_gran, struct kvm_layout *l);
+
+/* A built guest: what the run loop (run.c) needs from whoever launched it. */
+struct vmm_guest {
+	struct kvm_vm vm;
+	struct guest_mem low, test;
+	struct kvm_layout layout;
+	struct kvm_vcpu *vcpus;		/* nvcpus, fd -1 until created */
+	uint32_t nvcpus;
+	struct tdxb_guest_params *params;	/* in low's shared view */
+	uint8_t *mailbox;
+	void *priv;			/* the platform's own state */
+};
+
+/*
+ * How a guest is launched: a plain VM (kvm_platform, launch.c) or a TD
+ * (src/backend/tdx/). run.c calls create(), copies the image and writes the
+ * common parameters into low's shared view, then seal() (platform fields of
+ * the parameter page; a TD is measured and finalized there), then starts the
+ * vCPU threads. destroy() runs before the common teardown (vCPUs, memory, VM).
+ */
+struct vmm_platform {
+	int (*create)(struct vmm_guest *g, const struct run_spec *spec, const struct kvm_settings *s,
+		      char *err, size_t errlen);
+	int (*seal)(struct vmm_guest *g, const struct kvm_settings *s, char *err, size_t errlen);
+	void (*destroy)(struct vmm_guest *g);
+	void (*notes)(struct vmm_guest *g, const struct kvm_settings *s, struct run_result *res);
+	/* Optional: host-side samples while every vCPU is parked, before the first phase and after the last. */
+	void (*sample)(struct vmm_guest *g, bool end);
+};
+extern const struct vmm_platform kvm_platform;
 
 /* Does KVM emulate the guest's instructions here? (emulation.c) */
 enum kvm_emu_state { KVM_EMU_UNKNOWN, KVM_EMU_NO, KVM_EMU_YES };
@@ -55,6 +92,6 @@ const struct kvm_emulation *kvm_probe_emulation(void);
 const char *kvm_emulation_str(const struct kvm_emulation *e, char *buf, size_t len);
 
 int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s,
-		       struct run_result *res, char *err, size_t errlen);
+		       const struct vmm_platform *plat, struct run_result *res, char *err, size_t errlen);
 
 #endif

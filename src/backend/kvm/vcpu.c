@@ -50,9 +50,6 @@ int vcpu_create(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t id, char *err
 		r = -errno;
 		goto fail;
 	}
-	r = vcpu_ioctl(vcpu, KVM_SET_CPUID2, vm->cpuid, err, errlen);
-	if (r < 0)
-		goto fail;
 	r = vcpu_ioctl(vcpu, KVM_GET_STATS_FD, NULL, err, errlen);
 	if (r < 0)
 		goto fail;
@@ -65,6 +62,11 @@ int vcpu_create(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t id, char *err
 fail:
 	vcpu_destroy(vcpu);
 	return r;
+}
+
+int vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid, char *err, size_t errlen)
+{
+	return vcpu_ioctl(vcpu, KVM_SET_CPUID2, cpuid, err, errlen);
 }
 
 void vcpu_destroy(struct kvm_vcpu *vcpu)
@@ -124,12 +126,15 @@ int vcpu_set_td_boot_state(struct kvm_vcpu *vcpu, uint64_t rip, char *err, size_
 	return vcpu_ioctl(vcpu, KVM_SET_REGS, &regs, err, errlen);
 }
 
-uint64_t vcpu_rip(struct kvm_vcpu *vcpu)
+const char *vcpu_at_rip(struct kvm_vcpu *vcpu, char *buf, size_t len)
 {
 	struct kvm_regs regs;
+	/* a TD's registers are protected: KVM_GET_REGS is -EINVAL, so say nothing */
 	if (__vcpu_ioctl(vcpu, KVM_GET_REGS, &regs) < 0)
-		return 0;
-	return regs.rip;
+		buf[0] = 0;
+	else
+		snprintf(buf, len, " at rip %#llx", (unsigned long long)regs.rip);
+	return buf;
 }
 
 void vcpu_kick(struct kvm_vcpu *vcpu)
@@ -143,7 +148,7 @@ void vcpu_kick(struct kvm_vcpu *vcpu)
 static int handle_exit(struct kvm_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	char where[96];
+	char where[96], ripbuf[32];
 
 	switch (run->exit_reason) {
 	case KVM_EXIT_IO:
@@ -153,9 +158,9 @@ static int handle_exit(struct kvm_vcpu *vcpu)
 			memcpy(&v, (uint8_t *)run + run->io.data_offset, sizeof(v));
 			return run_on_event(vcpu, v);
 		}
-		run_fail(vcpu->ctx, "unexpected %s %s port %#x size %u on vcpu %u at rip %#llx in %s",
+		run_fail(vcpu->ctx, "unexpected %s %s port %#x size %u on vcpu %u%s in %s",
 			 kvm_exit_name(run->exit_reason), run->io.direction == KVM_EXIT_IO_OUT ? "out" : "in",
-			 run->io.port, run->io.size, vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+			 run->io.port, run->io.size, vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	case KVM_EXIT_HYPERCALL:
@@ -166,24 +171,24 @@ static int handle_exit(struct kvm_vcpu *vcpu)
 			run->hypercall.ret = ret;
 			return r;
 		}
-		run_fail(vcpu->ctx, "unexpected KVM_EXIT_HYPERCALL nr %llu on vcpu %u at rip %#llx in %s",
-			 (unsigned long long)run->hypercall.nr, vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+		run_fail(vcpu->ctx, "unexpected KVM_EXIT_HYPERCALL nr %llu on vcpu %u%s in %s",
+			 (unsigned long long)run->hypercall.nr, vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	case KVM_EXIT_SHUTDOWN:
-		run_fail(vcpu->ctx, "guest triple fault (KVM_EXIT_SHUTDOWN) on vcpu %u at rip %#llx in %s",
-			 vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+		run_fail(vcpu->ctx, "guest triple fault (KVM_EXIT_SHUTDOWN) on vcpu %u%s in %s",
+			 vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	case KVM_EXIT_MMIO:
-		run_fail(vcpu->ctx, "unexpected KVM_EXIT_MMIO (%s gpa %#llx, no memslot) on vcpu %u at rip %#llx in %s",
+		run_fail(vcpu->ctx, "unexpected KVM_EXIT_MMIO (%s gpa %#llx, no memslot) on vcpu %u%s in %s",
 			 run->mmio.is_write ? "write" : "read", (unsigned long long)run->mmio.phys_addr,
-			 vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+			 vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	case KVM_EXIT_INTERNAL_ERROR:
-		run_fail(vcpu->ctx, "KVM_EXIT_INTERNAL_ERROR suberror %u on vcpu %u at rip %#llx in %s",
-			 run->internal.suberror, vcpu->id, (unsigned long long)vcpu_rip(vcpu),
+		run_fail(vcpu->ctx, "KVM_EXIT_INTERNAL_ERROR suberror %u on vcpu %u%s in %s",
+			 run->internal.suberror, vcpu->id, vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	case KVM_EXIT_FAIL_ENTRY:
@@ -192,9 +197,9 @@ static int handle_exit(struct kvm_vcpu *vcpu)
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	default:
-		run_fail(vcpu->ctx, "unexpected %s (%u) on vcpu %u at rip %#llx in %s",
+		run_fail(vcpu->ctx, "unexpected %s (%u) on vcpu %u%s in %s",
 			 kvm_exit_name(run->exit_reason), run->exit_reason, vcpu->id,
-			 (unsigned long long)vcpu_rip(vcpu),
+			 vcpu_at_rip(vcpu, ripbuf, sizeof(ripbuf)),
 			 run_phase_label(vcpu->ctx, vcpu->id, where, sizeof(where)));
 		return -1;
 	}
@@ -217,6 +222,18 @@ void *vcpu_thread(void *arg)
 		if (run_stopping(vcpu->ctx))
 			break;
 		r = __vcpu_ioctl(vcpu, KVM_RUN, NULL);
+		if (vcpu->vm->on_exit) {
+			int h = vcpu->vm->on_exit(vcpu, r);
+			if (h != VMM_EXIT_UNHANDLED) {
+				if (h > 0) {
+					vcpu->state = VCPU_DONE;
+					return NULL;
+				}
+				if (h < 0)
+					break;
+				continue;
+			}
+		}
 		if (r == -EINTR || r == -EAGAIN) {
 			vcpu->exits[KVM_EXIT_INTR]++;
 			__atomic_store_n(&vcpu->run->immediate_exit, 0, __ATOMIC_SEQ_CST);

@@ -2,7 +2,6 @@
 #include "backend/kvm/vmm.h"
 #include "lib/util.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,10 +43,11 @@ int vm_create(struct kvm_vm *vm, unsigned long type, char *err, size_t errlen)
 	vm->vm_fd = -1;
 	vm->stats.fd = -1;
 	vm->type = type;
-	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	vm->kvm_fd = vmm_sys->open_kvm();
 	if (vm->kvm_fd < 0) {
-		snprintf(err, errlen, "/dev/kvm not accessible: %s", strerror(errno));
-		return -errno;
+		r = vm->kvm_fd;
+		snprintf(err, errlen, "/dev/kvm not accessible: %s", strerror(-r));
+		return r;
 	}
 	r = kvm_ioctl(vm->kvm_fd, KVM_CREATE_VM, (void *)type, err, errlen);
 	if (r < 0)

@@ -8,6 +8,8 @@
  *   vm.c      VM create/destroy, capabilities, memslots, memory attributes
  *   memory.c  guest memory backings (anon, THP, hugetlb, memfd, guest_memfd)
  *   vcpu.c    vCPU create, TD-like boot state, the KVM_RUN loop and exit table
+ *   sys.c     the door to the kernel (open /dev/kvm, ioctl), swappable by tests
+ *   launch.c  how a plain VM is built (the tdx backend brings its own, src/backend/tdx/)
  *   run.c     one repetition: load the guest, phases, barrier, sampler, metrics
  *   kvm.c     the backend ops (probe, resolve, check, run)
  */
@@ -34,22 +36,35 @@
 #define KVM_IOCTL_ARG_CHECK(cmd, arg) \
 	((void)sizeof(char[(!_IOC_SIZE(cmd) || sizeof(*(arg)) == _IOC_SIZE(cmd)) ? 1 : -1]))
 
-static inline int kvm_raw_ioctl(int fd, unsigned long cmd, void *arg)
-{
-	int r = ioctl(fd, cmd, arg);
-	return r < 0 ? -errno : r;
-}
+/*
+ * Every open of /dev/kvm and every ioctl goes through vmm_sys: the kernel
+ * by default; unit tests point it at a double of the KVM uAPI
+ * (tests/doubles/), which the tool itself never links.
+ */
+struct vmm_sys {
+	int (*open_kvm)(void);				/* fd, or -errno */
+	int (*ioctl)(int fd, unsigned long cmd, void *arg);	/* result, or -errno */
+};
+extern const struct vmm_sys vmm_sys_kernel;
+extern const struct vmm_sys *vmm_sys;
+/* ioctl_log=FILE: one line per ioctl (fd, name, result), for bug reports. NULL = off. */
+int vmm_ioctl_log_open(const char *path, char *err, size_t errlen);
+void vmm_ioctl_log_close(void);
+
+int kvm_raw_ioctl(int fd, unsigned long cmd, void *arg);
 
 int kvm_ioctl_named(int fd, unsigned long cmd, const char *name, void *arg, char *err, size_t errlen);
 
 #define __kvm_ioctl(fd, cmd, arg) \
 	(KVM_IOCTL_ARG_CHECK(cmd, arg), kvm_raw_ioctl(fd, cmd, (void *)(arg)))
-#define kvm_ioctl(fd, cmd, arg, err, errlen) \
-	(KVM_IOCTL_ARG_CHECK(cmd, arg), kvm_ioctl_named(fd, cmd, #cmd, (void *)(arg), err, errlen))
+/* name is stringified here, before cmd is expanded: "KVM_CREATE_VCPU", not its _IO() value */
+#define kvm_ioctl_n(fd, cmd, name, arg, err, errlen) \
+	(KVM_IOCTL_ARG_CHECK(cmd, arg), kvm_ioctl_named(fd, cmd, name, (void *)(arg), err, errlen))
+#define kvm_ioctl(fd, cmd, arg, err, errlen) kvm_ioctl_n(fd, cmd, #cmd, arg, err, errlen)
 #define __vm_ioctl(vm, cmd, arg) __kvm_ioctl((vm)->vm_fd, cmd, arg)
-#define vm_ioctl(vm, cmd, arg, err, errlen) kvm_ioctl((vm)->vm_fd, cmd, arg, err, errlen)
+#define vm_ioctl(vm, cmd, arg, err, errlen) kvm_ioctl_n((vm)->vm_fd, cmd, #cmd, arg, err, errlen)
 #define __vcpu_ioctl(vcpu, cmd, arg) __kvm_ioctl((vcpu)->fd, cmd, arg)
-#define vcpu_ioctl(vcpu, cmd, arg, err, errlen) kvm_ioctl((vcpu)->fd, cmd, arg, err, errlen)
+#define vcpu_ioctl(vcpu, cmd, arg, err, errlen) kvm_ioctl_n((vcpu)->fd, cmd, #cmd, arg, err, errlen)
 
 /* ---- memory backings (memory.c) ---- */
 
@@ -86,6 +101,8 @@ const char *guest_mem_conversion_method(const struct guest_mem *m, bool private_
 
 /* ---- the VM (vm.c) ---- */
 
+struct kvm_vcpu;
+
 struct kvm_vm {
 	int kvm_fd;		/* /dev/kvm */
 	int vm_fd;
@@ -95,7 +112,15 @@ struct kvm_vm {
 	bool private_mem;	/* KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) usable on this VM */
 	struct kvm_stats stats;	/* VM stats fd */
 	struct kvm_cpuid2 *cpuid;	/* KVM_GET_SUPPORTED_CPUID, set on every vCPU */
+	/*
+	 * Platform exits (a TD's): called first for every KVM_RUN return, r is
+	 * its result (0 or -errno). 0 re-enter, 1 vCPU done, -1 failed,
+	 * VMM_EXIT_UNHANDLED: the generic table decides. NULL for a plain VM.
+	 */
+	int (*on_exit)(struct kvm_vcpu *vcpu, int r);
+	void *on_exit_arg;
 };
+#define VMM_EXIT_UNHANDLED (-2)
 
 int vm_create(struct kvm_vm *vm, unsigned long type, char *err, size_t errlen);
 void vm_destroy(struct kvm_vm *vm);
@@ -138,12 +163,14 @@ enum vcpu_state {
 	VCPU_FAILED,
 };
 
+/* KVM_CREATE_VCPU, kvm_run mapping, stats fd; CPUID is the caller's (a TD's comes from the TDX module). */
 int vcpu_create(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t id, char *err, size_t errlen);
+int vcpu_set_cpuid(struct kvm_vcpu *vcpu, struct kvm_cpuid2 *cpuid, char *err, size_t errlen);
 void vcpu_destroy(struct kvm_vcpu *vcpu);
 /* The state a TDX vCPU starts in (td-launch.md §2.1), entry at rip. */
 int vcpu_set_td_boot_state(struct kvm_vcpu *vcpu, uint64_t rip, char *err, size_t errlen);
-/* Guest RIP if readable, else 0 (a TD's registers are not). */
-uint64_t vcpu_rip(struct kvm_vcpu *vcpu);
+/* " at rip 0x..." for messages, or "" when the registers are not readable (a TD's). */
+const char *vcpu_at_rip(struct kvm_vcpu *vcpu, char *buf, size_t len);
 /* Thread body: the KVM_RUN loop; exits are dispatched to run.c. */
 void *vcpu_thread(void *arg);
 /* Make a vCPU leave KVM_RUN soon (immediate_exit + signal). */
