@@ -228,6 +228,11 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		plan_free(&pl);
 		return EXIT_OK;
 	}
+	/* a backend that cannot run on this host at all is refused before anything is written */
+	if (plan_probe_backends(&pl)) {
+		plan_free(&pl);
+		return EXIT_FAIL;
+	}
 	if (cli_open_store(ctx, STORE_CREATE, &st) || store_quick_check(st)) {
 		store_close(st);
 		plan_free(&pl);

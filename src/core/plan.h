@@ -99,6 +99,8 @@ int plan_validate(const struct plan *pl, volatile sig_atomic_t *stop);
  * Returns how many were left out.
  */
 size_t plan_drop_unfit(struct plan *pl);
+/* Probe each backend of the plan once; a backend that cannot run here prints its one line. -1 if any. */
+int plan_probe_backends(const struct plan *pl);
 
 /* One line describing an instance (dry-run output, progress, summaries). */
 char *plan_item_describe(const struct plan_item *it);

@@ -178,3 +178,24 @@ size_t plan_drop_unfit(struct plan *pl)
 	pl->n = keep;
 	return dropped;
 }
+
+int plan_probe_backends(const struct plan *pl)
+{
+	char why[512];
+	int bad = 0;
+
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct backend_ops *be = pl->items[i].be;
+		bool seen = false;
+		for (size_t k = 0; k < i && !seen; k++)
+			seen = pl->items[k].be == be;
+		if (seen || !be->probe)
+			continue;
+		why[0] = 0;
+		if (be->probe(why, sizeof(why))) {
+			error("%s", why[0] ? why : be->name);
+			bad = -1;
+		}
+	}
+	return bad;
+}
