@@ -10,14 +10,22 @@
 const char cmd_db_usage[] =
 	"usage: tdxbench db check [--json]\n"
 	"       tdxbench db migrate\n"
+	"       tdxbench db merge OUT IN...\n"
 	"\n"
 	"check    verify the database without changing it: sqlite's integrity\n"
 	"         check, foreign keys, the schema version and tables; print the\n"
 	"         row counts. Exits 1 if anything is wrong.\n"
 	"migrate  bring an older database to this tdxbench's schema version\n"
 	"         (any writing command does this on its own).\n"
+	"merge    add the runs of the databases IN... to OUT (created if missing),\n"
+	"         e.g. the shards of a fleet run (docs/fleet.md). All or nothing:\n"
+	"         one transaction, integrity checked before and after. Hosts are\n"
+	"         matched on their fingerprint, sessions and runs on their uuid;\n"
+	"         what OUT has already is skipped, so merging twice adds nothing;\n"
+	"         a row with a known id and other content refuses the merge and\n"
+	"         leaves OUT unchanged. --db is not used.\n"
 	"\n"
-	"The database is --db PATH, else $TDXBENCH_DB, else results/tdxbench.db.\n"
+	"check and migrate work on --db PATH, else $TDXBENCH_DB, else results/tdxbench.db.\n"
 	"Its tables are described in docs/schema.md.\n";
 
 static int db_check(struct cli_ctx *ctx)
@@ -75,17 +83,53 @@ static int db_migrate(struct cli_ctx *ctx)
 	return EXIT_OK;
 }
 
+static int db_merge(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store_merge_stats c;
+	const char *out = argv[0];
+
+	if (store_merge(out, (const char *const *)argv + 1, (size_t)argc - 1, &c))
+		return EXIT_FAIL;
+	if (ctx->json) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "database", json_object_new_string(out));
+#define ADD(t) json_object_object_add(o, #t, json_object_new_int64(c.t))
+		ADD(hosts); ADD(sessions); ADD(runs); ADD(reps); ADD(runs_updated);
+#undef ADD
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else if (!ctx->quiet) {
+		if (!c.hosts && !c.sessions && !c.runs && !c.reps && !c.runs_updated)
+			printf("'%s': nothing new in %d database%s\n", out, argc - 1, argc > 2 ? "s" : "");
+		else
+			printf("'%s': added %lld host%s, %lld session%s, %lld run%s, %lld repetition%s"
+			       "%s from %d database%s\n", out,
+			       (long long)c.hosts, c.hosts == 1 ? "" : "s",
+			       (long long)c.sessions, c.sessions == 1 ? "" : "s",
+			       (long long)c.runs, c.runs == 1 ? "" : "s",
+			       (long long)c.reps, c.reps == 1 ? "" : "s",
+			       c.runs_updated ? " (some to runs it had)" : "", argc - 1,
+			       argc > 2 ? "s" : "");
+	}
+	return EXIT_OK;
+}
+
 int cmd_db(int argc, char **argv, struct cli_ctx *ctx)
 {
-	static const char *const subs[] = { "check", "migrate" };
+	static const char *const subs[] = { "check", "migrate", "merge" };
 	const struct cmd *self = cli_find_command("db");
 	const char *sub, *close;
 
 	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
 		;
 	if (optind >= argc)
-		return cli_usage_error(self, "which subcommand? (check or migrate)");
+		return cli_usage_error(self, "which subcommand? (check, migrate or merge)");
 	sub = argv[optind];
+	if (!strcmp(sub, "merge")) {
+		if (argc - optind < 3)
+			return cli_usage_error(self, "merge wants OUT and at least one IN database");
+		return db_merge(ctx, argc - optind - 1, argv + optind + 1);
+	}
 	if (optind + 1 < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
 	if (!strcmp(sub, "check"))
@@ -96,6 +140,6 @@ int cmd_db(int argc, char **argv, struct cli_ctx *ctx)
 	if (close)
 		error("db: '%s' is not a subcommand (did you mean '%s'?)", sub, close);
 	else
-		error("db: '%s' is not a subcommand (check or migrate)", sub);
+		error("db: '%s' is not a subcommand (check, migrate or merge)", sub);
 	return EXIT_USAGE;
 }

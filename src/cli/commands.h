@@ -7,7 +7,7 @@
 /* X(name, summary) — keep alphabetical within each group. */
 #define TDX_COMMANDS(X)							\
 	X(compare, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
-	X(db, "check the database (integrity, schema version, counts)") \
+	X(db, "check, migrate or merge databases (integrity, schema, counts)") \
 	X(export, "write the metrics of selected runs as csv or json") \
 	X(help, "show the commands, or one command's help") \
 	X(host, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \

@@ -1,0 +1,478 @@
+/*
+ * `db merge`: several databases into one, all or nothing.
+ *
+ * Rows are matched on their stable ids, not their local integer ids: hosts on
+ * their fingerprint hash, sessions and runs on their uuid, repetitions on
+ * (run uuid, rep index). What is new is copied with its ids remapped; what
+ * is already there must be identical, else the merge is refused. A run may
+ * have more repetitions on one side (an interrupted shard resumed after an
+ * earlier merge): the union is kept, and the status of the side that had
+ * more repetitions wins, so merging the same inputs again adds nothing.
+ *
+ * The whole merge is one IMMEDIATE transaction on OUT with an integrity check
+ * before the COMMIT: a refusal, an error or a kill -9 leaves OUT as it was.
+ * Each input is read through its own read-only connection and copied into
+ * TEMP tables of OUT's connection (ATTACH would cap the inputs at 10 and
+ * cannot be undone inside a transaction); the matching is then plain SQL.
+ */
+#include "store/store_int.h"
+#include "lib/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const tables[] = {
+	"hosts", "sessions", "runs", "run_params", "reps", "metrics", "samples", "histograms",
+	"notes",
+};
+
+static const char temp_sql[] =
+	"CREATE TEMP TABLE map_host (in_id INTEGER PRIMARY KEY, out_id INTEGER);"
+	"CREATE TEMP TABLE map_session (in_id INTEGER PRIMARY KEY, out_id INTEGER,"
+	"  take_in INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TEMP TABLE map_run (in_id INTEGER PRIMARY KEY, out_id INTEGER,"
+	"  is_new INTEGER NOT NULL DEFAULT 0, take_in INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TEMP TABLE map_rep (in_id INTEGER PRIMARY KEY, out_id INTEGER, run_out INTEGER,"
+	"  rep INTEGER, is_new INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX temp.map_rep_out ON map_rep(out_id);";
+
+/* After the in_* copies exist: lookups by parent id. */
+static const char temp_index_sql[] =
+	"CREATE INDEX temp.in_run_params_run ON in_run_params(run_id);"
+	"CREATE INDEX temp.in_reps_run ON in_reps(run_id);"
+	"CREATE INDEX temp.in_metrics_rep ON in_metrics(rep_id);"
+	"CREATE INDEX temp.in_samples_rep ON in_samples(rep_id);"
+	"CREATE INDEX temp.in_histograms_rep ON in_histograms(rep_id);"
+	"CREATE INDEX temp.in_notes_rep ON in_notes(rep_id);";
+
+/* ---- conflicts: each query yields one text line per conflicting row ---- */
+
+static const char session_conflicts[] =
+	"SELECT 'session ' || uuid || ' differs in ' || col FROM ("
+	" SELECT i.uuid AS uuid, CASE"
+	"  WHEN (SELECT out_id FROM temp.map_host WHERE in_id = i.host_id) IS NOT o.host_id THEN 'host'"
+	"  WHEN i.started IS NOT o.started THEN 'started'"
+	"  WHEN i.cmdline IS NOT o.cmdline THEN 'cmdline'"
+	"  WHEN i.jobfile IS NOT o.jobfile THEN 'jobfile'"
+	"  WHEN i.jobfile_hash IS NOT o.jobfile_hash THEN 'jobfile_hash'"
+	"  WHEN i.tool_version IS NOT o.tool_version THEN 'tool_version'"
+	"  WHEN i.shard IS NOT o.shard THEN 'shard' END AS col"
+	" FROM temp.in_sessions i JOIN main.sessions o ON o.uuid = i.uuid"
+	") WHERE col IS NOT NULL";
+
+static const char run_conflicts[] =
+	"SELECT 'run ' || uuid || ' differs in ' || col FROM ("
+	" SELECT i.uuid AS uuid, CASE"
+	"  WHEN (SELECT out_id FROM temp.map_session WHERE in_id = i.session_id)"
+	"       IS NOT o.session_id THEN 'session'"
+	"  WHEN (SELECT out_id FROM temp.map_host WHERE in_id = i.host_id) IS NOT o.host_id THEN 'host'"
+	"  WHEN i.created IS NOT o.created THEN 'created'"
+	"  WHEN i.backend IS NOT o.backend THEN 'backend'"
+	"  WHEN i.strategy IS NOT o.strategy THEN 'strategy'"
+	"  WHEN i.workload IS NOT o.workload THEN 'workload'"
+	"  WHEN i.label IS NOT o.label THEN 'label'"
+	"  WHEN i.job IS NOT o.job THEN 'job'"
+	"  WHEN i.seed IS NOT o.seed THEN 'seed'"
+	"  WHEN i.reps IS NOT o.reps THEN 'reps'"
+	"  WHEN i.warmup IS NOT o.warmup THEN 'warmup'"
+	"  WHEN i.params IS NOT o.params THEN 'params'"
+	"  WHEN i.reproduce IS NOT o.reproduce THEN 'reproduce'"
+	"  WHEN i.tool_version IS NOT o.tool_version THEN 'tool_version'"
+	"  WHEN i.is_model IS NOT o.is_model THEN 'is_model' END AS col"
+	" FROM temp.in_runs i JOIN main.runs o ON o.uuid = i.uuid"
+	") WHERE col IS NOT NULL";
+
+static const char run_param_conflicts[] =
+	"SELECT 'run ' || (SELECT uuid FROM main.runs WHERE id = run_id) || ' differs in run_params'"
+	" FROM (SELECT mr.out_id AS run_id, p.key, p.value FROM temp.in_run_params p"
+	"       JOIN temp.map_run mr ON mr.in_id = p.run_id WHERE NOT mr.is_new"
+	"       EXCEPT SELECT run_id, key, value FROM main.run_params"
+	"       WHERE run_id IN (SELECT out_id FROM temp.map_run WHERE NOT is_new)"
+	"       UNION"
+	"       SELECT run_id, key, value FROM main.run_params"
+	"       WHERE run_id IN (SELECT out_id FROM temp.map_run WHERE NOT is_new)"
+	"       EXCEPT SELECT mr.out_id, p.key, p.value FROM temp.in_run_params p"
+	"       JOIN temp.map_run mr ON mr.in_id = p.run_id WHERE NOT mr.is_new)"
+	" GROUP BY run_id";
+
+/* "run UUID rep N differs in WHAT" for an out rep id column `x` */
+#define REP_NAME(x, what)						\
+	"SELECT 'run ' || r.uuid || ' rep ' || p.rep || ' differs in " what "'"	\
+	" FROM main.reps p JOIN main.runs r ON r.id = p.run_id WHERE p.id IN (" x ")"
+
+static const char rep_conflicts[] =
+	"SELECT 'run ' || r.uuid || ' rep ' || o.rep || ' differs in ' || CASE"
+	"  WHEN i.seed IS NOT o.seed THEN 'seed'"
+	"  WHEN i.status IS NOT o.status THEN 'status'"
+	"  WHEN i.reason IS NOT o.reason THEN 'reason'"
+	"  WHEN i.wall_ns IS NOT o.wall_ns THEN 'wall_ns'"
+	"  ELSE 'finished' END"
+	" FROM temp.map_rep mr JOIN temp.in_reps i ON i.id = mr.in_id"
+	" JOIN main.reps o ON o.id = mr.out_id JOIN main.runs r ON r.id = o.run_id"
+	" WHERE NOT mr.is_new AND (i.seed IS NOT o.seed OR i.status IS NOT o.status"
+	"  OR i.reason IS NOT o.reason OR i.wall_ns IS NOT o.wall_ns OR i.finished IS NOT o.finished)";
+
+/*
+ * Rows under a repetition present on both sides: the same set both ways, and
+ * the same number of rows (samples and histogram buckets have no key, so a
+ * duplicated row would pass a set comparison).
+ */
+#define CHILD_CONFLICTS(table, cols, xcols)					\
+	REP_NAME("SELECT rep_id FROM ("						\
+		 " SELECT mr.out_id AS rep_id, " xcols " FROM temp.in_" table " x"	\
+		 " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE NOT mr.is_new"	\
+		 " EXCEPT SELECT rep_id, " cols " FROM main." table			\
+		 " WHERE rep_id IN (SELECT out_id FROM temp.map_rep WHERE NOT is_new)"	\
+		 " UNION"							\
+		 " SELECT rep_id, " cols " FROM main." table			\
+		 " WHERE rep_id IN (SELECT out_id FROM temp.map_rep WHERE NOT is_new)"	\
+		 " EXCEPT SELECT mr.out_id, " xcols " FROM temp.in_" table " x"	\
+		 " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE NOT mr.is_new)"	\
+		 " UNION SELECT mr.out_id FROM temp.map_rep mr WHERE NOT mr.is_new AND"	\
+		 " (SELECT count(*) FROM temp.in_" table " WHERE rep_id = mr.in_id) !="	\
+		 " (SELECT count(*) FROM main." table " WHERE rep_id = mr.out_id)", table)
+
+static const char *const child_conflicts[] = {
+	CHILD_CONFLICTS("metrics", "name, value, unit", "x.name, x.value, x.unit"),
+	CHILD_CONFLICTS("samples", "series, unit, t_ns, value", "x.series, x.unit, x.t_ns, x.value"),
+	CHILD_CONFLICTS("histograms", "name, unit, lo, hi, count",
+			"x.name, x.unit, x.lo, x.hi, x.count"),
+	CHILD_CONFLICTS("notes", "key, value", "x.key, x.value"),
+};
+
+/* ---- the steps, in order; each one statement on OUT's connection ---- */
+
+struct step {
+	const char *sql;
+	int64_t *count;		/* add sqlite3_changes() here, or NULL */
+};
+
+static int exec_step(struct store *st, const char *sql, int64_t *count)
+{
+	if (store_exec(st, sql))
+		return -1;
+	if (count)
+		*count += sqlite3_changes(st->db);
+	return 0;
+}
+
+/* Copy every row of `table` of `in` into temp.in_<table> of `out`. */
+static int copy_table(struct store *out, struct store *in, const char *table)
+{
+	char *sql = xasprintf("SELECT * FROM main.%s ORDER BY rowid", table);
+	sqlite3_stmt *sel = store_prepare(in, sql), *ins = NULL;
+	struct sbuf isql = SBUF_INIT;
+	int rc, ncol, ret = -1;
+
+	free(sql);
+	if (!sel)
+		return -1;
+	ncol = sqlite3_column_count(sel);
+	sbuf_addf(&isql, "INSERT INTO temp.in_%s VALUES (", table);
+	for (int c = 0; c < ncol; c++)
+		sbuf_add(&isql, c ? ", ?" : "?");
+	sbuf_add(&isql, ")");
+	ins = store_prepare(out, isql.buf);
+	sbuf_free(&isql);
+	if (!ins)
+		goto out;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		sqlite3_reset(ins);
+		for (int c = 0; c < ncol; c++)
+			sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			store_dberr(out, "cannot stage rows for");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		store_dberr(in, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	return ret;
+}
+
+/* Run a conflict query; count its rows, keep the first line. */
+static int conflicts(struct store *st, const char *sql, int64_t *n, char **first)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+	int rc;
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (!*first)
+			*first = store_col_strdup(s, 0);
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_dberr(st, "cannot compare rows of");
+	return 0;
+}
+
+struct merge_ctx {
+	struct store *out;
+	struct store_merge_stats *stats;
+	int64_t updates;	/* rows of OUT changed, new or updated */
+};
+
+/* Every row of one input must carry its stable id. */
+static int input_ids_ok(struct store *in)
+{
+	sqlite3_stmt *s = store_prepare(in, "SELECT (SELECT count(*) FROM sessions WHERE uuid IS NULL)"
+					    " + (SELECT count(*) FROM runs WHERE uuid IS NULL)");
+	int64_t missing = -1;
+	if (!s)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		missing = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (missing)
+		return error("cannot merge '%s': %lld session or run rows have no uuid (set to NULL by "
+			     "hand?)", store_path(in), (long long)missing);
+	return 0;
+}
+
+static int merge_one(struct merge_ctx *m, struct store *in)
+{
+	struct store *st = m->out;
+	struct store_merge_stats *c = m->stats;
+	int64_t nconf = 0, scratch = 0;
+	char *first = NULL;
+	const struct step pre[] = {
+		/* hosts: deduplicated on the fingerprint hash */
+		{ "INSERT INTO main.hosts(hash, hostname, label, kernel_release, kernel_describe,"
+		  " cpu_model, fingerprint, first_seen) SELECT hash, hostname, label, kernel_release,"
+		  " kernel_describe, cpu_model, fingerprint, first_seen FROM temp.in_hosts i"
+		  " WHERE NOT EXISTS (SELECT 1 FROM main.hosts o WHERE o.hash = i.hash) ORDER BY i.id",
+		  &c->hosts },
+		{ "INSERT INTO temp.map_host SELECT i.id, o.id FROM temp.in_hosts i"
+		  " JOIN main.hosts o ON o.hash = i.hash", NULL },
+		{ "INSERT INTO temp.map_session(in_id, out_id) SELECT i.id, o.id FROM temp.in_sessions i"
+		  " JOIN main.sessions o ON o.uuid = i.uuid", NULL },
+		{ "INSERT INTO temp.map_run(in_id, out_id) SELECT i.id, o.id FROM temp.in_runs i"
+		  " JOIN main.runs o ON o.uuid = i.uuid", NULL },
+		{ "INSERT INTO temp.map_rep(in_id, out_id, run_out, rep) SELECT i.id, o.id, mr.out_id,"
+		  " i.rep FROM temp.in_reps i JOIN temp.map_run mr ON mr.in_id = i.run_id"
+		  " JOIN main.reps o ON o.run_id = mr.out_id AND o.rep = i.rep", NULL },
+	};
+	const struct step post[] = {
+		/* who has more repetitions decides status and finished time */
+		{ "UPDATE temp.map_run SET take_in = 1 WHERE"
+		  " (SELECT count(*) FROM temp.in_reps WHERE run_id = map_run.in_id) >"
+		  " (SELECT count(*) FROM main.reps WHERE run_id = map_run.out_id)", NULL },
+		{ "UPDATE temp.map_session SET take_in = 1 WHERE"
+		  " (SELECT count(*) FROM temp.in_reps p JOIN temp.in_runs r ON r.id = p.run_id"
+		  "  WHERE r.session_id = map_session.in_id) >"
+		  " (SELECT count(*) FROM main.reps p JOIN main.runs r ON r.id = p.run_id"
+		  "  WHERE r.session_id = map_session.out_id)", NULL },
+		/* new sessions and runs, in their input order */
+		{ "INSERT INTO main.sessions(host_id, started, finished, status, cmdline, jobfile,"
+		  " jobfile_hash, tool_version, uuid, shard) SELECT mh.out_id, i.started, i.finished,"
+		  " i.status, i.cmdline, i.jobfile, i.jobfile_hash, i.tool_version, i.uuid, i.shard"
+		  " FROM temp.in_sessions i JOIN temp.map_host mh ON mh.in_id = i.host_id"
+		  " WHERE i.id NOT IN (SELECT in_id FROM temp.map_session) ORDER BY i.id",
+		  &c->sessions },
+		{ "INSERT INTO temp.map_session(in_id, out_id) SELECT i.id, o.id FROM temp.in_sessions i"
+		  " JOIN main.sessions o ON o.uuid = i.uuid"
+		  " WHERE i.id NOT IN (SELECT in_id FROM temp.map_session)", NULL },
+		{ "INSERT INTO main.runs(session_id, host_id, created, finished, backend, strategy,"
+		  " workload, label, job, seed, reps, warmup, reps_done, reps_failed, status, reason,"
+		  " params, reproduce, tool_version, is_model, uuid)"
+		  " SELECT ms.out_id, mh.out_id, i.created, i.finished, i.backend, i.strategy,"
+		  " i.workload, i.label, i.job, i.seed, i.reps, i.warmup, i.reps_done, i.reps_failed,"
+		  " i.status, i.reason, i.params, i.reproduce, i.tool_version, i.is_model, i.uuid"
+		  " FROM temp.in_runs i JOIN temp.map_host mh ON mh.in_id = i.host_id"
+		  " LEFT JOIN temp.map_session ms ON ms.in_id = i.session_id"
+		  " WHERE i.id NOT IN (SELECT in_id FROM temp.map_run) ORDER BY i.id", &c->runs },
+		{ "INSERT INTO temp.map_run(in_id, out_id, is_new) SELECT i.id, o.id, 1"
+		  " FROM temp.in_runs i JOIN main.runs o ON o.uuid = i.uuid"
+		  " WHERE i.id NOT IN (SELECT in_id FROM temp.map_run)", NULL },
+		{ "INSERT INTO main.run_params(run_id, key, value) SELECT mr.out_id, p.key, p.value"
+		  " FROM temp.in_run_params p JOIN temp.map_run mr ON mr.in_id = p.run_id"
+		  " WHERE mr.is_new ORDER BY p.rowid", &scratch },
+		/* new repetitions (of new runs, or missing from a run OUT has) */
+		{ "INSERT INTO main.reps(run_id, rep, seed, status, reason, wall_ns, finished)"
+		  " SELECT mr.out_id, i.rep, i.seed, i.status, i.reason, i.wall_ns, i.finished"
+		  " FROM temp.in_reps i JOIN temp.map_run mr ON mr.in_id = i.run_id"
+		  " WHERE i.id NOT IN (SELECT in_id FROM temp.map_rep) ORDER BY i.id", &c->reps },
+		{ "INSERT INTO temp.map_rep(in_id, out_id, run_out, rep, is_new)"
+		  " SELECT i.id, o.id, mr.out_id, i.rep, 1 FROM temp.in_reps i"
+		  " JOIN temp.map_run mr ON mr.in_id = i.run_id"
+		  " JOIN main.reps o ON o.run_id = mr.out_id AND o.rep = i.rep"
+		  " WHERE i.id NOT IN (SELECT in_id FROM temp.map_rep)", NULL },
+		{ "INSERT INTO main.metrics(rep_id, name, value, unit) SELECT mr.out_id, x.name, x.value,"
+		  " x.unit FROM temp.in_metrics x JOIN temp.map_rep mr ON mr.in_id = x.rep_id"
+		  " WHERE mr.is_new ORDER BY x.rowid", &scratch },
+		{ "INSERT INTO main.samples(rep_id, series, unit, t_ns, value) SELECT mr.out_id,"
+		  " x.series, x.unit, x.t_ns, x.value FROM temp.in_samples x"
+		  " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE mr.is_new ORDER BY x.rowid",
+		  &scratch },
+		{ "INSERT INTO main.histograms(rep_id, name, unit, lo, hi, count) SELECT mr.out_id,"
+		  " x.name, x.unit, x.lo, x.hi, x.count FROM temp.in_histograms x"
+		  " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE mr.is_new ORDER BY x.rowid",
+		  &scratch },
+		{ "INSERT INTO main.notes(rep_id, key, value) SELECT mr.out_id, x.key, x.value"
+		  " FROM temp.in_notes x JOIN temp.map_rep mr ON mr.in_id = x.rep_id"
+		  " WHERE mr.is_new ORDER BY x.rowid", &scratch },
+		/* runs OUT had and the input took further */
+		{ "UPDATE main.runs SET status = i.status, reason = i.reason, finished = i.finished"
+		  " FROM temp.map_run mr JOIN temp.in_runs i ON i.id = mr.in_id"
+		  " WHERE main.runs.id = mr.out_id AND mr.take_in AND NOT mr.is_new",
+		  &c->runs_updated },
+		{ "UPDATE main.runs SET"
+		  " reps_done = (SELECT count(*) FROM main.reps p WHERE p.run_id = runs.id"
+		  "              AND p.status = 'ok'),"
+		  " reps_failed = (SELECT count(*) FROM main.reps p WHERE p.run_id = runs.id"
+		  "                AND p.status = 'failed')"
+		  " WHERE id IN (SELECT run_out FROM temp.map_rep WHERE is_new)", &scratch },
+		{ "UPDATE main.sessions SET status = i.status, finished = i.finished"
+		  " FROM temp.map_session ms JOIN temp.in_sessions i ON i.id = ms.in_id"
+		  " WHERE main.sessions.id = ms.out_id AND ms.take_in"
+		  " AND (main.sessions.status IS NOT i.status OR main.sessions.finished IS NOT i.finished)",
+		  &scratch },
+	};
+	const char *conflict_sql[4 + ARRAY_SIZE(child_conflicts)] = {
+		session_conflicts, run_conflicts, run_param_conflicts, rep_conflicts,
+	};
+	int64_t before = c->hosts + c->sessions + c->runs + c->reps + c->runs_updated + scratch;
+
+	for (size_t i = 0; i < ARRAY_SIZE(child_conflicts); i++)
+		conflict_sql[4 + i] = child_conflicts[i];
+
+	if (store_exec(st, "DELETE FROM temp.map_host; DELETE FROM temp.map_session;"
+			   "DELETE FROM temp.map_run; DELETE FROM temp.map_rep;"))
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		char *sql = xasprintf("DELETE FROM temp.in_%s", tables[i]);
+		int r = store_exec(st, sql);
+		free(sql);
+		if (r || copy_table(st, in, tables[i]))
+			return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
+		if (exec_step(st, pre[i].sql, pre[i].count))
+			return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(conflict_sql); i++)
+		if (conflicts(st, conflict_sql[i], &nconf, &first)) {
+			free(first);
+			return -1;
+		}
+	if (nconf) {
+		char more[64] = "";
+		if (nconf > 1)
+			snprintf(more, sizeof(more), ", and %lld more conflicting row%s",
+				 (long long)(nconf - 1), nconf > 2 ? "s" : "");
+		error("cannot merge '%s' into '%s': %s (same id, other content%s); '%s' is "
+		      "unchanged", store_path(in), store_path(st), first, more, store_path(st));
+		free(first);
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(post); i++)
+		if (exec_step(st, post[i].sql, post[i].count))
+			return -1;
+	m->updates += c->hosts + c->sessions + c->runs + c->reps + c->runs_updated + scratch - before;
+	return 0;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static void remove_db(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	for (size_t i = 0; i < ARRAY_SIZE(sfx); i++) {
+		char *p = xasprintf("%s%s", path, sfx[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+int store_merge(const char *out, const char *const *in, size_t nin,
+		struct store_merge_stats *stats)
+{
+	struct store **ins = xcalloc(nin + 1, sizeof(*ins));
+	struct store *st = NULL;
+	struct merge_ctx m = { .stats = stats };
+	bool created = false, began = false;
+	struct stat sb;
+	int ret = -1;
+
+	memset(stats, 0, sizeof(*stats));
+	/* every input first: a bad one is refused before OUT is even opened */
+	for (size_t i = 0; i < nin; i++) {
+		if (same_file(in[i], out)) {
+			error("cannot merge '%s' into itself ('%s')", in[i], out);
+			goto out;
+		}
+		if (store_open(in[i], STORE_READONLY, &ins[i]))
+			goto out;
+		if (store_check(ins[i], false)) {
+			error("cannot merge '%s': it is damaged (see above); '%s' is unchanged", in[i], out);
+			goto out;
+		}
+		if (input_ids_ok(ins[i]))
+			goto out;
+	}
+	created = stat(out, &sb) && errno == ENOENT;
+	if (store_open(out, STORE_CREATE, &st))
+		goto out;
+	if (!created && store_check(st, false)) {
+		error("cannot merge into '%s': it is damaged (see above); nothing changed", out);
+		goto out;
+	}
+	m.out = st;
+	if (store_exec(st, temp_sql))
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		char *sql = xasprintf("CREATE TEMP TABLE in_%s AS SELECT * FROM main.%s WHERE 0",
+				      tables[i], tables[i]);
+		int r = store_exec(st, sql);
+		free(sql);
+		if (r)
+			goto out;
+	}
+	if (store_exec(st, temp_index_sql))
+		goto out;
+	if (store_begin(st))
+		goto out;
+	began = true;
+	for (size_t i = 0; i < nin; i++)
+		if (merge_one(&m, ins[i]))
+			goto out;
+	if (!m.updates) {
+		ret = 0;	/* nothing new: leave the file exactly as it was */
+		goto out;
+	}
+	/* the integrity check sees this transaction's rows: commit only a sound file */
+	if (store_check(st, false)) {
+		error("cannot merge into '%s': the merged database fails its integrity check (see "
+		      "above); nothing changed", out);
+		goto out;
+	}
+	if (store_commit(st))
+		goto out;
+	began = false;
+	ret = 0;
+out:
+	if (began)
+		store_rollback(st);
+	store_close(st);
+	for (size_t i = 0; i < nin; i++)
+		store_close(ins[i]);
+	free(ins);
+	if (ret && created)
+		remove_db(out);
+	return ret;
+}
