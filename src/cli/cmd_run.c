@@ -4,6 +4,7 @@
 #include "core/jobfile.h"
 #include "core/plan.h"
 #include "core/runner.h"
+#include "core/shard.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -14,7 +15,8 @@
 const char cmd_run_usage[] =
 	"usage: tdxbench run [FILE.ini ...] [--backend B] [--strategy A[,B...]]\n"
 	"                    [--workload W[,W...]] [--set K=V[,K=V...]] [--reps N]\n"
-	"                    [--warmup N] [--seed N] [--label L] [--dry-run] [--quiet]\n"
+	"                    [--warmup N] [--seed N] [--label L] [--shard K/N]\n"
+	"                    [--dry-run] [--quiet]\n"
 	"       tdxbench run --resume RUN\n"
 	"\n"
 	"Run job files (INI, fio style; see docs/jobfiles.md), or one job described by\n"
@@ -32,6 +34,10 @@ const char cmd_run_usage[] =
 	"  --seed N           base seed; repetition r of every instance uses the same\n"
 	"                     seed derived from it (default 1)\n"
 	"  --label L          label the runs and the host record (e.g. a kernel branch)\n"
+	"  --shard K/N        run only piece K of N of the plan: the same pieces on\n"
+	"                     every host, balanced by estimated cost, each comparison\n"
+	"                     (a job's strategies) whole; merge the databases with\n"
+	"                     'tdxbench db merge' (docs/fleet.md)\n"
 	"  --dry-run          print the expanded plan, one line per job instance; run\n"
 	"                     nothing, touch no database\n"
 	"  --resume RUN       finish the session RUN belongs to: only the repetitions\n"
@@ -45,7 +51,7 @@ const char cmd_run_usage[] =
 
 enum {
 	OPT_BACKEND = 0x100, OPT_STRATEGY, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_WARMUP,
-	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME,
+	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_SHARD,
 };
 
 static const struct option run_opts[] = {
@@ -59,6 +65,7 @@ static const struct option run_opts[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "shard", required_argument, NULL, OPT_SHARD },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -71,11 +78,16 @@ static int parse_count(const struct cmd *cmd, const char *opt, const char *arg, 
 	return 0;
 }
 
-static void print_plan(const struct plan *pl)
+static void print_plan(const struct plan *pl, const struct shard *sh, const struct shard_info *si)
 {
 	long total = 0;
 	for (size_t i = 0; i < pl->n; i++)
 		total += pl->items[i].reps + pl->items[i].warmup;
+	if (sh)
+		printf("# shard %u/%u: %zu of %zu comparison groups, %zu of %zu job instances, "
+		       "%.1f%% of the estimated cost\n", sh->k, sh->n, si->groups, si->groups_total,
+		       si->items, si->items_total,
+		       si->cost_total ? 100.0 * (double)si->cost / (double)si->cost_total : 0.0);
 	printf("# %zu job instance%s, %ld repetition%s (warm-ups included)%s%s\n", pl->n,
 	       pl->n == 1 ? "" : "s", total, total == 1 ? "" : "s",
 	       pl->jobfiles ? ", from " : "", pl->jobfiles ? pl->jobfiles : "");
@@ -96,7 +108,10 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct store *st = NULL;
 	struct runner_opts ro = { 0 };
 	bool dry_run = false, flags_given = false;
-	const char *resume = NULL;
+	const char *resume = NULL, *shard_arg = NULL;
+	struct shard sh = { 0 };
+	struct shard_info si;
+	char shard_text[32] = "";
 	char *default_suite = NULL, *cmdline = NULL;
 	size_t nfiles = 0;
 	int c, rc = EXIT_OK;
@@ -129,6 +144,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_DRY_RUN: dry_run = true; break;
 		case OPT_RESUME: resume = optarg; break;
+		case OPT_SHARD: {
+			char err[160];
+			if (shard_parse(optarg, &sh, err, sizeof(err)))
+				return cli_usage_error(cmd, "%s", err);
+			shard_arg = optarg;
+			break;
+		}
 		default:
 			return EXIT_USAGE;
 		}
@@ -181,9 +203,18 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	sbuf_free(&set);
 	if (rc)
 		return rc;
+	if (shard_arg)
+		plan_shard(&pl, &sh, &si);
 
 	if (dry_run) {
-		print_plan(&pl);
+		print_plan(&pl, shard_arg ? &sh : NULL, &si);
+		plan_free(&pl);
+		return EXIT_OK;
+	}
+	if (!pl.n) {
+		/* fewer comparison groups than pieces: nothing to run, nothing to store */
+		printf("Shard %u/%u is empty: the plan has %zu comparison group%s for %u pieces.\n",
+		       sh.k, sh.n, si.groups_total, si.groups_total == 1 ? "" : "s", sh.n);
 		plan_free(&pl);
 		return EXIT_OK;
 	}
@@ -191,12 +222,15 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		plan_free(&pl);
 		return EXIT_FAIL;
 	}
+	if (shard_arg)
+		snprintf(shard_text, sizeof(shard_text), "%u/%u", sh.k, sh.n);
 run:
 	cmdline = cli_cmdline(ctx);
 	ro.st = st;
 	ro.db_path = cli_db_path(ctx);
 	ro.cmdline = cmdline;
 	ro.host_label = ov.label;
+	ro.shard = shard_text[0] ? shard_text : NULL;
 	ro.quiet = ctx->quiet;
 	rc = runner_run(&pl, &ro);
 	free(cmdline);

@@ -740,6 +740,7 @@ int runner_run(struct plan *pl, const struct runner_opts *o)
 			.jobfile = pl->jobfiles,
 			.jobfile_hash = pl->hash,
 			.tool_version = TDXBENCH_VERSION,
+			.shard = o->shard,
 		};
 		if (store_session_begin(st, &si, &session)) {
 			rc = EXIT_FAIL;

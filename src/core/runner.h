@@ -23,6 +23,7 @@ struct runner_opts {
 	const char *host_label;		/* --label, for the host fingerprint */
 	bool quiet;			/* no progress */
 	int64_t resume_session;		/* the plan continues this session (0 = a new one) */
+	const char *shard;		/* "K/N" of `run --shard`, recorded with the session */
 };
 
 /* Exit code: 0 all done, 1 something failed, 130 interrupted. */
