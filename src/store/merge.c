@@ -371,8 +371,8 @@ static int merge_one(struct merge_ctx *m, struct store *in)
 		if (nconf > 1)
 			snprintf(more, sizeof(more), ", and %lld more conflicting row%s",
 				 (long long)(nconf - 1), nconf > 2 ? "s" : "");
-		error("cannot merge '%s' into '%s': %s (same id, other content%s); '%s' is "
-		      "unchanged", store_path(in), store_path(st), first, more, store_path(st));
+		error("cannot merge '%s' into '%s': %s (same id, other content%s); nothing was "
+		      "merged", store_path(in), store_path(st), first, more);
 		free(first);
 		return -1;
 	}
@@ -419,7 +419,7 @@ int store_merge(const char *out, const char *const *in, size_t nin,
 		if (store_open(in[i], STORE_READONLY, &ins[i]))
 			goto out;
 		if (store_check(ins[i], false)) {
-			error("cannot merge '%s': it is damaged (see above); '%s' is unchanged", in[i], out);
+			error("cannot merge '%s': it is damaged (see above); nothing was merged", in[i]);
 			goto out;
 		}
 		if (input_ids_ok(ins[i]))
