@@ -11,9 +11,11 @@
  *
  * The whole merge is one IMMEDIATE transaction on OUT with an integrity check
  * before the COMMIT: a refusal, an error or a kill -9 leaves OUT as it was.
- * Each input is read through its own read-only connection and copied into
+ * Each input is read through its own read-only connection and staged in
  * TEMP tables of OUT's connection (ATTACH would cap the inputs at 10 and
  * cannot be undone inside a transaction); the matching is then plain SQL.
+ * Time series and histograms, most of a file, are staged only where they
+ * must be compared and otherwise copied straight across.
  */
 #include "store/store_int.h"
 #include "lib/util.h"
@@ -40,7 +42,12 @@ static const char temp_sql[] =
 	"  rep INTEGER, is_new INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX temp.map_rep_out ON map_rep(out_id);";
 
-/* After the in_* copies exist: lookups by parent id. */
+/* Lookups by parent id: built after each input is staged (one sort beats
+ * 10^5 inserts into a b-tree), dropped before the next. */
+static const char temp_unindex_sql[] =
+	"DROP INDEX IF EXISTS temp.in_run_params_run; DROP INDEX IF EXISTS temp.in_reps_run;"
+	"DROP INDEX IF EXISTS temp.in_metrics_rep; DROP INDEX IF EXISTS temp.in_samples_rep;"
+	"DROP INDEX IF EXISTS temp.in_histograms_rep; DROP INDEX IF EXISTS temp.in_notes_rep;";
 static const char temp_index_sql[] =
 	"CREATE INDEX temp.in_run_params_run ON in_run_params(run_id);"
 	"CREATE INDEX temp.in_reps_run ON in_reps(run_id);"
@@ -160,34 +167,55 @@ static int exec_step(struct store *st, const char *sql, int64_t *count)
 	return 0;
 }
 
-/* Copy every row of `table` of `in` into temp.in_<table> of `out`. */
-static int copy_table(struct store *out, struct store *in, const char *table)
+/* "INSERT INTO <table>(<cols>) VALUES (?, ...)" for ncol values */
+static char *insert_sql(const char *table, const char *cols, int ncol)
 {
-	char *sql = xasprintf("SELECT * FROM main.%s ORDER BY rowid", table);
+	struct sbuf sb = SBUF_INIT;
+	sbuf_addf(&sb, "INSERT INTO %s%s%s%s VALUES (", table, cols ? "(" : "", cols ? cols : "",
+		  cols ? ")" : "");
+	for (int c = 0; c < ncol; c++)
+		sbuf_add(&sb, c ? ", ?" : "?");
+	sbuf_add(&sb, ")");
+	return sbuf_detach(&sb);
+}
+
+/*
+ * Copy rows of `table` of `in` into temp.in_<table> of `out`: all of them,
+ * or (ids != NULL) those of the repetitions ids[0..n).
+ */
+static int copy_table(struct store *out, struct store *in, const char *table,
+		      const int64_t *ids, size_t n)
+{
+	char *sql = ids ? xasprintf("SELECT * FROM main.%s WHERE rep_id = ?1 ORDER BY rowid", table)
+			: xasprintf("SELECT * FROM main.%s ORDER BY rowid", table);
+	char *tname = xasprintf("temp.in_%s", table);
 	sqlite3_stmt *sel = store_prepare(in, sql), *ins = NULL;
-	struct sbuf isql = SBUF_INIT;
-	int rc, ncol, ret = -1;
+	int rc = SQLITE_DONE, ncol, ret = -1;
 
 	free(sql);
 	if (!sel)
-		return -1;
+		goto out;
 	ncol = sqlite3_column_count(sel);
-	sbuf_addf(&isql, "INSERT INTO temp.in_%s VALUES (", table);
-	for (int c = 0; c < ncol; c++)
-		sbuf_add(&isql, c ? ", ?" : "?");
-	sbuf_add(&isql, ")");
-	ins = store_prepare(out, isql.buf);
-	sbuf_free(&isql);
+	sql = insert_sql(tname, NULL, ncol);
+	ins = store_prepare(out, sql);
+	free(sql);
 	if (!ins)
 		goto out;
-	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
-		sqlite3_reset(ins);
-		for (int c = 0; c < ncol; c++)
-			sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
-		if (sqlite3_step(ins) != SQLITE_DONE) {
-			store_dberr(out, "cannot stage rows for");
-			goto out;
+	for (size_t i = 0; i < (ids ? n : 1); i++) {
+		sqlite3_reset(sel);
+		if (ids)
+			sqlite3_bind_int64(sel, 1, ids[i]);
+		while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+			sqlite3_reset(ins);
+			for (int c = 0; c < ncol; c++)
+				sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				store_dberr(out, "cannot stage rows for");
+				goto out;
+			}
 		}
+		if (rc != SQLITE_DONE)
+			break;
 	}
 	if (rc != SQLITE_DONE) {
 		store_dberr(in, "cannot read");
@@ -195,6 +223,113 @@ static int copy_table(struct store *out, struct store *in, const char *table)
 	}
 	ret = 0;
 out:
+	free(tname);
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	return ret;
+}
+
+/* in_id -> out_id of the input's repetitions that OUT has (is_new 0) or has now (1). */
+struct rep_map {
+	int64_t *in, *out;
+	size_t n;
+};
+
+static int load_rep_map(struct store *st, int is_new, struct rep_map *m)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT in_id, out_id FROM temp.map_rep WHERE is_new = ?1 "
+					    "ORDER BY in_id");
+	size_t cap = 0;
+	int rc;
+	memset(m, 0, sizeof(*m));
+	if (!s)
+		return -1;
+	sqlite3_bind_int(s, 1, is_new);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (m->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			m->in = xrealloc(m->in, cap * sizeof(*m->in));
+			m->out = xrealloc(m->out, cap * sizeof(*m->out));
+		}
+		m->in[m->n] = sqlite3_column_int64(s, 0);
+		m->out[m->n++] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : store_dberr(st, "cannot read the staged rows of");
+}
+
+static void free_rep_map(struct rep_map *m)
+{
+	free(m->in);
+	free(m->out);
+}
+
+/* out_id for in_id, or 0 */
+static int64_t rep_map_find(const struct rep_map *m, int64_t in_id)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->in[mid] == in_id)
+			return m->out[mid];
+		if (m->in[mid] < in_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * The bulky tables (a time series is 10^3 rows a repetition) are not staged
+ * whole: the rows of repetitions OUT already has are staged to be compared,
+ * the rows of new ones go straight from the input into OUT.
+ */
+static const struct { const char *table, *cols; int ncol; } bulky[] = {
+	{ "samples", "series, unit, t_ns, value", 4 },
+	{ "histograms", "name, unit, lo, hi, count", 5 },
+};
+
+static int copy_new_rows(struct store *st, struct store *in, const struct rep_map *m, size_t b,
+			 int64_t *count)
+{
+	char *sql = xasprintf("SELECT rep_id, %s FROM main.%s ORDER BY rowid", bulky[b].cols,
+			      bulky[b].table);
+	char *tname = xasprintf("main.%s", bulky[b].table);
+	char *cols = xasprintf("rep_id, %s", bulky[b].cols);
+	sqlite3_stmt *sel = store_prepare(in, sql), *ins = NULL;
+	int rc = SQLITE_DONE, ret = -1;
+
+	free(sql);
+	if (!sel)
+		goto out;
+	sql = insert_sql(tname, cols, bulky[b].ncol + 1);
+	ins = store_prepare(st, sql);
+	free(sql);
+	if (!ins)
+		goto out;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		int64_t to = rep_map_find(m, sqlite3_column_int64(sel, 0));
+		if (!to)
+			continue;
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, to);
+		for (int c = 1; c <= bulky[b].ncol; c++)
+			sqlite3_bind_value(ins, c + 1, sqlite3_column_value(sel, c));
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			store_dberr(st, "cannot store rows in");
+			goto out;
+		}
+		(*count)++;
+	}
+	if (rc != SQLITE_DONE) {
+		store_dberr(in, "cannot read");
+		goto out;
+	}
+	ret = 0;
+out:
+	free(tname);
+	free(cols);
 	sqlite3_finalize(sel);
 	sqlite3_finalize(ins);
 	return ret;
@@ -246,6 +381,7 @@ static int merge_one(struct merge_ctx *m, struct store *in)
 	struct store *st = m->out;
 	struct store_merge_stats *c = m->stats;
 	int64_t nconf = 0, scratch = 0;
+	struct rep_map map;
 	char *first = NULL;
 	const struct step pre[] = {
 		/* hosts: deduplicated on the fingerprint hash */
@@ -312,14 +448,6 @@ static int merge_one(struct merge_ctx *m, struct store *in)
 		{ "INSERT INTO main.metrics(rep_id, name, value, unit) SELECT mr.out_id, x.name, x.value,"
 		  " x.unit FROM temp.in_metrics x JOIN temp.map_rep mr ON mr.in_id = x.rep_id"
 		  " WHERE mr.is_new ORDER BY x.rowid", &scratch },
-		{ "INSERT INTO main.samples(rep_id, series, unit, t_ns, value) SELECT mr.out_id,"
-		  " x.series, x.unit, x.t_ns, x.value FROM temp.in_samples x"
-		  " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE mr.is_new ORDER BY x.rowid",
-		  &scratch },
-		{ "INSERT INTO main.histograms(rep_id, name, unit, lo, hi, count) SELECT mr.out_id,"
-		  " x.name, x.unit, x.lo, x.hi, x.count FROM temp.in_histograms x"
-		  " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE mr.is_new ORDER BY x.rowid",
-		  &scratch },
 		{ "INSERT INTO main.notes(rep_id, key, value) SELECT mr.out_id, x.key, x.value"
 		  " FROM temp.in_notes x JOIN temp.map_rep mr ON mr.in_id = x.rep_id"
 		  " WHERE mr.is_new ORDER BY x.rowid", &scratch },
@@ -349,18 +477,33 @@ static int merge_one(struct merge_ctx *m, struct store *in)
 		conflict_sql[4 + i] = child_conflicts[i];
 
 	if (store_exec(st, "DELETE FROM temp.map_host; DELETE FROM temp.map_session;"
-			   "DELETE FROM temp.map_run; DELETE FROM temp.map_rep;"))
+			   "DELETE FROM temp.map_run; DELETE FROM temp.map_rep;") ||
+	    store_exec(st, temp_unindex_sql))
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		char *sql = xasprintf("DELETE FROM temp.in_%s", tables[i]);
+		bool big = false;
 		int r = store_exec(st, sql);
 		free(sql);
-		if (r || copy_table(st, in, tables[i]))
+		for (size_t b = 0; b < ARRAY_SIZE(bulky); b++)
+			big |= !strcmp(tables[i], bulky[b].table);
+		if (r || (!big && copy_table(st, in, tables[i], NULL, 0)))
 			return -1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(pre); i++)
 		if (exec_step(st, pre[i].sql, pre[i].count))
 			return -1;
+	/* the bulky rows of the repetitions both sides have, to compare them */
+	if (load_rep_map(st, 0, &map))
+		return -1;
+	for (size_t b = 0; b < ARRAY_SIZE(bulky) && map.n; b++)
+		if (copy_table(st, in, bulky[b].table, map.in, map.n)) {
+			free_rep_map(&map);
+			return -1;
+		}
+	free_rep_map(&map);
+	if (store_exec(st, temp_index_sql))
+		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(conflict_sql); i++)
 		if (conflicts(st, conflict_sql[i], &nconf, &first)) {
 			free(first);
@@ -379,6 +522,14 @@ static int merge_one(struct merge_ctx *m, struct store *in)
 	for (size_t i = 0; i < ARRAY_SIZE(post); i++)
 		if (exec_step(st, post[i].sql, post[i].count))
 			return -1;
+	if (load_rep_map(st, 1, &map))
+		return -1;
+	for (size_t b = 0; b < ARRAY_SIZE(bulky) && map.n; b++)
+		if (copy_new_rows(st, in, &map, b, &scratch)) {
+			free_rep_map(&map);
+			return -1;
+		}
+	free_rep_map(&map);
 	m->updates += c->hosts + c->sessions + c->runs + c->reps + c->runs_updated + scratch - before;
 	return 0;
 }
@@ -433,7 +584,10 @@ int store_merge(const char *out, const char *const *in, size_t nin,
 		goto out;
 	}
 	m.out = st;
-	if (store_exec(st, temp_sql))
+	/* the staged copy of one input lives in memory, and enough of OUT's
+	 * pages that the transaction is not spilled to the log page by page */
+	if (store_exec(st, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536") ||
+	    store_exec(st, temp_sql))
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		char *sql = xasprintf("CREATE TEMP TABLE in_%s AS SELECT * FROM main.%s WHERE 0",
@@ -443,8 +597,6 @@ int store_merge(const char *out, const char *const *in, size_t nin,
 		if (r)
 			goto out;
 	}
-	if (store_exec(st, temp_index_sql))
-		goto out;
 	if (store_begin(st))
 		goto out;
 	began = true;
