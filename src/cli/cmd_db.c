@@ -26,7 +26,7 @@ const char cmd_db_usage[] =
 	"         leaves OUT unchanged. --db is not used.\n"
 	"\n"
 	"check and migrate work on --db PATH, else $TDXBENCH_DB, else results/tdxbench.db.\n"
-	"Its tables are described in docs/schema.md.\n";
+	"The tables are described in docs/schema.md.\n";
 
 static int db_check(struct cli_ctx *ctx)
 {
