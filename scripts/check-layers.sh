@@ -10,6 +10,10 @@
 #   3 src/report                                output
 #   4 src/cli src/main.c                        commands
 #
+# A header named *_int.h (store_int.h, host_int.h, backend/sim/sim_int.h) is
+# the internals of its folder: only files of that same folder include it
+# (unit tests and benchmarks, outside src/, may).
+#
 # usage: check-layers.sh [ROOT]    (ROOT defaults to the repository top)
 set -u
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -48,6 +52,13 @@ while IFS= read -r file; do
 		*) continue ;;	# a sibling header in the same folder
 		esac
 		checked=$((checked + 1))
+		case $inc in
+		*_int.h)
+			if [ "$(dirname "$target")" != "$(dirname "$file")" ]; then
+				echo "$file:$line: includes \"$inc\", the internals of $(dirname "$target")" >&2
+				bad=$((bad + 1))
+			fi ;;
+		esac
 		tgt_rank=$(rank_of "$target")
 		[ "$tgt_rank" -ge 0 ] || { echo "$file:$line: includes \"$inc\", which is in no layer" >&2; bad=$((bad + 1)); continue; }
 		[ "$(folder_of "$target")" = "$src_dir" ] && continue
@@ -60,7 +71,7 @@ while IFS= read -r file; do
 done < <(find src workloads guest-images -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.lds' \) | sort)
 
 if [ "$bad" -gt 0 ]; then
-	echo "check-layers: $bad upward include(s) in $root" >&2
+	echo "check-layers: $bad upward or internal include(s) in $root" >&2
 	exit 1
 fi
 echo "check-layers: $checked includes, none points up a layer"

@@ -12,25 +12,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char main_usage[] =
-	"usage: tdxbench [--db PATH] [--quiet] [--json] <command> [options]\n"
-	"       tdxbench --version | help [<command>]\n";
-
-static void print_commands(FILE *f)
-{
-	size_t n;
-	const struct cmd *cmds = cli_commands(&n);
-	fputs(main_usage, f);
-	fputs("\ncommands:\n", f);
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
-	fputs("\nglobal options (before or after the command):\n"
-	      "  --db PATH    results database (default $TDXBENCH_DB, else results/tdxbench.db)\n"
-	      "  --quiet      no progress or chatter\n"
-	      "  --json       JSON instead of tables where output is tabular\n"
-	      "\n'tdxbench <command> --help' describes one command.\n", f);
-}
-
 /* git's run_builtin(): make sure what we printed really reached stdout. */
 static int finish_stdout(int rc)
 {
@@ -62,7 +43,7 @@ int main(int argc, char **argv)
 			printf("tdxbench %s\n", TDXBENCH_VERSION);
 			return finish_stdout(EXIT_OK);
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			print_commands(stdout);
+			cli_print_commands(stdout);
 			return finish_stdout(EXIT_OK);
 		} else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
 			ctx.quiet = true;
@@ -82,7 +63,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		print_commands(stderr);
+		cli_print_commands(stderr);
 		return EXIT_USAGE;
 	}
 	cmd = cli_find_command(argv[i]);
@@ -100,6 +81,7 @@ int main(int argc, char **argv)
 			error("'%s' is not a command (see 'tdxbench help')", argv[i]);
 		return EXIT_USAGE;
 	}
+	ctx.cmd = cmd;
 	optind = 0;	/* full getopt reset for the command's own parse */
 	return finish_stdout(cmd->fn(argc - i, argv + i, &ctx));
 }

@@ -6,8 +6,13 @@
 
 extern const char *const wl_accept_choices[];	/* "4K", "2M" */
 extern const char *const wl_share_choices[];	/* "split", "interleave" */
-/* Read accept= (4K|2M) into bytes. */
-int wl_read_accept(const struct params *p, const char *def, uint64_t *unit, char *err, size_t errlen);
-int wl_read_share(const struct params *p, int def, uint32_t *share, char *err, size_t errlen);
+/*
+ * accept= (4K|2M) in bytes and share= (split|interleave), with the default
+ * of the workload's own table own (whose choices must be the lists above).
+ */
+int wl_read_accept(const struct opt_desc *own, const struct params *p, uint64_t *unit,
+		   char *err, size_t errlen);
+int wl_read_share(const struct opt_desc *own, const struct params *p, uint32_t *share,
+		  char *err, size_t errlen);
 
 #endif

@@ -5,11 +5,16 @@
 #include <stdio.h>
 
 static const struct opt_desc convert_churn_params[] = {
-	{ "accept", OPT_ENUM, "2M", "size the guest first accepts memory at", wl_accept_choices, NULL, NULL },
-	{ "window", OPT_SIZE, "64M", "bounce-buffer window converted back and forth (swiotlb default 64M)", NULL, "bytes", NULL },
-	{ "gran", OPT_SIZE, "4K", "conversion granularity (4K..2M)", NULL, "bytes", NULL },
-	{ "rounds", OPT_U64, "4", "times the whole window is converted and back", NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "accept", .type = OPT_ENUM, .def = "2M", .choices = wl_accept_choices,
+	  .help = "size the guest first accepts memory at" },
+	{ .name = "window", .type = OPT_SIZE, .def = "64M", .min = "2M", .unit = "bytes",
+	  .help = "bounce-buffer window converted back and forth, a multiple of 2M, at most "
+		  "mem (swiotlb's default is 64M)" },
+	{ .name = "gran", .type = OPT_SIZE, .def = "4K", .min = "4K", .max = "2M", .unit = "bytes",
+	  .help = "conversion granularity, a power of two" },
+	{ .name = "rounds", .type = OPT_U64, .def = "4", .min = "1", .max = "1000000",
+	  .help = "times the whole window is converted and back" },
+	{ .name = NULL },
 };
 
 static int convert_churn_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
@@ -17,21 +22,18 @@ static int convert_churn_build(const struct params *p, struct tdxb_workload *w, 
 	struct wl_common c;
 	struct tdxb_phase *ph;
 	uint64_t unit, window, gran, rounds;
-	if (wl_read_common(p, &c, err, errlen) || wl_read_accept(p, "2M", &unit, err, errlen) ||
-	    params_get_size(p, "window", 64 * MiB, &window, err, errlen) ||
-	    params_get_size(p, "gran", 4 * KiB, &gran, err, errlen) ||
-	    params_get_u64(p, "rounds", 4, &rounds, err, errlen))
+	if (wl_read_common(convert_churn_params, p, &c, err, errlen) ||
+	    wl_read_accept(convert_churn_params, p, &unit, err, errlen) ||
+	    opt_get_size(convert_churn_params, p, "window", &window, err, errlen) ||
+	    opt_get_size(convert_churn_params, p, "gran", &gran, err, errlen) ||
+	    opt_get_u64(convert_churn_params, p, "rounds", &rounds, err, errlen))
 		return -1;
-	if (gran < 4 * KiB || gran > 2 * MiB || (gran & (gran - 1))) {
+	if (gran & (gran - 1)) {
 		snprintf(err, errlen, "gran=%s: must be a power of two from 4K to 2M", params_get(p, "gran"));
 		return -1;
 	}
 	if (window < gran || window % (2 * MiB) || window > c.mem) {
 		snprintf(err, errlen, "window=%s: must be a multiple of 2M, at most mem", params_get(p, "window"));
-		return -1;
-	}
-	if (rounds < 1 || rounds > 1000000) {
-		snprintf(err, errlen, "rounds=%llu: must be 1..1000000", (unsigned long long)rounds);
 		return -1;
 	}
 	wl_init(w, &c);

@@ -3,8 +3,9 @@
 #include "lib/util.h"
 
 static const struct opt_desc fault2m_params[] = {
-	{ "share", OPT_ENUM, "split", "how vCPUs divide the range", wl_share_choices, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "share", .type = OPT_ENUM, .def = "split", .choices = wl_share_choices,
+	  .help = "how vCPUs divide the range" },
+	{ .name = NULL },
 };
 
 static int fault2m_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
@@ -12,7 +13,8 @@ static int fault2m_build(const struct params *p, struct tdxb_workload *w, char *
 	struct wl_common c;
 	struct tdxb_phase *ph;
 	uint32_t share;
-	if (wl_read_common(p, &c, err, errlen) || wl_read_share(p, 0, &share, err, errlen))
+	if (wl_read_common(fault2m_params, p, &c, err, errlen) ||
+	    wl_read_share(fault2m_params, p, &share, err, errlen))
 		return -1;
 	wl_init(w, &c);
 	ph = wl_add_phase(w, TDXB_PH_FAULT);

@@ -5,9 +5,11 @@
 #include <stdio.h>
 
 static const struct opt_desc random4k_params[] = {
-	{ "touch", OPT_U64, "1000", "per mille of the 4K pages touched", NULL, "permille", NULL },
-	{ "share", OPT_ENUM, "interleave", "how vCPUs divide the pages", wl_share_choices, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "touch", .type = OPT_U64, .def = "1000", .min = "1", .max = "1000", .unit = "permille",
+	  .help = "per mille of the 4K pages touched" },
+	{ .name = "share", .type = OPT_ENUM, .def = "interleave", .choices = wl_share_choices,
+	  .help = "how vCPUs divide the pages" },
+	{ .name = NULL },
 };
 
 static int random4k_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
@@ -16,13 +18,10 @@ static int random4k_build(const struct params *p, struct tdxb_workload *w, char 
 	struct tdxb_phase *ph;
 	uint64_t touch;
 	uint32_t share;
-	if (wl_read_common(p, &c, err, errlen) || wl_read_share(p, 1, &share, err, errlen) ||
-	    params_get_u64(p, "touch", 1000, &touch, err, errlen))
+	if (wl_read_common(random4k_params, p, &c, err, errlen) ||
+	    wl_read_share(random4k_params, p, &share, err, errlen) ||
+	    opt_get_u64(random4k_params, p, "touch", &touch, err, errlen))
 		return -1;
-	if (touch < 1 || touch > 1000) {
-		snprintf(err, errlen, "touch=%llu: must be 1..1000", (unsigned long long)touch);
-		return -1;
-	}
 	wl_init(w, &c);
 	ph = wl_add_phase(w, TDXB_PH_FAULT);
 	ph->len = c.mem;

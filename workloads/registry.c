@@ -1,4 +1,5 @@
 #include "workloads/workload.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 #include "workloads/registry.h"
 
@@ -6,10 +7,12 @@
 #include <string.h>
 
 const struct opt_desc workload_common_opts[] = {
-	{ "mem", OPT_SIZE, "1G", "test memory per TD", NULL, "bytes", NULL },
-	{ "vcpus", OPT_U64, "1", "vCPUs per TD", NULL, NULL, NULL },
-	{ "tds", OPT_U64, "1", "TDs (VMs) sharing the host", NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "mem", .type = OPT_SIZE, .def = "1G", .min = "2M", .unit = "bytes",
+	  .help = "test memory per TD (a multiple of 2M)" },
+	{ .name = "vcpus", .type = OPT_U64, .def = "1", .min = "1", .max = "4096", .help = "vCPUs per TD" },
+	{ .name = "tds", .type = OPT_U64, .def = "1", .min = "1", .max = "1024",
+	  .help = "TDs (VMs) sharing the host" },
+	{ .name = NULL },
 };
 
 #define TDX_WL_PTR(n) &wl_##n,
@@ -37,28 +40,26 @@ const char *const *workload_names(void)
 	return names;
 }
 
-int wl_read_common(const struct params *p, struct wl_common *c, char *err, size_t errlen)
+const struct opt_desc *wl_key_table(const struct opt_desc *own, const char *key)
+{
+	return opt_find(own, key) ? own : workload_common_opts;
+}
+
+int wl_read_common(const struct opt_desc *own, const struct params *p, struct wl_common *c,
+		   char *err, size_t errlen)
 {
 	uint64_t v;
-	if (params_get_size(p, "mem", 1 * GiB, &c->mem, err, errlen))
+	if (opt_get_size(wl_key_table(own, "mem"), p, "mem", &c->mem, err, errlen))
 		return -1;
-	if (c->mem < 2 * MiB || c->mem % (2 * MiB)) {
+	if (c->mem % (2 * MiB)) {
 		snprintf(err, errlen, "mem=%s: must be a multiple of 2M", params_get(p, "mem"));
 		return -1;
 	}
-	if (params_get_u64(p, "vcpus", 1, &v, err, errlen))
+	if (opt_get_u64(wl_key_table(own, "vcpus"), p, "vcpus", &v, err, errlen))
 		return -1;
-	if (v < 1 || v > 4096) {
-		snprintf(err, errlen, "vcpus=%llu: must be 1..4096", (unsigned long long)v);
-		return -1;
-	}
 	c->vcpus = (uint32_t)v;
-	if (params_get_u64(p, "tds", 1, &v, err, errlen))
+	if (opt_get_u64(wl_key_table(own, "tds"), p, "tds", &v, err, errlen))
 		return -1;
-	if (v < 1 || v > 1024) {
-		snprintf(err, errlen, "tds=%llu: must be 1..1024", (unsigned long long)v);
-		return -1;
-	}
 	c->tds = (uint32_t)v;
 	if (params_get_u64(p, "seed", 1, &c->seed, err, errlen))
 		return -1;
@@ -107,10 +108,10 @@ const char *wl_phase_kind_name(uint32_t k)
 void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len)
 {
 	static const char *const orders[] = { "seq", "random", "stride" };
-	char a[16], b[16], u[16];
-	fmt_size(ph->start, a, sizeof(a));
-	fmt_size(ph->start + ph->len, b, sizeof(b));
-	fmt_size(ph->unit, u, sizeof(u));
+	char a[FMT_LEN], b[FMT_LEN], u[FMT_LEN];
+	fmt_value((double)ph->start, "bytes", a, sizeof(a));
+	fmt_value((double)(ph->start + ph->len), "bytes", b, sizeof(b));
+	fmt_value((double)ph->unit, "bytes", u, sizeof(u));
 	switch (ph->kind) {
 	case TDXB_PH_FAULT:
 	case TDXB_PH_REWRITE:

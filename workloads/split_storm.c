@@ -5,8 +5,9 @@
 #include <stdio.h>
 
 static const struct opt_desc split_storm_params[] = {
-	{ "per_region", OPT_U64, "1", "4K pages converted to shared in each 2M region", NULL, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "per_region", .type = OPT_U64, .def = "1", .min = "1", .max = "512",
+	  .help = "4K pages converted to shared in each 2M region" },
+	{ .name = NULL },
 };
 
 static int split_storm_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
@@ -14,13 +15,9 @@ static int split_storm_build(const struct params *p, struct tdxb_workload *w, ch
 	struct wl_common c;
 	struct tdxb_phase *ph;
 	uint64_t per_region;
-	if (wl_read_common(p, &c, err, errlen) ||
-	    params_get_u64(p, "per_region", 1, &per_region, err, errlen))
+	if (wl_read_common(split_storm_params, p, &c, err, errlen) ||
+	    opt_get_u64(split_storm_params, p, "per_region", &per_region, err, errlen))
 		return -1;
-	if (per_region < 1 || per_region > 512) {
-		snprintf(err, errlen, "per_region=%llu: must be 1..512", (unsigned long long)per_region);
-		return -1;
-	}
 	wl_init(w, &c);
 	ph = wl_add_phase(w, TDXB_PH_FAULT);
 	ph->len = c.mem;

@@ -2,8 +2,9 @@
 #include "workloads/common.h"
 
 static const struct opt_desc teardown_params[] = {
-	{ "accept", OPT_ENUM, "4K", "size the guest accepts/touches", wl_accept_choices, NULL, NULL },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "accept", .type = OPT_ENUM, .def = "4K", .choices = wl_accept_choices,
+	  .help = "size the guest accepts/touches" },
+	{ .name = NULL },
 };
 
 static int teardown_build(const struct params *p, struct tdxb_workload *w, char *err, size_t errlen)
@@ -11,7 +12,8 @@ static int teardown_build(const struct params *p, struct tdxb_workload *w, char 
 	struct wl_common c;
 	struct tdxb_phase *ph;
 	uint64_t unit;
-	if (wl_read_common(p, &c, err, errlen) || wl_read_accept(p, "4K", &unit, err, errlen))
+	if (wl_read_common(teardown_params, p, &c, err, errlen) ||
+	    wl_read_accept(teardown_params, p, &unit, err, errlen))
 		return -1;
 	wl_init(w, &c);
 	ph = wl_add_phase(w, TDXB_PH_FAULT);

@@ -7,7 +7,7 @@
 #include "lib/util.h"
 
 static const struct opt_desc no_params[] = {
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = NULL },
 };
 
 static int build_failing(const struct params *p, struct tdxb_workload *w, uint32_t kind,
@@ -15,7 +15,7 @@ static int build_failing(const struct params *p, struct tdxb_workload *w, uint32
 {
 	struct wl_common c;
 	struct tdxb_phase *ph;
-	if (wl_read_common(p, &c, err, errlen))
+	if (wl_read_common(no_params, p, &c, err, errlen))
 		return -1;
 	wl_init(w, &c);
 	/* a short normal phase first, so the failure is reported in phase 2 */

@@ -20,7 +20,8 @@ struct workload_desc {
 	const char *summary;
 	/* what the phases do, for `tdxbench workloads` and docs */
 	const char *description;
-	const struct opt_desc *params;	/* workload-specific keys, {NULL}-terminated */
+	/* workload-specific keys, {NULL}-terminated; a key here overrides the common one */
+	const struct opt_desc *params;
 	unsigned flags;
 	/* Fill out from p (common keys: mem, vcpus, tds, seed). -1 + err on bad input. */
 	int (*build)(const struct params *p, struct tdxb_workload *out, char *err, size_t errlen);
@@ -41,7 +42,14 @@ struct wl_common {
 	uint32_t vcpus, tds;
 	uint64_t seed;
 };
-int wl_read_common(const struct params *p, struct wl_common *c, char *err, size_t errlen);
+/*
+ * Read mem, vcpus, tds (through own's descriptor when the workload overrides
+ * one, else workload_common_opts) and seed.
+ */
+int wl_read_common(const struct opt_desc *own, const struct params *p, struct wl_common *c,
+		   char *err, size_t errlen);
+/* own when it describes key, else workload_common_opts. */
+const struct opt_desc *wl_key_table(const struct opt_desc *own, const char *key);
 void wl_init(struct tdxb_workload *w, const struct wl_common *c);
 struct tdxb_phase *wl_add_phase(struct tdxb_workload *w, uint32_t kind);
 /* "fault", "convert", ... "test-crash"; "?" for an unknown kind. */

@@ -10,7 +10,7 @@
  *    notes) at full precision and nothing else, so that two builds of the model
  *    can be diffed byte for byte (the speed line is left out: it varies).
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 #include "workloads/workload.h"
 

@@ -41,13 +41,32 @@ enum {
 	BACKEND_ABORTED = -2,		/* *abort_now was seen */
 };
 
+/*
+ * A named strategy: a preset over the backend's knobs, named after the patch
+ * series it models. `tdxbench strategies` lists these, resolved.
+ */
+struct backend_preset {
+	const char *name;
+	const char *summary;
+	const char *series;	/* which posted series / mail it models */
+	const char *sets;	/* "k=v,k=v": the preset's values that differ from the defaults */
+};
+
 struct backend_ops {
 	const char *name;
 	const char *summary;
-	/* Keys this backend accepts beyond the workload's (knobs, costs, backing=...). */
+	/*
+	 * Keys this backend accepts beyond the workload's (knobs, costs,
+	 * backing=...). A key's .source cites where its default comes from, or
+	 * says "assumed" when no published figure backs it.
+	 */
 	const struct opt_desc *knobs;
+	/* Of .knobs, the model's cost parameters (listed apart); NULL = none. */
+	bool (*knob_is_cost)(const struct opt_desc *d);
 	/* Named strategies (NULL-terminated), or NULL when the backend has none. */
 	const char *const *strategies;
+	/* The same strategies described, in the same order (.name NULL ends it), or NULL. */
+	const struct backend_preset *presets;
 	/* 0 if usable here; else -1 and a one-line reason ("kvm: /dev/kvm not accessible: ..."). */
 	int (*probe)(char *why, size_t len);
 	/*

@@ -1,6 +1,6 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "core/compare.h"
+#include "report/compare_render.h"
 #include "core/select.h"
 #include "lib/util.h"
 #include "store/store.h"
@@ -9,51 +9,56 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char cmd_compare_usage[] =
-	"usage: tdxbench compare BASE CAND [CAND...] [options]\n"
-	"\n"
-	"Compare the runs picked by CAND with those picked by BASE, metric by\n"
-	"metric. Each side is a selector: key=value terms that must all hold\n"
-	"(strategy=sean-v5,workload=boot; keys id, session, backend, strategy,\n"
-	"workload, label, status, kernel, host and any run parameter), a run id\n"
-	"(12) or an id range (12-20).\n"
-	"\n"
-	"Runs are matched on workload, backend and workload parameters (mem,\n"
-	"vcpus, tds, and the workload's own keys), except keys the selectors set\n"
-	"apart (vcpus=4 vs vcpus=8 compares across vcpus). Other parameters that\n"
-	"differ are listed per block; runs with no counterpart are listed at the\n"
-	"end. Several runs with the same key on one side are pooled.\n"
-	"\n"
-	"Per metric: median and 95% confidence interval of the median (order\n"
-	"statistics), change in % of the base median, Mann-Whitney U two-sided\n"
-	"p-value; '~' when p >= alpha. See docs/statistics.md.\n"
-	"\n"
-	"options:\n"
-	"  --metric NAME[,NAME]  only these metrics (default: all both sides have)\n"
-	"  --alpha A             significance level (default 0.05)\n"
-	"  --fail-if-worse PCT   exit 1 when a metric is significantly worse by more\n"
-	"                        than PCT % (for git bisect run)\n"
-	"  --format FMT          text (default; ASCII, 80 columns), markdown, csv, json\n"
-	"  --no-header           leave out the sides' hosts and commands\n"
-	"\n"
-	"exit status: 0 done, 1 regression (with --fail-if-worse) or error, 2 usage\n";
+#define DEFAULT_ALPHA 0.05
 
-enum { OPT_METRIC = 1, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER };
+enum { OPT_METRIC = 0x100, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER };
 
-static const struct option compare_opts[] = {
-	{ "metric", required_argument, NULL, OPT_METRIC },
-	{ "alpha", required_argument, NULL, OPT_ALPHA },
-	{ "fail-if-worse", required_argument, NULL, OPT_FAIL },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
-	{ NULL, 0, NULL, 0 },
+/* enum compare_format order */
+static const char *const format_names[] = { "text", "markdown", "csv", "json", NULL };
+
+static const char *const *compare_formats(void)
+{
+	return format_names;
+}
+
+static const struct cli_opt compare_opts[] = {
+	{ .name = "metric", .id = OPT_METRIC, .arg = "NAME[,NAME]",
+	  .help = "only these metrics (default: all both sides have)" },
+	{ .name = "alpha", .id = OPT_ALPHA, .arg = "A", .def = STR(DEFAULT_ALPHA), .help = "significance level" },
+	{ .name = "fail-if-worse", .id = OPT_FAIL, .arg = "PCT",
+	  .help = "exit 1 when a metric is significantly worse by more than PCT % (for git "
+		  "bisect run)" },
+	{ .name = "format", .id = OPT_FORMAT, .arg = "FMT", .values = compare_formats,
+	  .def = "text", .help = "output format; text is ASCII in 80 columns, --json means json" },
+	{ .name = "no-header", .id = OPT_NO_HEADER, .help = "leave out the sides' hosts and commands" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_compare_help = {
+	.synopsis = "compare BASE CAND [CAND...] [options]",
+	.text = "Compare the runs picked by CAND with those picked by BASE, metric by\n"
+		"metric. Each side is a selector: key=value terms that must all hold\n"
+		"(strategy=sean-v5,workload=boot; keys id, session, backend, strategy,\n"
+		"workload, label, status, kernel, host and any run parameter), a run id\n"
+		"(12) or an id range (12-20).\n"
+		"\n"
+		"Runs are matched on workload, backend and workload parameters (mem,\n"
+		"vcpus, tds, and the workload's own keys), except keys the selectors set\n"
+		"apart (vcpus=4 vs vcpus=8 compares across vcpus). Other parameters that\n"
+		"differ are listed per block; runs with no counterpart are listed at the\n"
+		"end. Several runs with the same key on one side are pooled.\n"
+		"\n"
+		"Per metric: median and 95% confidence interval of the median (order\n"
+		"statistics), change in % of the base median, Mann-Whitney U two-sided\n"
+		"p-value; '~' when p >= alpha. See docs/statistics.md.\n",
+	.opts = compare_opts,
+	.footer = "exit status: 0 done, 1 regression (with --fail-if-worse) or error, 2 usage\n",
 };
 
 static int parse_format(const char *s, enum compare_format *f)
 {
-	static const char *const names[] = { "text", "markdown", "csv", "json" };
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
-		if (!strcmp(s, names[i])) {
+	for (size_t i = 0; format_names[i]; i++) {
+		if (!strcmp(s, format_names[i])) {
 			*f = (enum compare_format)i;
 			return 0;
 		}
@@ -63,15 +68,15 @@ static int parse_format(const char *s, enum compare_format *f)
 
 int cmd_compare(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("compare");
-	struct compare_req req = { .alpha = 0.05, .fail_if_worse_pct = -1, .header = true };
+	const struct cmd *self = ctx->cmd;
+	struct compare_req req = { .alpha = DEFAULT_ALPHA, .fail_if_worse_pct = -1, .header = true };
 	enum compare_format fmt = CMP_TEXT;
 	bool fmt_set = false;
 	struct store *st;
 	char err[256];
 	int c, rc;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "", compare_opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_METRIC:
 			req.metrics = optarg;

@@ -7,26 +7,25 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_db_usage[] =
-	"usage: tdxbench db check [--json]\n"
-	"       tdxbench db migrate\n"
-	"       tdxbench db merge OUT IN...\n"
-	"\n"
-	"check    verify the database without changing it: sqlite's integrity\n"
-	"         check, foreign keys, the schema version and tables; print the\n"
-	"         row counts. Exits 1 if anything is wrong.\n"
-	"migrate  bring an older database to this tdxbench's schema version\n"
-	"         (any writing command does this on its own).\n"
-	"merge    add the runs of the databases IN... to OUT (created if missing),\n"
-	"         e.g. the shards of a fleet run (docs/fleet.md). All or nothing:\n"
-	"         one transaction, integrity checked before and after. Hosts are\n"
-	"         matched on their fingerprint, sessions and runs on their uuid;\n"
-	"         what OUT has already is skipped, so merging twice adds nothing;\n"
-	"         a row with a known id and other content refuses the merge and\n"
-	"         leaves OUT unchanged. --db is not used.\n"
-	"\n"
-	"check and migrate work on --db PATH, else $TDXBENCH_DB, else results/tdxbench.db.\n"
-	"The tables are described in docs/schema.md.\n";
+const struct cmd_help cmd_db_help = {
+	.synopsis = "db check\n"
+		    "db migrate\n"
+		    "db merge OUT IN...",
+	.text = "check    verify the database without changing it: sqlite's integrity\n"
+		"         check, foreign keys, the schema version and tables; print the\n"
+		"         row counts. Exits 1 if anything is wrong.\n"
+		"migrate  bring an older database to this tdxbench's schema version\n"
+		"         (any writing command does this on its own).\n"
+		"merge    add the runs of the databases IN... to OUT (created if missing),\n"
+		"         e.g. the shards of a fleet run (docs/fleet.md). All or nothing:\n"
+		"         one transaction, integrity checked before and after. Hosts are\n"
+		"         matched on their fingerprint, sessions and runs on their uuid;\n"
+		"         what OUT has already is skipped, so merging twice adds nothing;\n"
+		"         a row with a known id and other content refuses the merge and\n"
+		"         leaves OUT unchanged. --db is not used by merge.\n"
+		"\n"
+		"The tables are described in docs/schema.md.\n",
+};
 
 static int db_check(struct cli_ctx *ctx)
 {
@@ -117,10 +116,10 @@ static int db_merge(struct cli_ctx *ctx, int argc, char **argv)
 int cmd_db(int argc, char **argv, struct cli_ctx *ctx)
 {
 	static const char *const subs[] = { "check", "migrate", "merge" };
-	const struct cmd *self = cli_find_command("db");
+	const struct cmd *self = ctx->cmd;
 	const char *sub, *close;
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (optind >= argc)
 		return cli_usage_error(self, "which subcommand? (check, migrate or merge)");

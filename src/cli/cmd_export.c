@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/select.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -10,20 +11,35 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_export_usage[] =
-	"usage: tdxbench export --format csv|json [-o FILE] [SELECTOR...]\n"
-	"\n"
-	"Write the metrics of the selected runs (default: all) for other tools.\n"
-	"  csv    one row per run x repetition x metric, with a header:\n"
-	"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
-	"         rep,rep_status,metric,value,unit\n"
-	"  json   an array of runs (the columns of 'list --json') each with its\n"
-	"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
-	"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
-	"in the database (tables samples, histograms; see docs/schema.md).\n"
-	"\n"
-	"  --format FMT   csv or json (required)\n"
-	"  -o, --output FILE   write there instead of standard output\n";
+enum { OPT_FORMAT = 0x100, OPT_OUTPUT };
+
+static const char *const export_format_names[] = { "csv", "json", NULL };
+
+static const char *const *export_formats(void)
+{
+	return export_format_names;
+}
+
+static const struct cli_opt export_opts[] = {
+	{ .name = "format", .id = OPT_FORMAT, .arg = "FMT", .values = export_formats,
+	  .help = "what to write, required; --json means json" },
+	{ .name = "output", .short_name = 'o', .id = OPT_OUTPUT, .arg = "FILE",
+	  .help = "write there instead of standard output" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_export_help = {
+	.synopsis = "export --format FMT [-o FILE] [SELECTOR...]",
+	.text = "Write the metrics of the selected runs (default: all) for other tools.\n"
+		"  csv    one row per run x repetition x metric, with a header:\n"
+		"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
+		"         rep,rep_status,metric,value,unit\n"
+		"  json   an array of runs (the columns of 'list --json') each with its\n"
+		"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
+		"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
+		"in the database (tables samples, histograms; see docs/schema.md).\n",
+	.opts = export_opts,
+};
 
 struct csv_ctx {
 	FILE *f;
@@ -36,28 +52,28 @@ static int csv_metric(void *p, int rep, const char *rep_status, const char *metr
 	struct csv_ctx *c = p;
 	const struct run_row *r = c->r;
 	fprintf(c->f, "%lld,", (long long)r->id);
-	csv_field(c->f, r->backend);
+	fmt_csv(c->f, r->backend);
 	fputc(',', c->f);
-	csv_field(c->f, r->strategy);
+	fmt_csv(c->f, r->strategy);
 	fputc(',', c->f);
-	csv_field(c->f, r->workload);
+	fmt_csv(c->f, r->workload);
 	fputc(',', c->f);
-	csv_field(c->f, r->label);
+	fmt_csv(c->f, r->label);
 	fputc(',', c->f);
-	csv_field(c->f, r->kernel);
+	fmt_csv(c->f, r->kernel);
 	fputc(',', c->f);
-	csv_field(c->f, r->host_label);
+	fmt_csv(c->f, r->host_label);
 	fputc(',', c->f);
-	csv_field(c->f, r->params);
+	fmt_csv(c->f, r->params);
 	fprintf(c->f, ",%d,", rep);
-	csv_field(c->f, rep_status);
+	fmt_csv(c->f, rep_status);
 	fputc(',', c->f);
-	csv_field(c->f, metric);
+	fmt_csv(c->f, metric);
 	fputc(',', c->f);
 	if (!isnan(value))
 		fprintf(c->f, "%.17g", value);
 	fputc(',', c->f);
-	csv_field(c->f, unit);
+	fmt_csv(c->f, unit);
 	fputc('\n', c->f);
 	return 0;
 }
@@ -91,13 +107,7 @@ static int json_metric(void *p, int rep, const char *rep_status, const char *met
 
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 {
-	enum { OPT_FORMAT = 1 };
-	static const struct option opts[] = {
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd *self = cli_find_command("export");
+	const struct cmd *self = ctx->cmd;
 	const char *format = NULL, *output = NULL;
 	struct selector sel;
 	struct store *st;
@@ -107,10 +117,10 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	FILE *f = stdout;
 	int c, ret = EXIT_FAIL;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "o:", opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		if (c == OPT_FORMAT)
 			format = optarg;
-		else if (c == 'o')
+		else if (c == OPT_OUTPUT)
 			output = optarg;
 	}
 	if (ctx->json && !format)

@@ -4,25 +4,20 @@
 
 #include <stdio.h>
 
-const char cmd_help_usage[] =
-	"usage: tdxbench help [<command>]\n"
-	"\n"
-	"Without a command, list the commands; with one, print its help.\n";
+const struct cmd_help cmd_help_help = {
+	.synopsis = "help [<command>]",
+	.text = "Without a command, list the commands (as 'tdxbench --help' does); with one,\n"
+		"print its help (as 'tdxbench <command> --help' does).\n",
+};
 
 int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("help"), *cmd;
-	size_t n;
-	const struct cmd *cmds;
+	const struct cmd *self = ctx->cmd, *cmd;
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (optind >= argc) {
-		cmds = cli_commands(&n);
-		printf("usage: tdxbench [--db PATH] [--quiet] [--json] <command> [options]\n\ncommands:\n");
-		for (size_t i = 0; i < n; i++)
-			printf("  %-12s %s\n", cmds[i].name, cmds[i].summary);
-		printf("\n'tdxbench <command> --help' describes one command.\n");
+		cli_print_commands(stdout);
 		return EXIT_OK;
 	}
 	if (optind + 1 < argc)
@@ -32,6 +27,6 @@ int cmd_help(int argc, char **argv, struct cli_ctx *ctx)
 		error("help: '%s' is not a command (see 'tdxbench help')", argv[optind]);
 		return EXIT_USAGE;
 	}
-	fputs(cmd->usage, stdout);
+	cli_print_usage(cmd, stdout);
 	return EXIT_OK;
 }

@@ -7,31 +7,33 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-const char cmd_host_usage[] =
-	"usage: tdxbench host [--json] [--label TEXT] [--kernel-tree DIR] [--store]\n"
-	"\n"
-	"Describe this machine as runs record it: CPU (libcpuid, microcode), NUMA\n"
-	"layout (hwloc), kernel (release, command line, THP, kvm module parameters),\n"
-	"/dev/kvm capabilities (API version, VM types, guest_memfd, memory\n"
-	"attributes) and TDX status (tdx_host_platform flag, TDX VM type, kernel\n"
-	"log 'virt/tdx:' lines), each present, absent or unreadable with why.\n"
-	"\n"
-	"  --json              the fingerprint as JSON (what the store keeps)\n"
-	"  --label TEXT        a name for this host/kernel (e.g. 'dpamt-v4')\n"
-	"  --kernel-tree DIR   record 'git describe' of the kernel source tree\n"
-	"  --store             also record the fingerprint in the database\n"
-	"                      (once per distinct host, kernel and label)\n";
+enum { OPT_LABEL = 0x100, OPT_TREE, OPT_STORE };
+
+static const struct cli_opt host_opts[] = {
+	{ .name = "label", .id = OPT_LABEL, .arg = "TEXT",
+	  .help = "a name for this host/kernel (e.g. 'dpamt-v4')" },
+	{ .name = "kernel-tree", .id = OPT_TREE, .arg = "DIR",
+	  .help = "record 'git describe' of the kernel source tree" },
+	{ .name = "store", .id = OPT_STORE,
+	  .help = "also record the fingerprint in the database (once per distinct host, kernel "
+		  "and label)" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_host_help = {
+	.synopsis = "host [--label TEXT] [--kernel-tree DIR] [--store]",
+	.text = "Describe this machine as runs record it: CPU (libcpuid, microcode), NUMA\n"
+		"layout (hwloc), kernel (release, command line, THP, kvm module parameters),\n"
+		"/dev/kvm capabilities (API version, VM types, guest_memfd, memory\n"
+		"attributes) and TDX status (tdx_host_platform flag, TDX VM type, kernel\n"
+		"log 'virt/tdx:' lines), each present, absent or unreadable with why.\n"
+		"With --json, the fingerprint as JSON (what the store keeps).\n",
+	.opts = host_opts,
+};
 
 int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 {
-	enum { OPT_LABEL = 1, OPT_TREE, OPT_STORE };
-	static const struct option opts[] = {
-		{ "label", required_argument, NULL, OPT_LABEL },
-		{ "kernel-tree", required_argument, NULL, OPT_TREE },
-		{ "store", no_argument, NULL, OPT_STORE },
-		{ NULL, 0, NULL, 0 },
-	};
-	const struct cmd *self = cli_find_command("host");
+	const struct cmd *self = ctx->cmd;
 	struct host_opts ho = { 0 };
 	struct json_object *fp;
 	struct store *st = NULL;
@@ -39,7 +41,7 @@ int cmd_host(int argc, char **argv, struct cli_ctx *ctx)
 	char hash[65];
 	int c;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "", opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_LABEL:
 			ho.label = optarg;

@@ -9,34 +9,32 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_list_usage[] =
-	"usage: tdxbench list [--json] [SELECTOR...]\n"
-	"\n"
-	"List the runs in the database: id, date (UTC), backend, strategy (and\n"
-	"label), workload, status and repetitions done/planned.\n"
-	"\n"
-	"A selector picks runs; several are ANDed:\n"
-	"  12  12-20  12-             run ids\n"
-	"  backend=sim strategy=sean-v5 workload=boot label=... status=done\n"
-	"  kernel=6.12*               kernel release or git describe of the host\n"
-	"  host=NAME                  host label, hostname or fingerprint prefix\n"
-	"  session=N                  one 'tdxbench run' invocation\n"
-	"  mem=64G vcpus=16 ...       any run parameter\n"
-	"Values may use shell wildcards (* ? [...]); terms may also be joined with\n"
-	"commas: 'strategy=dpamt-v4,mem=64G'.\n"
-	"\n"
-	"  --json   one JSON array of runs\n";
+const struct cmd_help cmd_list_help = {
+	.synopsis = "list [SELECTOR...]",
+	.text = "List the runs in the database: id, date (UTC), backend, strategy (and\n"
+		"label), workload, status and repetitions done/planned.\n"
+		"\n"
+		"A selector picks runs; several are ANDed:\n"
+		"  12  12-20  12-             run ids\n"
+		"  backend=sim strategy=sean-v5 workload=boot label=... status=done\n"
+		"  kernel=6.12*               kernel release or git describe of the host\n"
+		"  host=NAME                  host label, hostname or fingerprint prefix\n"
+		"  session=N                  one 'tdxbench run' invocation\n"
+		"  mem=64G vcpus=16 ...       any run parameter\n"
+		"Values may use shell wildcards (* ? [...]); terms may also be joined with\n"
+		"commas: 'strategy=dpamt-v4,mem=64G'. With --json, one JSON array of runs.\n",
+};
 
 int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("list");
+	const struct cmd *self = ctx->cmd;
 	struct selector sel;
 	struct store *st;
 	struct run_row *rows;
 	size_t n;
 	char err[256];
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (selector_parse_args(argc - optind, argv + optind, &sel, err, sizeof(err)))
 		return cli_usage_error(self, "%s", err);

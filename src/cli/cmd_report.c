@@ -11,32 +11,39 @@
 #include <sys/stat.h>
 #include <time.h>
 
-const char cmd_report_usage[] =
-	"usage: tdxbench report [options] [SELECTOR...]\n"
-	"\n"
-	"Turn stored runs into plots and text: per-metric comparisons of the\n"
-	"variants (strategies, labels, kernels) for each workload, sweep curves over\n"
-	"matrix parameters, time series, latency CDFs, the compare tables, and a\n"
-	"plain-text block for a reply on the mailing list.\n"
-	"\n"
-	"With no selector every run is used; with one, the runs it selects; with\n"
-	"several, each selector is one variant (the first is the baseline).\n"
-	"Selectors: 'strategy=sean-v5,workload=boot', '12-20', 'session=3', ...\n"
-	"\n"
-	"Options:\n"
-	"  -o, --out DIR         where to write (default results/report-<date>/)\n"
-	"  -f, --format LIST     png,svg,txt,html,email (default png,svg,txt);\n"
-	"                        email prints a mail-ready block to stdout\n"
-	"  -b, --base NAME       the variant to compare against (default: the one\n"
-	"                        of the oldest run)\n"
-	"  -m, --metrics LIST    only these metrics in plots and tables\n"
-	"      --db PATH         database (default $TDXBENCH_DB or results/tdxbench.db)\n"
-	"  -q, --quiet           no progress messages\n"
-	"\n"
-	"Each figure is <name>.gp + <name>.dat in the output folder; re-render by\n"
-	"hand with `gnuplot -c <name>.gp [png|svg|dumb] [panel]`. Plots need gnuplot;\n"
-	"without it the text outputs are still written and the exit status is 1\n"
-	"if a plot format was asked for.\n";
+enum { OPT_OUT = 0x100, OPT_FORMAT, OPT_BASE, OPT_METRICS };
+
+#define DEFAULT_FORMATS "png,svg,txt"
+
+static const struct cli_opt report_opts[] = {
+	{ .name = "out", .short_name = 'o', .id = OPT_OUT, .arg = "DIR",
+	  .def = "results/report-<date>/", .help = "where to write" },
+	{ .name = "format", .short_name = 'f', .id = OPT_FORMAT, .arg = "LIST",
+	  .values = rpt_format_names, .def = DEFAULT_FORMATS,
+	  .help = "what to write, as a list; email prints a mail-ready block on stdout" },
+	{ .name = "base", .short_name = 'b', .id = OPT_BASE, .arg = "NAME",
+	  .help = "the variant to compare against (default: the one of the oldest run)" },
+	{ .name = "metrics", .short_name = 'm', .id = OPT_METRICS, .arg = "LIST",
+	  .help = "only these metrics in plots and tables" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_report_help = {
+	.synopsis = "report [options] [SELECTOR...]",
+	.text = "Turn stored runs into plots and text: per-metric comparisons of the\n"
+		"variants (strategies, labels, kernels) for each workload, sweep curves over\n"
+		"matrix parameters, time series, latency CDFs, the compare tables, and a\n"
+		"plain-text block for a reply on the mailing list.\n"
+		"\n"
+		"With no selector every run is used; with one, the runs it selects; with\n"
+		"several, each selector is one variant (the first is the baseline).\n"
+		"Selectors: 'strategy=sean-v5,workload=boot', '12-20', 'session=3', ...\n",
+	.opts = report_opts,
+	.footer = "Each figure is <name>.gp + <name>.dat in the output folder; re-render by\n"
+		  "hand with `gnuplot -c <name>.gp [png|svg|dumb] [panel]`. Plots need gnuplot;\n"
+		  "without it the text outputs are still written and the exit status is 1\n"
+		  "if a plot format was asked for.\n",
+};
 
 static char *default_out_dir(void)
 {
@@ -86,15 +93,8 @@ static int write_file_with(const char *path, struct store *st, const struct repo
 
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("report");
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "base", required_argument, NULL, 'b' },
-		{ "metrics", required_argument, NULL, 'm' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *out_opt = NULL, *formats = "png,svg,txt", *base = NULL, *metrics = NULL;
+	const struct cmd *self = ctx->cmd;
+	const char *out_opt = NULL, *formats = DEFAULT_FORMATS, *base = NULL, *metrics = NULL;
 	struct rpt_text_opts to = { 0 };
 	struct report r = { 0 };
 	struct store *st = NULL;
@@ -103,13 +103,12 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	bool have_gp, want_ascii;
 	int c, failed = 0, ret = EXIT_FAIL;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "o:f:b:m:q", opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		switch (c) {
-		case 'o': out_opt = optarg; break;
-		case 'f': formats = optarg; break;
-		case 'b': base = optarg; break;
-		case 'm': metrics = optarg; break;
-		case 'q': ctx->quiet = true; break;
+		case OPT_OUT: out_opt = optarg; break;
+		case OPT_FORMAT: formats = optarg; break;
+		case OPT_BASE: base = optarg; break;
+		case OPT_METRICS: metrics = optarg; break;
 		default: return cli_usage_error(self, "unexpected option");
 		}
 	}

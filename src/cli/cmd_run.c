@@ -1,79 +1,74 @@
 /* tdxbench run: job files / flags -> plan -> runner -> store + summary. */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "backend/backend.h"
 #include "core/jobfile.h"
 #include "core/plan.h"
 #include "core/runner.h"
 #include "core/shard.h"
 #include "lib/util.h"
+#include "report/summary.h"
 #include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const char cmd_run_usage[] =
-	"usage: tdxbench run [FILE.ini ...] [--backend B] [--strategy A[,B...]]\n"
-	"                    [--workload W[,W...]] [--set K=V[,K=V...]] [--reps N]\n"
-	"                    [--warmup N] [--seed N] [--label L] [--shard K/N]\n"
-	"                    [--dry-run] [--quiet]\n"
-	"       tdxbench run --resume RUN\n"
-	"\n"
-	"Run job files (INI, fio style; see docs/jobfiles.md), or one job described by\n"
-	"flags, and store every repetition. With neither a file nor --workload, runs the\n"
-	"default suite (bench/default.ini). Flags override every job file; a comma list\n"
-	"or a range (vcpus=1,2,4  spt_cache_capacity=8..64:8  mem=1G..4G:1G) expands\n"
-	"into a matrix.\n"
-	"\n"
-	"  --backend B        sim (default), kvm, tdx: see 'tdxbench backends'\n"
-	"  --strategy LIST    strategy presets to compare: see 'tdxbench strategies'\n"
-	"  --workload LIST    workloads: see 'tdxbench workloads'\n"
-	"  --set K=V,...      workload parameters and backend knobs (repeatable)\n"
-	"  --reps N           measured repetitions per job instance (default 5)\n"
-	"  --warmup N         warm-up repetitions, not stored (default 0)\n"
-	"  --seed N           base seed; repetition r of every instance uses the same\n"
-	"                     seed derived from it (default 1)\n"
-	"  --label L          label the runs and the host record (e.g. a kernel branch)\n"
-	"  --shard K/N        run only piece K of N of the plan: the same pieces on\n"
-	"                     every host, balanced by estimated cost, each comparison\n"
-	"                     (a job's strategies) whole; merge the databases with\n"
-	"                     'tdxbench db merge' (docs/fleet.md)\n"
-	"  --dry-run          print the expanded plan, one line per job instance; run\n"
-	"                     nothing, touch no database\n"
-	"  --resume RUN       finish the session RUN belongs to: only the repetitions\n"
-	"                     and runs still missing, with their stored parameters\n"
-	"  --quiet            no progress on stderr\n"
-	"  --db PATH          results database (default results/tdxbench.db)\n"
-	"\n"
-	"Ctrl-C once: finish the current repetition, keep everything finished, mark the\n"
-	"rest interrupted. Twice: stop now; only the unfinished repetition is lost.\n"
-	"Exit status: 0 all done, 1 something failed, 2 usage, 130 interrupted.\n";
-
 enum {
 	OPT_BACKEND = 0x100, OPT_STRATEGY, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_WARMUP,
 	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_SHARD,
 };
 
-static const struct option run_opts[] = {
-	{ "backend", required_argument, NULL, OPT_BACKEND },
-	{ "strategy", required_argument, NULL, OPT_STRATEGY },
-	{ "workload", required_argument, NULL, OPT_WORKLOAD },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "reps", required_argument, NULL, OPT_REPS },
-	{ "warmup", required_argument, NULL, OPT_WARMUP },
-	{ "seed", required_argument, NULL, OPT_SEED },
-	{ "label", required_argument, NULL, OPT_LABEL },
-	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
-	{ "resume", required_argument, NULL, OPT_RESUME },
-	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ NULL, 0, NULL, 0 },
+static const struct cli_opt run_opts[] = {
+	{ .name = "backend", .id = OPT_BACKEND, .arg = "B", .values = backend_names,
+	  .def = PLAN_DEFAULT_BACKEND, .help = "where to run" },
+	{ .name = "strategy", .id = OPT_STRATEGY, .arg = "LIST", .values = cli_strategy_names,
+	  .help = "strategy presets to compare, see 'tdxbench strategies'" },
+	{ .name = "workload", .id = OPT_WORKLOAD, .arg = "LIST", .values = cli_workload_names,
+	  .help = "workloads to run, see 'tdxbench workloads'" },
+	{ .name = "set", .id = OPT_SET, .arg = "K=V,...",
+	  .help = "workload parameters and backend knobs (repeatable)" },
+	{ .name = "reps", .id = OPT_REPS, .arg = "N", .def = STR(PLAN_DEFAULT_REPS),
+	  .help = "measured repetitions per job instance" },
+	{ .name = "warmup", .id = OPT_WARMUP, .arg = "N", .def = STR(PLAN_DEFAULT_WARMUP),
+	  .help = "warm-up repetitions, not stored" },
+	{ .name = "seed", .id = OPT_SEED, .arg = "N", .def = STR(PLAN_DEFAULT_SEED),
+	  .help = "base seed; repetition r of every instance uses the same seed derived from it" },
+	{ .name = "label", .id = OPT_LABEL, .arg = "L",
+	  .help = "label the runs and the host record (e.g. a kernel branch)" },
+	{ .name = "dry-run", .id = OPT_DRY_RUN,
+	  .help = "print the expanded plan, one line per job instance; run nothing, touch no "
+		  "database" },
+	{ .name = "resume", .id = OPT_RESUME, .arg = "RUN",
+	  .help = "finish the session RUN belongs to: only the repetitions and runs still "
+		  "missing, with their stored parameters" },
+	{ .name = "shard", .id = OPT_SHARD, .arg = "K/N",
+	  .help = "run only piece K of N of the plan: the same pieces on every host, balanced "
+		  "by estimated cost, a job's strategies kept together; merge the databases "
+		  "with 'tdxbench db merge' (docs/fleet.md)" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_run_help = {
+	.synopsis = "run [options] [FILE.ini ...]\n"
+		    "run --resume RUN",
+	.text = "Run job files (INI, fio style; see docs/jobfiles.md), or one job described by\n"
+		"flags, and store every repetition. With neither a file nor --workload, runs the\n"
+		"default suite (bench/default.ini). Flags override every job file; a comma list\n"
+		"or a range (vcpus=1,2,4  spt_cache_capacity=8..64:8  mem=1G..4G:1G) expands\n"
+		"into a matrix.\n",
+	.opts = run_opts,
+	.footer = "Ctrl-C once: finish the current repetition, keep everything finished, mark the\n"
+		  "rest interrupted. Twice: stop now; only the unfinished repetition is lost.\n"
+		  "Exit status: 0 all done, 1 something failed, 2 usage, 130 interrupted.\n",
 };
 
 static int parse_count(const struct cmd *cmd, const char *opt, const char *arg, int min, int *out)
 {
 	uint64_t v;
-	if (parse_u64(arg, &v) || v < (uint64_t)min || v > 100000)
-		return cli_usage_error(cmd, "%s '%s': want an integer %d..100000", opt, arg, min);
+	if (parse_u64(arg, &v) || v < (uint64_t)min || v > PLAN_MAX_REPS)
+		return cli_usage_error(cmd, "%s '%s': want an integer %d..%d", opt, arg, min,
+				       PLAN_MAX_REPS);
 	*out = (int)v;
 	return 0;
 }
@@ -100,13 +95,14 @@ static void print_plan(const struct plan *pl, const struct shard *sh, const stru
 
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *cmd = cli_find_command("run");
+	const struct cmd *cmd = ctx->cmd;
 	struct plan_overrides ov = PLAN_OVERRIDES_INIT;
 	struct sbuf set = SBUF_INIT;
 	struct jobfile *files = NULL;
 	struct plan pl = { 0 };
 	struct store *st = NULL;
 	struct runner_opts ro = { 0 };
+	struct runner_outcome oc = { 0 };
 	bool dry_run = false, flags_given = false;
 	const char *resume = NULL, *shard_arg = NULL;
 	struct shard sh = { 0 };
@@ -117,7 +113,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	int c, rc = EXIT_OK;
 	uint64_t v;
 
-	while ((c = cli_getopt(ctx, cmd, argc, argv, "", run_opts)) != -1) {
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
 		flags_given |= c != OPT_DRY_RUN && c != OPT_RESUME;
 		switch (c) {
 		case OPT_BACKEND: ov.backend = optarg; break;
@@ -227,12 +223,14 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 run:
 	cmdline = cli_cmdline(ctx);
 	ro.st = st;
-	ro.db_path = cli_db_path(ctx);
 	ro.cmdline = cmdline;
 	ro.host_label = ov.label;
 	ro.shard = shard_text[0] ? shard_text : NULL;
 	ro.quiet = ctx->quiet;
-	rc = runner_run(&pl, &ro);
+	rc = runner_run(&pl, &ro, &oc);
+	if (oc.n)
+		summary_print(st, &oc, cli_db_path(ctx), stdout);
+	runner_outcome_free(&oc);
 	free(cmdline);
 	plan_free(&pl);
 	store_close(st);

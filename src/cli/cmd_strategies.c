@@ -1,5 +1,10 @@
-/* tdxbench strategies: the sim presets, their knobs, the series each models, and the costs. */
-#include "backend/sim/sim.h"
+/*
+ * tdxbench strategies: a backend's presets, their knobs, the series each
+ * models, and the costs. Everything comes through struct backend_ops
+ * (.presets, .knobs, .knob_is_cost, .resolve), so any backend with presets
+ * answers the same questions.
+ */
+#include "backend/backend.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "lib/opts.h"
@@ -9,21 +14,31 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_strategies_usage[] =
-	"usage: tdxbench strategies [--costs] [--json]\n"
-	"\n"
-	"List the strategies of the sim backend: presets over knobs, named after the\n"
-	"patch series they model, with the knob values each sets. Any knob can be\n"
-	"overridden in a run with --set knob=value, so a custom strategy is a preset\n"
-	"plus overrides.\n"
-	"\n"
-	"  --costs   list the cost parameters instead: value, unit and source; a cost\n"
-	"            without a published figure is marked *assumed*\n"
-	"  --json    machine-readable output (presets, knobs and costs)\n";
+enum { OPT_COSTS = 0x100, OPT_BACKEND };
+
+static const struct cli_opt strategies_opts[] = {
+	{ .name = "backend", .id = OPT_BACKEND, .arg = "NAME", .values = backend_names,
+	  .help = "the backend to describe (default: the first with presets)" },
+	{ .name = "costs", .id = OPT_COSTS,
+	  .help = "list the cost parameters instead: value, unit and source; a cost without a "
+		  "published figure is marked *assumed*" },
+	{ .name = NULL },
+};
+
+const struct cmd_help cmd_strategies_help = {
+	.synopsis = "strategies [--backend NAME] [--costs]",
+	.text = "List the strategies of a backend (the sim): presets over knobs, named after\n"
+		"the patch series they model, with the knob values each sets. Any knob can be\n"
+		"overridden in a run with --set knob=value, so a custom strategy is a preset\n"
+		"plus overrides. With --json: presets, knobs and costs.\n",
+	.opts = strategies_opts,
+};
+
+static const struct backend_ops *be;
 
 static bool is_cost(const struct opt_desc *d)
 {
-	return !strncmp(d->name, "cost_", 5);
+	return be->knob_is_cost && be->knob_is_cost(d);
 }
 
 static bool is_assumed(const struct opt_desc *d)
@@ -31,20 +46,20 @@ static bool is_assumed(const struct opt_desc *d)
 	return d->source && !strcmp(d->source, "assumed");
 }
 
-static void resolved(const struct sim_preset *pre, struct params *p)
+static void resolved(const struct backend_preset *pre, struct params *p)
 {
 	char err[256];
 	params_init(p);
-	if (sim_resolve(pre->name, p, err, sizeof(err)))
+	if (be->resolve(pre->name, p, err, sizeof(err)))
 		BUG("preset %s does not resolve: %s", pre->name, err);
 }
 
 static int print_costs_text(void)
 {
-	printf("sim costs (virtual time; override with --set cost_x=NS). *assumed*: no published\n"
-	       "figure, a placeholder to vary; the others cite their source.\n\n");
+	printf("%s costs (virtual time; override with --set cost_x=NS). *assumed*: no published\n"
+	       "figure, a placeholder to vary; the others cite their source.\n\n", be->name);
 	printf("%-18s %8s %-4s  %s\n", "cost", "value", "unit", "what / source");
-	for (const struct opt_desc *d = sim_knobs; d->name; d++) {
+	for (const struct opt_desc *d = be->knobs; d->name; d++) {
 		char line[512];
 		if (!is_cost(d))
 			continue;
@@ -58,20 +73,21 @@ static int print_costs_text(void)
 
 static int print_text(void)
 {
-	const struct sim_preset *pre;
+	const struct backend_preset *pre;
 	struct params ps[16];
 	size_t np = 0;
 
-	printf("sim strategies (model presets; a run can override any knob: --set knob=value)\n\n");
-	for (pre = sim_presets; pre->name; pre++) {
+	printf("%s strategies (%s; a run can override any knob: --set knob=value)\n\n",
+	       be->name, be->is_model ? "model presets" : "presets");
+	for (pre = be->presets; pre->name; pre++) {
 		printf("%-9s ", pre->name);
 		print_wrapped(pre->summary, 10, 10, 80);
 		printf("%9s models: ", "");
 		print_wrapped(pre->series, 18, 18, 80);
 		printf("%9s sets:   ", "");
-		if (*pre->knobs) {
+		if (*pre->sets) {
 			char buf[512], *o = buf;
-			for (const char *k = pre->knobs; *k && o < buf + sizeof(buf) - 3; k++) {
+			for (const char *k = pre->sets; *k && o < buf + sizeof(buf) - 3; k++) {
 				*o++ = *k;
 				if (*k == ',')
 					*o++ = ' ';
@@ -83,13 +99,13 @@ static int print_text(void)
 		}
 		putchar('\n');
 	}
-	for (pre = sim_presets; pre->name && np < ARRAY_SIZE(ps); pre++)
+	for (pre = be->presets; pre->name && np < ARRAY_SIZE(ps); pre++)
 		resolved(pre, &ps[np++]);
 	printf("%-18s", "knob");
 	for (size_t i = 0; i < np; i++)
-		printf(i + 1 < np ? " %-9s" : " %s", sim_presets[i].name);
+		printf(i + 1 < np ? " %-9s" : " %s", be->presets[i].name);
 	putchar('\n');
-	for (const struct opt_desc *d = sim_knobs; d->name; d++) {
+	for (const struct opt_desc *d = be->knobs; d->name; d++) {
 		if (is_cost(d))
 			continue;
 		printf("%-18s", d->name);
@@ -98,7 +114,7 @@ static int print_text(void)
 		putchar('\n');
 	}
 	printf("\nknobs:\n");
-	for (const struct opt_desc *d = sim_knobs; d->name; d++) {
+	for (const struct opt_desc *d = be->knobs; d->name; d++) {
 		char line[600];
 		if (is_cost(d))
 			continue;
@@ -132,25 +148,25 @@ static int print_json(bool costs_only)
 	struct json_object *root = json_object_new_object();
 	struct json_object *costs = json_object_new_array();
 
-	json_object_object_add(root, "backend", json_object_new_string("sim"));
+	json_object_object_add(root, "backend", json_object_new_string(be->name));
 	if (!costs_only) {
 		struct json_object *presets = json_object_new_array();
 		struct json_object *knobs = json_object_new_array();
-		for (const struct sim_preset *pre = sim_presets; pre->name; pre++) {
+		for (const struct backend_preset *pre = be->presets; pre->name; pre++) {
 			struct json_object *o = json_object_new_object(), *kv = json_object_new_object();
 			struct params p;
 			resolved(pre, &p);
 			json_object_object_add(o, "name", json_object_new_string(pre->name));
 			json_object_object_add(o, "summary", json_object_new_string(pre->summary));
 			json_object_object_add(o, "series", json_object_new_string(pre->series));
-			json_object_object_add(o, "sets", json_object_new_string(pre->knobs));
-			for (const struct opt_desc *d = sim_knobs; d->name; d++)
+			json_object_object_add(o, "sets", json_object_new_string(pre->sets));
+			for (const struct opt_desc *d = be->knobs; d->name; d++)
 				json_object_object_add(kv, d->name, json_object_new_string(params_get(&p, d->name)));
 			json_object_object_add(o, "knobs", kv);
 			json_object_array_add(presets, o);
 			params_free(&p);
 		}
-		for (const struct opt_desc *d = sim_knobs; d->name; d++) {
+		for (const struct opt_desc *d = be->knobs; d->name; d++) {
 			struct json_object *o;
 			if (is_cost(d))
 				continue;
@@ -173,7 +189,7 @@ static int print_json(bool costs_only)
 		json_object_object_add(root, "presets", presets);
 		json_object_object_add(root, "knobs", knobs);
 	}
-	for (const struct opt_desc *d = sim_knobs; d->name; d++)
+	for (const struct opt_desc *d = be->knobs; d->name; d++)
 		if (is_cost(d))
 			json_object_array_add(costs, cost_json(d));
 	json_object_object_add(root, "costs", costs);
@@ -183,21 +199,34 @@ static int print_json(bool costs_only)
 	return EXIT_OK;
 }
 
+static const struct backend_ops *first_with_presets(void)
+{
+	for (const struct backend_ops *const *b = backend_all(); *b; b++)
+		if ((*b)->presets)
+			return *b;
+	return NULL;
+}
+
 int cmd_strategies(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("strategies");
-	static const struct option opts[] = {
-		{ "costs", no_argument, NULL, 'c' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const struct cmd *self = ctx->cmd;
+	const char *name = NULL;
 	bool costs = false;
 	int c;
 
-	while ((c = cli_getopt(ctx, self, argc, argv, "", opts)) != -1)
-		if (c == 'c')
+	while ((c = cli_getopt(ctx, argc, argv)) != -1) {
+		if (c == OPT_COSTS)
 			costs = true;
+		else if (c == OPT_BACKEND)
+			name = optarg;
+	}
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	be = name ? backend_find(name) : first_with_presets();
+	if (name && !be)
+		return cli_usage_error(self, "--backend %s: no such backend", name);
+	if (!be || !be->presets)
+		return cli_usage_error(self, "--backend %s: has no strategies", be ? be->name : "(none)");
 	if (ctx->json)
 		return print_json(costs);
 	return costs ? print_costs_text() : print_text();

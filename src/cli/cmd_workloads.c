@@ -9,20 +9,23 @@
 #include <stdio.h>
 #include <string.h>
 
-const char cmd_workloads_usage[] =
-	"usage: tdxbench workloads [--json]\n"
-	"\n"
-	"List the workloads: what each does, its parameters (set with --set k=v;\n"
-	"mem, vcpus and tds apply to every workload) with their defaults, and the\n"
-	"phases it runs with the defaults. The same phase list runs on every backend.\n"
-	"\n"
-	"  --json    machine-readable output\n";
+const struct cmd_help cmd_workloads_help = {
+	.synopsis = "workloads",
+	.text = "List the workloads: what each does, its parameters (set with --set k=v;\n"
+		"mem, vcpus and tds apply to every workload) with their defaults and\n"
+		"ranges, and the phases it runs with the defaults. The same phase list runs\n"
+		"on every backend.\n",
+};
 
 static void print_opts_text(const struct opt_desc *d)
 {
 	for (; d->name; d++) {
 		char line[400];
 		int n = snprintf(line, sizeof(line), "%s [%s", d->help, d->def ? d->def : "required");
+		if (d->min || d->max) {
+			char r[64];
+			n += snprintf(line + n, sizeof(line) - (size_t)n, "; %s", opt_range(d, r, sizeof(r)));
+		}
 		if (d->choices) {
 			n += snprintf(line + n, sizeof(line) - (size_t)n, "; one of");
 			for (int i = 0; d->choices[i] && n < (int)sizeof(line) - 16; i++)
@@ -51,6 +54,10 @@ static struct json_object *opts_json(const struct opt_desc *d, bool common)
 		}
 		if (d->unit)
 			json_object_object_add(o, "unit", json_object_new_string(d->unit));
+		if (d->min)
+			json_object_object_add(o, "min", json_object_new_string(d->min));
+		if (d->max)
+			json_object_object_add(o, "max", json_object_new_string(d->max));
 		json_object_object_add(o, "common", json_object_new_boolean(common));
 		json_object_array_add(a, o);
 	}
@@ -73,11 +80,11 @@ static int default_phases(const struct workload_desc *wl, char lines[][160], int
 
 int cmd_workloads(int argc, char **argv, struct cli_ctx *ctx)
 {
-	const struct cmd *self = cli_find_command("workloads");
+	const struct cmd *self = ctx->cmd;
 	const struct workload_desc *const *all = workload_all();
 	char phases[TDXB_MAX_PHASES][160];
 
-	while (cli_getopt(ctx, self, argc, argv, "", NULL) != -1)
+	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (optind < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind]);

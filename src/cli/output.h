@@ -10,7 +10,5 @@ struct json_object;
 
 /* A run row as a JSON object (every column of `list --json`). */
 struct json_object *run_row_json(const struct run_row *r);
-/* One CSV field (RFC 4180 quoting when needed); NULL is an empty field. */
-void csv_field(FILE *f, const char *s);
 
 #endif

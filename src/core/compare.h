@@ -1,19 +1,23 @@
 /*
- * The comparison engine behind `tdxbench compare` (and the tables inside
+ * The comparison model behind `tdxbench compare` (and the tables inside
  * `tdxbench report`): match runs of a base selection and candidate
- * selections on workload + parameters, summarize each metric, test the
- * difference, render text/markdown/csv/json.
+ * selections on workload + parameters, summarize each metric and test the
+ * difference. The renderers (text, markdown, csv, json) are in
+ * src/report/compare_*.c, behind report/compare_render.h.
  */
 #ifndef TDX_COMPARE_H
 #define TDX_COMPARE_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 
-struct store;
+#include "core/select.h"
+#include "lib/metrics.h"
+#include "lib/params.h"
+#include "lib/stats.h"
+#include "store/store.h"
 
-enum compare_format { CMP_TEXT, CMP_MARKDOWN, CMP_CSV, CMP_JSON };
+#define CMP_LEVEL 0.95		/* confidence of every interval */
 
 struct compare_req {
 	const char *base;		/* selector text */
@@ -25,11 +29,71 @@ struct compare_req {
 	bool header;			/* print the fingerprint/reproduce header */
 };
 
-/*
- * Render the comparison to out. Returns 0, or 1 when fail_if_worse_pct is set
- * and a significant regression beyond it exists, or -1 on error (printed).
- */
-int compare_render(struct store *st, const struct compare_req *req, enum compare_format fmt,
-		   FILE *out);
+struct cside {
+	const char *text;
+	struct selector sel;
+	bool sel_ok;
+	struct run_row *rows;
+	size_t nrows;
+	struct params *rparams;		/* per row */
+	char ***mnames, ***munits;	/* per row: metric names recorded */
+	size_t *nm;
+};
+
+struct cgroup {
+	char *workload, *backend;	/* NULL when the selectors set it apart */
+	struct params kp;		/* the workload parameters matched on */
+	char *title;			/* "boot mem=1G tds=1 vcpus=2" */
+	size_t **idx;			/* per side: indexes into that side's rows */
+	size_t *nidx;
+};
+
+struct crow {
+	const char *name, *unit;
+	enum better better;
+	struct summary b, c;
+	struct mwu t;
+	double change;			/* % of the base median; NAN if base is 0 */
+	double ratio;			/* cand/base median, NAN if undefined */
+	bool significant, few, worse, improved;
+};
+
+struct cblock {
+	size_t cand;			/* side index, >= 1 */
+	struct cgroup *g;
+	struct crow *rows;
+	size_t nrows;
+	size_t nb, nc;			/* the most values any metric has on each side */
+	double geo;			/* geomean of cost ratios (< 1 better) */
+	size_t ngeo;
+	struct params differs;		/* key -> "base vs cand" */
+	char *only_base, *only_cand;	/* metrics recorded on one side only */
+};
+
+struct cmp {
+	const struct compare_req *req;
+	struct cside *sides;		/* [0] base, [1..] candidates */
+	size_t nsides;
+	struct params named;		/* keys the selectors set apart */
+	struct params mentioned;	/* keys any selector gives */
+	struct cgroup *groups;
+	size_t ngroups;
+	struct cblock *blocks;
+	size_t nblocks, capblocks;
+	char **warnings;
+	size_t nwarnings, capwarnings;
+	char **metric_filter;
+	size_t nfilter;
+	bool regression;
+};
+
+/* Build the model; on error it printed why and c still needs cmp_free(). */
+int cmp_build(struct store *st, const struct compare_req *req, struct cmp *c);
+void cmp_free(struct cmp *c);
+
+/* "base" or "cand" for side index s. */
+const char *side_name(size_t s);
+/* Geomean of one candidate's cost ratios over every block (< 1 better); *n rows. */
+double overall_geo(const struct cmp *c, size_t cand, size_t *n);
 
 #endif

@@ -237,9 +237,10 @@ static const struct backend_ops *find_backend(const struct backend_ops *const *a
 static const struct opt_desc *key_desc(const struct backend_ops *be, const struct workload_desc *wl,
 				       const char *key)
 {
-	const struct opt_desc *d = opt_find(workload_common_opts, key);
+	/* the workload's own table first: it may narrow a common key (multi-td's tds) */
+	const struct opt_desc *d = opt_find(wl->params, key);
 	if (!d)
-		d = opt_find(wl->params, key);
+		d = opt_find(workload_common_opts, key);
 	if (!d)
 		d = opt_find(be->knobs, key);
 	return d;
@@ -382,9 +383,9 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	get_u64_key(b, e, "reps", PLAN_DEFAULT_REPS, 1, &reps);
 	get_u64_key(b, e, "warmup", PLAN_DEFAULT_WARMUP, 0, &warmup);
 	get_u64_key(b, e, "seed", PLAN_DEFAULT_SEED, 0, &seed);
-	if (reps > 100000 || warmup > 100000) {
+	if (reps > PLAN_MAX_REPS || warmup > PLAN_MAX_REPS) {
 		b->errors++;
-		error("%s: reps/warmup above 100000", src);
+		error("%s: reps/warmup above %d", src, PLAN_MAX_REPS);
 	}
 
 	if (kv_be) {

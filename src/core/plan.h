@@ -21,6 +21,8 @@
 #define PLAN_DEFAULT_REPS 5
 #define PLAN_DEFAULT_WARMUP 0
 #define PLAN_DEFAULT_SEED 1
+/* Most reps (and warm-ups) per instance, from a job file or --reps. */
+#define PLAN_MAX_REPS 100000
 /* Guards against a typo like 1..1000000 exploding into a plan nobody meant. */
 #define PLAN_MAX_VALUES 4096
 #define PLAN_MAX_INSTANCES 100000

@@ -299,380 +299,6 @@ static enum rep_outcome run_one(struct store *st, struct inst *in, int rep, int 
 	return out;
 }
 
-/* ---- the summary ---- */
-
-struct col {
-	const char *metric;
-	const char *title;
-	char *unit;
-};
-
-/* Key metrics, most telling first; the first few that say something are shown. */
-static const struct { const char *metric, *title; } key_metrics[] = {
-	{ "dpamt_bytes_peak", "DPAMT peak" },
-	{ "pamt_add", "PAMT.ADD" },
-	{ "spec_pairs_peak", "spec pairs" },
-	{ "fault_ns_p99", "fault p99" },
-	{ "cache_pages_idle_peak", "idle cache pg" },
-	{ "splits", "splits" },
-	{ "mmu_lock_wait_ns", "mmu_lock wait" },
-	{ "pamt_lock_wait_ns", "pamt_lock wt" },
-	{ "pages_per_sec_per_vcpu", "pages/s/vCPU" },
-	{ "convert_ns_p50", "convert p50" },
-	{ "convert_ns_p99", "convert p99" },
-	{ "faults", "faults" },
-	{ "virt_time_ns", "virt time" },
-	{ "wall_ns", "wall" },
-};
-
-static size_t key_rank(const char *metric)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
-		if (!strcmp(key_metrics[i].metric, metric))
-			return i;
-	return ARRAY_SIZE(key_metrics);
-}
-
-#define SUM_COLS 4
-#define W_ID 6
-#define W_LABEL 18
-#define W_CELL 14
-
-/* Three significant digits, never an exponent: 1.24, 12.4, 124, 1024. */
-/* Three significant digits, never an exponent: 1.24, 12.4, 124, 1024. */
-static void fmt3(double v, const char *suffix, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (a >= 100 || v == floor(v))
-		snprintf(buf, len, "%.0f%s", v, suffix);
-	else if (a >= 10)
-		snprintf(buf, len, "%.1f%s", v, suffix);
-	else
-		snprintf(buf, len, "%.2f%s", v, suffix);
-}
-
-static void fmt_value(double v, const char *unit, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (isnan(v)) {
-		snprintf(buf, len, "-");
-	} else if (unit && !strcmp(unit, "bytes")) {
-		static const char *const u[] = { "", "K", "M", "G", "T", "P" };
-		int i = 0;
-		while (a >= 1024 && i < 5) {
-			a /= 1024;
-			v /= 1024;
-			i++;
-		}
-		fmt3(v, u[i], buf, len);
-	} else if (unit && !strcmp(unit, "ns")) {
-		if (a < 1e3)
-			fmt3(v, "ns", buf, len);
-		else if (a < 1e6)
-			fmt3(v / 1e3, "us", buf, len);
-		else if (a < 1e9)
-			fmt3(v / 1e6, "ms", buf, len);
-		else
-			fmt3(v / 1e9, "s", buf, len);
-	} else if (a < 1e4) {
-		fmt3(v, "", buf, len);
-	} else if (a < 1e6) {
-		fmt3(v / 1e3, "k", buf, len);
-	} else if (a < 1e9) {
-		fmt3(v / 1e6, "M", buf, len);
-	} else {
-		fmt3(v / 1e9, "G", buf, len);
-	}
-}
-
-static void fmt_cell(struct store *st, int64_t run_id, const struct col *c, char *buf, size_t len)
-{
-	double *vals = NULL;
-	size_t n = 0;
-	struct summary s;
-	char v[32];
-
-	if (store_metric_values(st, run_id, c->metric, &vals, &n) || !n) {
-		snprintf(buf, len, "-");
-		free(vals);
-		return;
-	}
-	stats_summarize(vals, n, 0.95, &s);
-	fmt_value(s.median, c->unit, v, sizeof(v));
-	if (n < 2) {
-		snprintf(buf, len, "%s", v);
-	} else if (s.mad == 0) {
-		snprintf(buf, len, "%s +-0", v);
-	} else if (s.median != 0) {
-		double pct = 100.0 * s.mad / fabs(s.median);
-		if (pct < 10)
-			snprintf(buf, len, "%s +-%.1f%%", v, pct);
-		else
-			snprintf(buf, len, "%s +-%.0f%%", v, pct);
-	} else {
-		snprintf(buf, len, "%s +-?", v);
-	}
-	free(vals);
-}
-
-/*
- * How much a metric tells the rows apart: the spread of the row medians
- * relative to the largest, in (0, 1]; 0 when they are all equal; -1 when
- * every value is zero or missing (nothing to show).
- */
-static double metric_interest(struct store *st, struct inst **rows, size_t n, const char *m)
-{
-	bool nonzero = false, have = false;
-	double lo = 0, hi = 0;
-	for (size_t i = 0; i < n; i++) {
-		double *vals = NULL, med;
-		size_t nv = 0;
-		if (rows[i]->failed || store_metric_values(st, rows[i]->run_id, m, &vals, &nv) || !nv) {
-			free(vals);
-			continue;
-		}
-		for (size_t k = 0; k < nv; k++)
-			nonzero |= vals[k] != 0;
-		med = stats_median(vals, nv);
-		lo = have ? MIN(lo, med) : med;
-		hi = have ? MAX(hi, med) : med;
-		have = true;
-		free(vals);
-	}
-	if (!nonzero)
-		return -1;
-	return hi == lo ? 0 : (hi - lo) / MAX(fabs(hi), fabs(lo));
-}
-
-static char *metric_unit(struct store *st, struct inst **rows, size_t n, const char *m)
-{
-	for (size_t i = 0; i < n; i++) {
-		char **names = NULL, **units = NULL, *u = NULL;
-		size_t nn = 0;
-		if (store_run_metric_names(st, rows[i]->run_id, &names, &units, &nn))
-			continue;
-		for (size_t k = 0; k < nn && !u; k++)
-			if (!strcmp(names[k], m))
-				u = xstrdup(units[k] ? units[k] : "");
-		store_free_strings(names, nn);
-		store_free_strings(units, nn);
-		if (u)
-			return u;
-	}
-	return xstrdup("");
-}
-
-
-/*
- * Does key take different values among rows of the same strategy? (Knobs a
- * strategy sets, as stored for resumed runs, say nothing new.)
- */
-static bool key_varies(struct inst **rows, size_t n, const char *key)
-{
-	for (size_t a = 0; a < n; a++) {
-		for (size_t b = a + 1; b < n; b++) {
-			const struct plan_item *x = rows[a]->it, *y = rows[b]->it;
-			const char *vx = params_get(&x->params, key), *vy = params_get(&y->params, key);
-			if ((x->strategy || y->strategy) &&
-			    (!x->strategy || !y->strategy || strcmp(x->strategy, y->strategy)))
-				continue;
-			if (!vx || !vy || strcmp(vx, vy))
-				return true;
-		}
-	}
-	return false;
-}
-
-/* The keys that tell rows apart, in the order of the first row's params. */
-static size_t varying_keys(struct inst **rows, size_t n, const char **keys, size_t max)
-{
-	struct strlist nm = { 0 };
-	size_t k = 0;
-	for (size_t r = 0; r < n; r++)
-		for (size_t i = 0; i < rows[r]->it->params.n; i++)
-			strlist_add_unique(&nm, rows[r]->it->params.v[i].key);
-	for (size_t i = 0; i < nm.n && k < max; i++)
-		if (key_varies(rows, n, nm.v[i]))
-			keys[k++] = nm.v[i];
-	free(nm.v);
-	return k;
-}
-
-/* "dpamt-v6 8 2": the strategy (or job) and the values of the varying keys. */
-static void row_label(const struct inst *row, const char *const *keys, size_t nkeys, char *buf,
-		      size_t len)
-{
-	const struct plan_item *it = row->it;
-	struct sbuf sb = SBUF_INIT;
-	sbuf_add(&sb, it->strategy ? it->strategy : it->job);
-	for (size_t k = 0; k < nkeys; k++) {
-		const char *v = params_get(&it->params, keys[k]);
-		sbuf_addf(&sb, " %s", v ? v : "-");
-	}
-	if (sb.len > len - 2 && len > 3)
-		snprintf(buf, len, "%.*s~", (int)len - 3, sb.buf);
-	else
-		snprintf(buf, len, "%s", sb.buf ? sb.buf : "");
-	sbuf_free(&sb);
-}
-
-static void summary_group(struct store *st, struct inst **rows, size_t n)
-{
-	const struct plan_item *first = rows[0]->it;
-	struct col cols[SUM_COLS];
-	size_t ncol = 0;
-	int maxreps = 0;
-
-	double interest[ARRAY_SIZE(key_metrics)];
-	const char *keys[8];
-	size_t nkeys = varying_keys(rows, n, keys, ARRAY_SIZE(keys));
-
-	/* the metrics that tell the rows apart most, then any that are not all zero */
-	for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
-		interest[i] = metric_interest(st, rows, n, key_metrics[i].metric);
-	while (ncol < SUM_COLS) {
-		size_t best = ARRAY_SIZE(key_metrics);
-		for (size_t i = 0; i < ARRAY_SIZE(key_metrics); i++)
-			if (interest[i] >= 0 &&
-			    (best == ARRAY_SIZE(key_metrics) || interest[i] > interest[best]))
-				best = i;
-		if (best == ARRAY_SIZE(key_metrics))
-			break;
-		cols[ncol].metric = key_metrics[best].metric;
-		cols[ncol].title = key_metrics[best].title;
-		cols[ncol].unit = metric_unit(st, rows, n, key_metrics[best].metric);
-		ncol++;
-		interest[best] = -1;
-	}
-	/* keep the glossary order whichever pass picked them */
-	for (size_t a = 0; a < ncol; a++)
-		for (size_t b = a + 1; b < ncol; b++)
-			if (key_rank(cols[b].metric) < key_rank(cols[a].metric)) {
-				struct col t = cols[a];
-				cols[a] = cols[b];
-				cols[b] = t;
-			}
-	for (size_t i = 0; i < n; i++)
-		maxreps = MAX(maxreps, rows[i]->it->reps);
-
-	{
-		char title[81], job[48] = "";
-		if (strcmp(first->job, first->wl->name) && strcmp(first->job, "cli"))
-			snprintf(job, sizeof(job), " [%s]", first->job);
-		snprintf(title, sizeof(title), "%s%s: %s%s, median +-MAD%%, %d reps", first->wl->name,
-			 job, first->be->name, first->be->is_model ? " (model output)" : "", maxreps);
-		printf("\n%s\n", title);
-	}
-	if (nkeys) {
-		printf("rows: %s", first->strategy ? "strategy" : "job");
-		for (size_t k = 0; k < nkeys; k++)
-			printf(", %s", keys[k]);
-		putchar('\n');
-	}
-	printf("%-*s%-*s", W_ID, "run", W_LABEL, first->strategy ? "strategy" : "job");
-	for (size_t c = 0; c < ncol; c++)
-		printf(" %*.*s", W_CELL - 1, W_CELL - 1, cols[c].title);
-	putchar('\n');
-	for (size_t r = 0; r < n; r++) {
-		const struct inst *in = rows[r];
-		char id[16], label[W_LABEL], cell[64];
-		snprintf(id, sizeof(id), "%lld", (long long)in->run_id);
-		row_label(in, keys, nkeys, label, sizeof(label));
-		printf("%-*s%-*s", W_ID, id, W_LABEL, label);
-		if (in->failed) {
-			printf("  failed: %.*s\n", 80 - W_ID - W_LABEL - 11,
-			       in->reason ? in->reason : "?");
-			continue;
-		}
-		for (size_t c = 0; c < ncol; c++) {
-			fmt_cell(st, in->run_id, &cols[c], cell, sizeof(cell));
-			printf(" %*s", W_CELL - 1, cell);
-		}
-		putchar('\n');
-	}
-	for (size_t c = 0; c < ncol; c++)
-		free(cols[c].unit);
-}
-
-/*
- * Two strategies worth comparing: the two designs argued over (dpamt-v6 on
- * demand vs sean-v5 speculative) when both ran, else the first two.
- */
-static void pick_pair(const struct inst *in, size_t n, const char *pair[2])
-{
-	static const char *const preferred[] = { "dpamt-v6", "sean-v5" };
-	const char *seen[2] = { NULL, NULL };
-	for (size_t i = 0; i < n; i++) {
-		const char *s = in[i].it->strategy;
-		if (!s)
-			continue;
-		for (int k = 0; k < 2; k++)
-			if (!strcmp(s, preferred[k]))
-				seen[k] = s;
-		if (!pair[0])
-			pair[0] = s;
-		else if (!pair[1] && strcmp(pair[0], s))
-			pair[1] = s;
-	}
-	if (seen[0] && seen[1]) {
-		pair[0] = seen[0];
-		pair[1] = seen[1];
-	}
-}
-
-static void print_summary(struct store *st, struct inst *in, size_t n, const char *db_path,
-			  int64_t session, bool interrupted)
-{
-	bool *shown = xcalloc(n + 1, sizeof(bool));
-	struct inst **rows = xcalloc(n + 1, sizeof(*rows));
-	const char *strat[2] = { NULL, NULL };
-	bool any_model = false;
-	int kept = 0, runs_kept = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t nr = 0;
-		if (shown[i])
-			continue;
-		for (size_t k = i; k < n; k++) {
-			/* one table per job and workload: a job is one question asked */
-			if (shown[k] || in[k].it->wl != in[i].it->wl || in[k].it->be != in[i].it->be ||
-			    strcmp(in[k].it->job, in[i].it->job))
-				continue;
-			shown[k] = true;
-			rows[nr++] = &in[k];
-		}
-		summary_group(st, rows, nr);
-	}
-	for (size_t i = 0; i < n; i++) {
-		any_model |= in[i].it->be->is_model;
-		kept += in[i].kept;
-		runs_kept += in[i].kept > 0;
-	}
-	pick_pair(in, n, strat);
-	putchar('\n');
-	for (size_t i = 0; i < n; i++)
-		if (in[i].failed)
-			printf("Failed: run %lld (%s): %s\n", (long long)in[i].run_id, in[i].it->job,
-			       in[i].reason);
-	if (any_model)
-		printf("Model output: numbers come from the embedded model, not from hardware.\n");
-	if (interrupted)
-		printf("Interrupted: kept %d finished repetitions of %d runs; the rest is not "
-		       "stored.\n", kept, runs_kept);
-	printf("Database: %s (session %lld, runs %lld-%lld)\n", db_path, (long long)session,
-	       (long long)in[0].run_id, (long long)in[n - 1].run_id);
-	printf("Next:\n");
-	if (interrupted)
-		printf("  tdxbench run --resume %lld\n", (long long)in[0].run_id);
-	if (strat[1])
-		printf("  tdxbench compare session=%lld,strategy=%s session=%lld,strategy=%s\n",
-		       (long long)session, strat[0], (long long)session, strat[1]);
-	printf("  tdxbench report session=%lld\n", (long long)session);
-	printf("  tdxbench show %lld\n", (long long)in[0].run_id);
-	free(shown);
-	free(rows);
-}
-
 /* ---- the run ---- */
 
 static int create_run(struct store *st, int64_t session, int64_t host, struct inst *in)
@@ -712,178 +338,238 @@ static int load_done_reps(struct store *st, struct inst *in)
 	return 0;
 }
 
-int runner_run(struct plan *pl, const struct runner_opts *o)
+static void keep_outcome(const struct inst *in, size_t n, int64_t session, bool interrupted,
+			 struct runner_outcome *out)
 {
-	struct store *st = o->st;
-	struct inst *in = xcalloc(pl->n, sizeof(*in));
-	struct progress pg = { 0 };
-	struct sigaction old_int, old_term;
-	struct host_opts hopts = { .label = o->host_label };
-	int64_t host_id = 0, session = o->resume_session;
-	int maxreps = 0, maxwarm = 0, rc = EXIT_OK;
-	bool stop = false, store_broken = false, any_failed = false, interrupted = false;
-	const char *sess_status;
-
-	install_handlers(&old_int, &old_term);
-	pg.tty = isatty(2);
-	pg.quiet = o->quiet;
-	pg.t0 = now_ns();
-
-	if (host_store(st, &hopts, &host_id)) {
-		rc = EXIT_FAIL;
-		goto out;
+	out->rows = xcalloc(n, sizeof(*out->rows));
+	out->n = n;
+	out->session = session;
+	out->interrupted = interrupted;
+	for (size_t i = 0; i < n; i++) {
+		out->rows[i].it = in[i].it;
+		out->rows[i].run_id = in[i].run_id;
+		out->rows[i].failed = in[i].failed;
+		out->rows[i].reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
+		out->rows[i].kept = in[i].kept;
 	}
-	if (!session) {
-		struct session_info si = {
-			.host_id = host_id,
-			.cmdline = o->cmdline,
-			.jobfile = pl->jobfiles,
-			.jobfile_hash = pl->hash,
-			.tool_version = TDXBENCH_VERSION,
-			.shard = o->shard,
-		};
-		if (store_session_begin(st, &si, &session)) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
-	}
+}
 
-	/* 1. prepare every instance and give it a run row */
-	for (size_t i = 0; i < pl->n; i++) {
-		struct inst *x = &in[i];
+void runner_outcome_free(struct runner_outcome *out)
+{
+	for (size_t i = 0; i < out->n; i++)
+		free(out->rows[i].reason);
+	free(out->rows);
+	memset(out, 0, sizeof(*out));
+}
+
+/* What one invocation of runner_run works with. */
+struct run_state {
+	struct store *st;
+	struct inst *in;
+	size_t n;
+	struct progress pg;
+	int maxreps, maxwarm;
+	bool stop, store_broken;
+};
+
+/* 1. prepare every instance and give it a run row */
+static void prepare_all(struct run_state *rs, struct plan *pl, int64_t session, int64_t host_id)
+{
+	for (size_t i = 0; i < rs->n; i++) {
+		struct inst *x = &rs->in[i];
 		x->it = &pl->items[i];
 		x->done = xcalloc((size_t)x->it->reps + 1, sizeof(bool));
 		inst_prepare(x);
 		if (x->it->run_id) {
 			x->run_id = x->it->run_id;
-			if (load_done_reps(st, x)) {
-				store_broken = true;
-				break;
+			if (load_done_reps(rs->st, x)) {
+				rs->store_broken = true;
+				return;
 			}
-		} else if (create_run(st, session, host_id, x)) {
-			store_broken = true;
-			break;
+		} else if (create_run(rs->st, session, host_id, x)) {
+			rs->store_broken = true;
+			return;
 		}
 		if (x->failed) {
 			char name[128];
 			inst_name(x, name, sizeof(name));
-			progress_event(&pg, "run %lld (%s) failed: %s", (long long)x->run_id, name,
+			progress_event(&rs->pg, "run %lld (%s) failed: %s", (long long)x->run_id, name,
 				       x->reason);
-			store_run_set_status(st, x->run_id, "failed", x->reason);
+			store_run_set_status(rs->st, x->run_id, "failed", x->reason);
 			continue;
 		}
 		for (int r = 0; r < x->it->reps; r++)
 			x->todo_reps += !x->done[r];
 		x->todo_warm = x->todo_reps ? x->it->warmup : 0;
-		pg.total += x->todo_reps + x->todo_warm;
-		maxreps = MAX(maxreps, x->it->reps);
-		maxwarm = MAX(maxwarm, x->todo_warm);
+		rs->pg.total += x->todo_reps + x->todo_warm;
+		rs->maxreps = MAX(rs->maxreps, x->it->reps);
+		rs->maxwarm = MAX(rs->maxwarm, x->todo_warm);
 	}
+}
 
-	/* 2. warm-ups, then measured rounds */
-	for (int round = -maxwarm; round < maxreps && !store_broken; round++) {
-		for (size_t i = 0; i < pl->n && !store_broken; i++) {
-			struct inst *x = &in[i];
-			int rep = round >= 0 ? round : -1, warm = round + maxwarm;
-			uint64_t wall = 0;
-			enum rep_outcome res;
-			char name[128];
+/* Count one finished repetition (or warm-up) of x. */
+static void rep_finished(struct run_state *rs, struct inst *x, int rep, enum rep_outcome res,
+			 uint64_t wall)
+{
+	rs->pg.done++;
+	rs->pg.all_wall += wall;
+	rs->pg.all_n++;
+	x->wall_sum += wall;
+	x->wall_n++;
+	if (rep < 0) {
+		x->todo_warm--;
+		return;
+	}
+	x->todo_reps--;
+	if (res == REP_OK) {
+		x->done[rep] = true;
+		x->kept++;
+	}
+}
 
-			if (x->failed || !x->it)
-				continue;
-			if (rep < 0 ? warm >= x->todo_warm : rep >= x->it->reps || x->done[rep])
-				continue;
-			if (interrupts) {
-				stop = true;
-				break;
-			}
-			if (!x->started) {
-				x->started = true;
-				if (store_run_set_status(st, x->run_id, "running", NULL)) {
-					store_broken = true;
-					break;
-				}
-			}
-			progress_rep(&pg, in, pl->n, x, rep, warm, NULL);
-			res = run_one(st, x, rep, warm, &wall);
-			if (res == REP_ABORTED) {
-				stop = true;
-				break;
-			}
-			if (res == REP_STORE_ERROR) {
-				store_broken = true;
-				break;
-			}
-			pg.done++;
-			pg.all_wall += wall;
-			pg.all_n++;
-			x->wall_sum += wall;
-			x->wall_n++;
-			if (rep >= 0) {
-				x->todo_reps--;
-				if (res == REP_OK) {
-					x->done[rep] = true;
-					x->kept++;
-				}
-			} else {
-				x->todo_warm--;
-			}
-			if (res == REP_FAILED) {
-				inst_name(x, name, sizeof(name));
-				progress_event(&pg, "run %lld (%s) failed: %s", (long long)x->run_id,
-					       name, x->reason);
-				store_run_set_status(st, x->run_id, "failed", x->reason);
-				continue;
-			}
-			progress_rep(&pg, in, pl->n, x, rep, warm, "ok");
+/* Round `round` (< 0: a warm-up): one repetition of every instance that needs it. */
+static void run_round(struct run_state *rs, int round)
+{
+	for (size_t i = 0; i < rs->n && !rs->store_broken; i++) {
+		struct inst *x = &rs->in[i];
+		int rep = round >= 0 ? round : -1, warm = round + rs->maxwarm;
+		uint64_t wall = 0;
+		enum rep_outcome res;
+		char name[128];
+
+		if (x->failed || !x->it)
+			continue;
+		if (rep < 0 ? warm >= x->todo_warm : rep >= x->it->reps || x->done[rep])
+			continue;
+		if (interrupts) {
+			rs->stop = true;
+			return;
 		}
-		if (stop)
-			break;
+		if (!x->started) {
+			x->started = true;
+			if (store_run_set_status(rs->st, x->run_id, "running", NULL)) {
+				rs->store_broken = true;
+				return;
+			}
+		}
+		progress_rep(&rs->pg, rs->in, rs->n, x, rep, warm, NULL);
+		res = run_one(rs->st, x, rep, warm, &wall);
+		if (res == REP_ABORTED) {
+			rs->stop = true;
+			return;
+		}
+		if (res == REP_STORE_ERROR) {
+			rs->store_broken = true;
+			return;
+		}
+		rep_finished(rs, x, rep, res, wall);
+		if (res == REP_FAILED) {
+			inst_name(x, name, sizeof(name));
+			progress_event(&rs->pg, "run %lld (%s) failed: %s", (long long)x->run_id,
+				       name, x->reason);
+			store_run_set_status(rs->st, x->run_id, "failed", x->reason);
+			continue;
+		}
+		progress_rep(&rs->pg, rs->in, rs->n, x, rep, warm, "ok");
 	}
-	progress_clear(&pg);
-	stop |= interrupts > 0;
+}
 
-	/* 3. final statuses */
-	for (size_t i = 0; i < pl->n; i++) {
-		struct inst *x = &in[i];
+/* 3. final statuses; *any_failed, and whether some run is left unfinished */
+static bool finish_statuses(struct run_state *rs, bool *any_failed)
+{
+	bool interrupted = false;
+	for (size_t i = 0; i < rs->n; i++) {
+		struct inst *x = &rs->in[i];
 		bool complete = true;
 		if (!x->it || !x->run_id)
 			continue;
 		if (x->failed) {
-			any_failed = true;
+			*any_failed = true;
 			continue;
 		}
 		for (int r = 0; r < x->it->reps; r++)
 			complete &= x->done[r];
 		if (complete) {
-			store_run_set_status(st, x->run_id, "done", NULL);
+			store_run_set_status(rs->st, x->run_id, "done", NULL);
 		} else {
 			interrupted = true;
-			store_run_set_status(st, x->run_id, "interrupted",
-					     store_broken ? "store error" :
+			store_run_set_status(rs->st, x->run_id, "interrupted",
+					     rs->store_broken ? "store error" :
 					     abort_now ? "interrupted (twice): unfinished repetition dropped" :
 					     "interrupted after a finished repetition");
 		}
 	}
-	sess_status = interrupted ? "interrupted" : any_failed || store_broken ? "failed" : "done";
-	store_session_finish(st, session, sess_status);
-	if (store_broken)
+	return interrupted;
+}
+
+static int begin_session(struct store *st, struct plan *pl, const struct runner_opts *o,
+			 int64_t *host_id, int64_t *session)
+{
+	struct host_opts hopts = { .label = o->host_label };
+	struct session_info si = {
+		.cmdline = o->cmdline,
+		.jobfile = pl->jobfiles,
+		.jobfile_hash = pl->hash,
+		.tool_version = TDXBENCH_VERSION,
+		.shard = o->shard,
+	};
+
+	if (host_store(st, &hopts, host_id))
+		return -1;
+	*session = o->resume_session;
+	if (*session)
+		return 0;
+	si.host_id = *host_id;
+	return store_session_begin(st, &si, session);
+}
+
+int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outcome *out)
+{
+	struct run_state rs = { .st = o->st, .n = pl->n };
+	struct sigaction old_int, old_term;
+	int64_t host_id = 0, session = 0;
+	int rc = EXIT_OK;
+	bool any_failed = false, interrupted;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	rs.in = xcalloc(pl->n, sizeof(*rs.in));
+	install_handlers(&old_int, &old_term);
+	rs.pg.tty = isatty(2);
+	rs.pg.quiet = o->quiet;
+	rs.pg.t0 = now_ns();
+
+	if (begin_session(rs.st, pl, o, &host_id, &session)) {
 		rc = EXIT_FAIL;
-	else if (interrupted && stop)
+		goto out;
+	}
+	prepare_all(&rs, pl, session, host_id);
+	/* 2. warm-ups, then measured rounds */
+	for (int round = -rs.maxwarm; round < rs.maxreps && !rs.store_broken && !rs.stop; round++)
+		run_round(&rs, round);
+	progress_clear(&rs.pg);
+	rs.stop |= interrupts > 0;
+
+	interrupted = finish_statuses(&rs, &any_failed);
+	store_session_finish(rs.st, session, interrupted ? "interrupted" :
+				any_failed || rs.store_broken ? "failed" : "done");
+	if (rs.store_broken)
+		rc = EXIT_FAIL;
+	else if (interrupted && rs.stop)
 		rc = EXIT_INTERRUPTED;
 	else if (any_failed || interrupted)
 		rc = EXIT_FAIL;
 
-	if (!store_broken && pl->n && in[0].run_id)
-		print_summary(st, in, pl->n, o->db_path, session, interrupted);
+	if (out && !rs.store_broken && pl->n && rs.in[0].run_id)
+		keep_outcome(rs.in, pl->n, session, interrupted, out);
 out:
 	restore_handlers(&old_int, &old_term);
 	for (size_t i = 0; i < pl->n; i++) {
-		params_free(&in[i].resolved);
-		free(in[i].done);
-		free(in[i].reason);
+		params_free(&rs.in[i].resolved);
+		free(rs.in[i].done);
+		free(rs.in[i].reason);
 	}
-	free(in);
+	free(rs.in);
 	return rc;
 }
 

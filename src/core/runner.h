@@ -18,7 +18,6 @@ struct store;
 
 struct runner_opts {
 	struct store *st;
-	const char *db_path;		/* for the summary */
 	const char *cmdline;		/* exact command line, shell-quoted */
 	const char *host_label;		/* --label, for the host fingerprint */
 	bool quiet;			/* no progress */
@@ -26,8 +25,29 @@ struct runner_opts {
 	const char *shard;		/* "K/N" of `run --shard`, recorded with the session */
 };
 
-/* Exit code: 0 all done, 1 something failed, 130 interrupted. */
-int runner_run(struct plan *pl, const struct runner_opts *o);
+/* One job instance as the run left it (the summary's row). */
+struct runner_row {
+	const struct plan_item *it;
+	int64_t run_id;
+	bool failed;
+	char *reason;			/* why it failed, or NULL */
+	int kept;			/* repetitions committed by this invocation */
+};
+
+/* What the run did, for the end-of-run summary (src/report/summary.c). */
+struct runner_outcome {
+	struct runner_row *rows;	/* in plan order; n = 0: nothing to summarize */
+	size_t n;
+	int64_t session;
+	bool interrupted;
+};
+
+/*
+ * Exit code: 0 all done, 1 something failed, 130 interrupted. *out (may be
+ * NULL) gets the outcome; free it with runner_outcome_free(), before the plan.
+ */
+int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outcome *out);
+void runner_outcome_free(struct runner_outcome *out);
 
 /*
  * The unfinished part of the session that run_id belongs to, as a plan whose

@@ -1,5 +1,6 @@
 /* The fingerprint for people: `tdxbench host` and the header of `show`. */
 #include "host/host_int.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 
 #include <inttypes.h>
@@ -103,7 +104,7 @@ void host_print(FILE *f, struct json_object *fp)
 			struct json_object *n = json_object_array_get_idx(nodes, i);
 			fprintf(f, "%12snode %" PRId64 ": %s memory, cpus %s\n", "",
 				num(n, "os_index", -1),
-				fmt_size((uint64_t)num(n, "memory_bytes", 0), sz, sizeof(sz)),
+				fmt_value((double)num(n, "memory_bytes", 0), "bytes", sz, sizeof(sz)),
 				str(n, "cpus", "?"));
 		}
 	}

@@ -3,31 +3,39 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Keep in the order docs/metrics.md lists them: sim first, then real backends. */
+/* Unranked entries leave rank and title out: they are 0 and NULL. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+/*
+ * Keep in the order docs/metrics.md lists them: sim first, then real backends.
+ * rank and title: the figures people ask for on the list first (rank 1 is
+ * the first column of every table), with the short title a summary column
+ * carries; unranked metrics follow in this table's order.
+ */
 const struct metric_desc metric_table[] = {
 	/* DPAMT work (sim, tdx) */
-	{ "pamt_add", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.ADD calls (region refcount 0->1)" },
+	{ "pamt_add", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.ADD calls (region refcount 0->1)", 2, "PAMT.ADD" },
 	{ "pamt_remove", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.REMOVE calls (refcount 1->0)" },
 	{ "pamt_get_fast", "ops", BETTER_NONE, "tdx_pamt_get() satisfied by a refcount bump" },
-	{ "dpamt_bytes_peak", "bytes", BETTER_LOWER, "peak memory held as DPAMT pairs" },
+	{ "dpamt_bytes_peak", "bytes", BETTER_LOWER, "peak memory held as DPAMT pairs", 1, "DPAMT peak" },
 	{ "dpamt_bytes_end", "bytes", BETTER_LOWER, "DPAMT memory held at the end of the workload, before teardown" },
 	{ "dpamt_bytes_after_teardown", "bytes", BETTER_LOWER, "DPAMT memory left after every TD is torn down (must be 0)" },
 	{ "static_pamt_bytes", "bytes", BETTER_LOWER, "PAMT memory reserved up front (4K level when static, bitmap + 2M/1G levels with DPAMT)" },
-	{ "spec_pairs_peak", "pairs", BETTER_LOWER, "peak pairs whose only users are cached, never-gifted pages" },
-	{ "cache_pages_idle_peak", "pages", BETTER_LOWER, "peak pages sitting in KVM/TDX caches" },
+	{ "spec_pairs_peak", "pairs", BETTER_LOWER, "peak pairs whose only users are cached, never-gifted pages", 3, "spec pairs" },
+	{ "cache_pages_idle_peak", "pages", BETTER_LOWER, "peak pages sitting in KVM/TDX caches", 9, "idle cache pg" },
 	{ "pages_alloc", "pages", BETTER_LOWER, "pages taken from the host page allocator for caches and PAMT" },
 	{ "pages_free_unused", "pages", BETTER_LOWER, "cached pages freed without ever being used" },
 	{ "topups", "ops", BETTER_LOWER, "cache top-ups that allocated at least one page" },
-	{ "splits", "ops", BETTER_NONE, "2M private leaves split (DEMOTE)" },
+	{ "splits", "ops", BETTER_NONE, "2M private leaves split (DEMOTE)", 10, "splits" },
 	{ "split_retries", "ops", BETTER_LOWER, "split attempts retried after a cache top-up" },
-	{ "mmu_lock_wait_ns", "ns", BETTER_LOWER, "total time vCPUs waited for mmu_lock" },
-	{ "pamt_lock_wait_ns", "ns", BETTER_LOWER, "total time waited for the global pamt_lock" },
+	{ "mmu_lock_wait_ns", "ns", BETTER_LOWER, "total time vCPUs waited for mmu_lock", 11, "mmu_lock wait" },
+	{ "pamt_lock_wait_ns", "ns", BETTER_LOWER, "total time waited for the global pamt_lock", 12, "pamt_lock wt" },
 	{ "pamt_lock_contended", "ops", BETTER_LOWER, "pamt_lock acquisitions that had to wait" },
 	{ "fault_ns_p50", "ns", BETTER_LOWER, "median EPT-violation handling latency" },
-	{ "fault_ns_p99", "ns", BETTER_LOWER, "99th percentile EPT-violation handling latency" },
+	{ "fault_ns_p99", "ns", BETTER_LOWER, "99th percentile EPT-violation handling latency", 4, "fault p99" },
 	{ "fault_ns_max", "ns", BETTER_LOWER, "worst EPT-violation handling latency" },
-	{ "faults", "ops", BETTER_NONE, "EPT violations handled" },
-	{ "virt_time_ns", "ns", BETTER_LOWER, "virtual time to finish the workload (model)" },
+	{ "faults", "ops", BETTER_NONE, "EPT violations handled", 13, "faults" },
+	{ "virt_time_ns", "ns", BETTER_LOWER, "virtual time to finish the workload (model)", 14, "virt time" },
 	/* sim extras */
 	{ "pamt_put_fast", "ops", BETTER_NONE, "tdx_pamt_put() that only dropped a reference (sim)" },
 	{ "split_cache_pages", "pages", BETTER_LOWER, "pages taken from per-VM split caches by splits (sim)" },
@@ -40,12 +48,12 @@ const struct metric_desc metric_table[] = {
 	{ "pf_fixed", "ops", BETTER_NONE, "KVM stat: page faults fixed by installing a mapping" },
 	{ "pages_4k", "pages", BETTER_NONE, "KVM stat: 4K mappings at the end" },
 	{ "pages_2m", "pages", BETTER_NONE, "KVM stat: 2M mappings at the end" },
-	{ "wall_ns", "ns", BETTER_LOWER, "wall-clock time of the measured phases" },
-	{ "pages_per_sec_per_vcpu", "pages/s", BETTER_HIGHER, "pages faulted in per second per vCPU (as demand_paging_test quotes)" },
+	{ "wall_ns", "ns", BETTER_LOWER, "wall-clock time of the measured phases", 15, "wall" },
+	{ "pages_per_sec_per_vcpu", "pages/s", BETTER_HIGHER, "pages faulted in per second per vCPU (as demand_paging_test quotes)", 5, "pages/s/vCPU" },
 	{ "conversions", "ops", BETTER_NONE, "private<->shared conversions done" },
-	{ "conversions_per_sec", "ops/s", BETTER_HIGHER, "conversions per second" },
-	{ "convert_ns_p50", "ns", BETTER_LOWER, "median conversion latency" },
-	{ "convert_ns_p99", "ns", BETTER_LOWER, "99th percentile conversion latency" },
+	{ "conversions_per_sec", "ops/s", BETTER_HIGHER, "conversions per second", 6, "conv/s" },
+	{ "convert_ns_p50", "ns", BETTER_LOWER, "median conversion latency", 7, "convert p50" },
+	{ "convert_ns_p99", "ns", BETTER_LOWER, "99th percentile conversion latency", 8, "convert p99" },
 	{ "exits", "ops", BETTER_NONE, "KVM stat: VM exits" },
 	{ "pages_1g", "pages", BETTER_NONE, "KVM stat: 1G mappings at the end" },
 	{ "pages_touched", "pages", BETTER_NONE, "4K pages the guest touched in fault phases" },
@@ -138,4 +146,40 @@ const char *better_name(enum better b)
 	case BETTER_HIGHER: return "higher";
 	default: return "none";
 	}
+}
+
+#define UNRANKED 1000
+
+static int table_order(const struct metric_desc *d)
+{
+	for (size_t i = 0; i < metric_table_len; i++)
+		if (&metric_table[i] == d)
+			return d->rank ? d->rank : UNRANKED + (int)i;
+	return UNRANKED + (int)metric_table_len;	/* a family: phase*_pages, trace_* */
+}
+
+int metric_order(const char *name)
+{
+	const struct metric_desc *d = metric_find(name);
+	size_t len = strlen(name);
+
+	if (d)
+		return table_order(d);
+	for (size_t i = 0; i < metric_table_len; i++)
+		if (metric_table[i].rank && !strncmp(metric_table[i].name, name, len) &&
+		    metric_table[i].name[len] == '_')
+			return metric_table[i].rank;
+	return UNRANKED + (int)metric_table_len + 1;
+}
+
+int metric_cmp(const char *a, const char *b)
+{
+	int oa = metric_order(a), ob = metric_order(b);
+	return oa != ob ? (oa < ob ? -1 : 1) : strcmp(a, b);
+}
+
+const char *metric_title(const char *name)
+{
+	const struct metric_desc *d = exact(name);	/* phase1_wall_ns is not "wall" */
+	return d && d->title ? d->title : name;
 }

@@ -1,6 +1,8 @@
 /*
- * The metric glossary: every metric a backend emits, its unit and which
- * direction is better. compare uses it to say "better"/"worse"; docs list it.
+ * The metric glossary: every metric a backend emits, its unit, which
+ * direction is better, where it sorts and its short title. compare uses it
+ * to say "better"/"worse"; every table, plot and summary orders and labels
+ * metrics from it (metric_order, metric_title); docs list it.
  */
 #ifndef TDX_METRICS_H
 #define TDX_METRICS_H
@@ -18,6 +20,8 @@ struct metric_desc {
 	const char *unit;
 	enum better better;
 	const char *help;
+	int rank;		/* 1 = shown first; 0 = after the ranked ones */
+	const char *title;	/* short column title (ranked metrics), or NULL */
 };
 
 extern const struct metric_desc metric_table[];
@@ -25,5 +29,16 @@ extern const size_t metric_table_len;
 /* NULL for a name not in the glossary (still storable; direction unknown). */
 const struct metric_desc *metric_find(const char *name);
 const char *better_name(enum better b);
+
+/*
+ * Display position: ranked metrics by rank, then the rest of the glossary in
+ * its order, then names it does not know. A time series or histogram named
+ * after a metric's stem ("fault_ns" for fault_ns_p99) sorts with it.
+ */
+int metric_order(const char *name);
+/* metric_order, then the name: a total order for sorting. */
+int metric_cmp(const char *a, const char *b);
+/* The short title, or the name itself when the glossary has none. */
+const char *metric_title(const char *name);
 
 #endif

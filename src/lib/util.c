@@ -190,24 +190,6 @@ int parse_bool(const char *s, bool *out)
 	return -1;
 }
 
-const char *fmt_size(uint64_t bytes, char *buf, size_t len)
-{
-	static const char units[] = "KMGTPE";
-	double v = (double)bytes;
-	int u = -1;
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%llu", (unsigned long long)bytes);
-	else if (v == (double)(uint64_t)v)
-		snprintf(buf, len, "%llu%c", (unsigned long long)v, units[u]);
-	else
-		snprintf(buf, len, "%.1f%c", v, units[u]);
-	return buf;
-}
-
 static size_t edit_distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);

@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* The text of a macro's value: STR(PLAN_DEFAULT_REPS) is "5". */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define KiB (1024ULL)
@@ -47,8 +50,6 @@ int parse_size(const char *s, uint64_t *out);
 int parse_u64(const char *s, uint64_t *out);
 int parse_double(const char *s, double *out);
 int parse_bool(const char *s, bool *out);
-/* Render bytes as "64G", "1.5M"... into buf. */
-const char *fmt_size(uint64_t bytes, char *buf, size_t len);
 
 /* Closest candidate by edit distance (<= 3 and < half the word), or NULL. */
 const char *closest_match(const char *word, const char *const *cands, size_t n);

@@ -101,29 +101,10 @@ void rpt_run_bucket(struct rpt_run *run, const char *hist, const char *unit,
 	h->b[h->n++] = (struct rpt_bucket){ lo, hi, count };
 }
 
-/* The figures people ask for on the list first, then the glossary order. */
-int rpt_metric_rank(const char *name)
-{
-	static const char *const key[] = {
-		/* metrics, with the time series and histograms they summarize */
-		"dpamt_bytes_peak", "dpamt_bytes", "spec_pairs_peak", "fault_ns_p99", "fault_ns",
-		"pages_per_sec_per_vcpu", "conversions_per_sec", "convert_ns",
-		"cache_pages_idle_peak", "cache_pages_idle", "pamt_add", "virt_time_ns", "wall_ns",
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(key); i++)
-		if (!strcmp(name, key[i]))
-			return (int)i;
-	for (size_t i = 0; i < metric_table_len; i++)
-		if (!strcmp(name, metric_table[i].name))
-			return (int)(ARRAY_SIZE(key) + i);
-	return 1000;
-}
-
 static int cmp_rank(const void *a, const void *b)
 {
 	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	int rx = rpt_metric_rank(x), ry = rpt_metric_rank(y);
-	return rx != ry ? rx - ry : strcmp(x, y);
+	return metric_cmp(x, y);
 }
 
 static bool str_eq(const char *a, const char *b)
@@ -133,7 +114,7 @@ static bool str_eq(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-static bool is_numeric(const char *v, double *out)
+bool rpt_param_number(const char *v, double *out)
 {
 	uint64_t u;
 	if (!v)
@@ -220,7 +201,7 @@ static bool key_numeric(const struct report *r, const char *key, const bool *in)
 		if (!in[i])
 			continue;
 		v = params_get(&r->runs[i].params, key);
-		if (v && !is_numeric(v, &d))
+		if (v && !rpt_param_number(v, &d))
 			return false;
 	}
 	return true;
@@ -445,8 +426,8 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 static int cmp_num_str(const void *a, const void *b)
 {
 	double x = 0, y = 0;
-	is_numeric(*(const char *const *)a, &x);
-	is_numeric(*(const char *const *)b, &y);
+	rpt_param_number(*(const char *const *)a, &x);
+	rpt_param_number(*(const char *const *)b, &y);
 	return x < y ? -1 : x > y;
 }
 

@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lib/fmt.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
 #include "lib/util.h"
@@ -42,18 +43,27 @@ char *gp_quote(const char *s)
 	return sbuf_detach(&sb);
 }
 
+/* RPT_* bit order */
+static const char *const format_names[] = { "png", "svg", "txt", "html", "email", NULL };
+
+const char *const *rpt_format_names(void)
+{
+	return format_names;
+}
+
 int rpt_parse_formats(const char *list, unsigned *out, char *err, size_t errlen)
 {
-	static const char *const names[] = { "png", "svg", "txt", "html", "email" };
+	const char *const *names = format_names;
+	const size_t nnames = ARRAY_SIZE(format_names) - 1;
 	char *copy = xstrdup(list), *save = NULL;
 	*out = 0;
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		size_t i;
-		for (i = 0; i < ARRAY_SIZE(names); i++)
+		for (i = 0; i < nnames; i++)
 			if (!strcmp(t, names[i]))
 				break;
-		if (i == ARRAY_SIZE(names)) {
-			const char *near = closest_match(t, names, ARRAY_SIZE(names));
+		if (i == nnames) {
+			const char *near = closest_match(t, names, nnames);
 			if (near)
 				snprintf(err, errlen, "unknown format '%s' (did you mean '%s'?)", t, near);
 			else
@@ -88,7 +98,7 @@ bool rpt_have_gnuplot(void)
 	return found;
 }
 
-/* ---- units: show 3.2 MiB, not 3355443 bytes ---- */
+/* ---- units: show 3.2 MiB, not 3355443 bytes (lib/fmt.h's steps) ---- */
 
 struct scale {
 	double div;
@@ -97,23 +107,9 @@ struct scale {
 
 static struct scale pick_scale(const char *unit, double maxabs)
 {
-	static const struct scale bytes[] = { { 1, "bytes" }, { KiB, "KiB" }, { MiB, "MiB" },
-					      { GiB, "GiB" }, { TiB, "TiB" } };
-	static const struct scale ns[] = { { 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" } };
-	const struct scale *t = NULL;
-	size_t n = 0, i;
-	if (unit && !strcmp(unit, "bytes")) {
-		t = bytes;
-		n = ARRAY_SIZE(bytes);
-	} else if (unit && !strcmp(unit, "ns")) {
-		t = ns;
-		n = ARRAY_SIZE(ns);
-	}
-	if (!t)
-		return (struct scale){ 1, unit && *unit ? unit : NULL };
-	for (i = 0; i + 1 < n && maxabs >= t[i + 1].div; i++)
-		;
-	return t[i];
+	struct fmt_scale f = fmt_scale(unit, maxabs);
+	/* counts keep their own unit on the axis ("pages", "ops") */
+	return (struct scale){ f.div, f.name ? f.name : unit && *unit ? unit : NULL };
 }
 
 /* Log scale when positive values span at least `decades` decades. */
@@ -209,6 +205,26 @@ static bool summary_bars(const double *v, size_t n, double *med, double *lo, dou
 	return false;
 }
 
+/* Every variant's values of metric: their range, unit and display scale. */
+static struct scale panel_range(const struct fig_ctx *c, const char *metric, const char **unit,
+				double *lo, double *hi)
+{
+	double maxabs = 0;
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t v = 0; v < c->r->nvariants; v++) {
+		size_t n;
+		double *vals = pool(c, (int)v, metric, NULL, &n, unit);
+		for (size_t j = 0; j < n; j++) {
+			maxabs = MAX(maxabs, fabs(vals[j]));
+			*lo = MIN(*lo, vals[j]);
+			*hi = MAX(*hi, vals[j]);
+		}
+		free(vals);
+	}
+	return pick_scale(*unit, maxabs);
+}
+
 static void end_block(FILE *f, bool empty, int cols)
 {
 	if (empty) {
@@ -224,20 +240,10 @@ static void write_cmp(struct fig_ctx *c)
 	const struct report *r = c->r;
 	for (size_t p = 0; p < c->f->npanels; p++) {
 		const char *metric = c->f->panels[p], *unit = NULL;
-		double lo_all = INFINITY, hi_all = -INFINITY, maxabs = 0;
+		double lo_all, hi_all;
 		bool all_ci = true, any_rows = false;
 		struct scale s;
-		for (size_t v = 0; v < r->nvariants; v++) {
-			size_t n;
-			double *vals = pool(c, (int)v, metric, NULL, &n, &unit);
-			for (size_t j = 0; j < n; j++) {
-				maxabs = MAX(maxabs, fabs(vals[j]));
-				lo_all = MIN(lo_all, vals[j]);
-				hi_all = MAX(hi_all, vals[j]);
-			}
-			free(vals);
-		}
-		s = pick_scale(unit, maxabs);
+		s = panel_range(c, metric, &unit, &lo_all, &hi_all);
 		/* Repetitions, jittered a little so equal values stay visible. */
 		fprintf(c->dat, "# %s: repetitions (variant value[%s])\n", metric,
 			s.unit ? s.unit : "");
@@ -281,18 +287,6 @@ static void write_cmp(struct fig_ctx *c)
 			c->xrot = true;
 }
 
-static bool num_value(const char *v, double *out)
-{
-	uint64_t u;
-	if (!parse_double(v, out))
-		return true;
-	if (!parse_size(v, &u)) {
-		*out = (double)u;
-		return true;
-	}
-	return false;
-}
-
 static void write_sweep(struct fig_ctx *c)
 {
 	const struct report *r = c->r;
@@ -308,7 +302,7 @@ static void write_sweep(struct fig_ctx *c)
 		const char *v = params_get(&r->runs[i].params, key);
 		double d;
 		bool seen = false;
-		if (!v || !in_fig(c->f, &r->runs[i]) || !num_value(v, &d))
+		if (!v || !in_fig(c->f, &r->runs[i]) || !rpt_param_number(v, &d))
 			continue;
 		for (size_t k = 0; k < nx && !seen; k++)
 			seen = !strcmp(xs[k], v);
@@ -337,20 +331,10 @@ static void write_sweep(struct fig_ctx *c)
 
 	for (size_t p = 0; p < c->f->npanels; p++) {
 		const char *metric = c->f->panels[p], *unit = NULL;
-		double lo_all = INFINITY, hi_all = -INFINITY, maxabs = 0;
+		double lo_all, hi_all;
 		bool all_ci = true;
 		struct scale s;
-		for (size_t v = 0; v < r->nvariants; v++) {
-			size_t n;
-			double *vals = pool(c, (int)v, metric, NULL, &n, &unit);
-			for (size_t j = 0; j < n; j++) {
-				maxabs = MAX(maxabs, fabs(vals[j]));
-				lo_all = MIN(lo_all, vals[j]);
-				hi_all = MAX(hi_all, vals[j]);
-			}
-			free(vals);
-		}
-		s = pick_scale(unit, maxabs);
+		s = panel_range(c, metric, &unit, &lo_all, &hi_all);
 		for (size_t v = 0; v < r->nvariants; v++) {
 			bool any = false;
 			fprintf(c->dat, "# %s vs %s, variant %zu: x median lo hi\n", metric, key, v + 1);

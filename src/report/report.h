@@ -115,9 +115,8 @@ void rpt_run_sample(struct rpt_run *run, const char *series, const char *unit,
 void rpt_run_bucket(struct rpt_run *run, const char *hist, const char *unit,
 		    double lo, double hi, uint64_t count);
 const struct rpt_metric *rpt_run_find_metric(const struct rpt_run *run, const char *name);
-
-/* Metric display order: the figures people ask for first. */
-int rpt_metric_rank(const char *name);
+/* A parameter value as a number ("8", "0.5", "2M" -> 2097152); false if it is none. */
+bool rpt_param_number(const char *v, double *out);
 
 /* ---- plots (src/report/plot.c) ---- */
 
@@ -129,6 +128,8 @@ enum rpt_fmt {
 	RPT_EMAIL = 1 << 4,
 };
 int rpt_parse_formats(const char *list, unsigned *out, char *err, size_t errlen);
+/* The format names rpt_parse_formats() knows, NULL-terminated. */
+const char *const *rpt_format_names(void);
 
 /* Is gnuplot on $PATH? */
 bool rpt_have_gnuplot(void);

@@ -12,7 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/compare.h"
+#include "report/compare_render.h"
+#include "lib/fmt.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
 #include "lib/util.h"
@@ -101,34 +102,6 @@ char *rpt_mail_safe(const char *in, size_t width)
 	}
 	sbuf_free(&line);
 	return sbuf_detach(&out);
-}
-
-/* 12.3 MiB, 4.56 us, 1234: values as a reader expects them. */
-static const char *fmt_val(const char *unit, double v, char *buf, size_t len)
-{
-	double a = fabs(v);
-	if (!isfinite(v)) {
-		snprintf(buf, len, "-");
-	} else if (unit && !strcmp(unit, "bytes") && a >= 10 * KiB) {
-		const char *u[] = { "KiB", "MiB", "GiB", "TiB" };
-		int i = 0;
-		a = v / KiB;
-		while (i < 3 && fabs(a) >= 10 * 1024) {
-			a /= 1024;
-			i++;
-		}
-		snprintf(buf, len, "%.4g %s", a, u[i]);
-	} else if (unit && !strcmp(unit, "ns") && a >= 10000) {
-		if (a >= 1e10)
-			snprintf(buf, len, "%.4g s", v / 1e9);
-		else if (a >= 1e7)
-			snprintf(buf, len, "%.4g ms", v / 1e6);
-		else
-			snprintf(buf, len, "%.4g us", v / 1e3);
-	} else {
-		snprintf(buf, len, "%.4g%s%s", v, unit && *unit ? " " : "", unit ? unit : "");
-	}
-	return buf;
 }
 
 /* ---- sections ---- */
@@ -351,8 +324,7 @@ static void write_summaries(const struct report *r, FILE *out)
 		}
 		/* display order: key figures first */
 		for (size_t a = 1; a < nn; a++)
-			for (size_t b = a; b > 0 && rpt_metric_rank(names[b - 1]) >
-						 rpt_metric_rank(names[b]); b--) {
+			for (size_t b = a; b > 0 && metric_cmp(names[b - 1], names[b]) > 0; b--) {
 				char *t = names[b];
 				names[b] = names[b - 1];
 				names[b - 1] = t;
@@ -375,7 +347,7 @@ static void write_summaries(const struct report *r, FILE *out)
 				const struct rpt_metric *mt;
 				struct summary s;
 				struct sbuf who = SBUF_INIT;
-				char a[32], b[32], c[32];
+				char a[FMT_LEN], b[FMT_LEN], c[FMT_LEN];
 				if (!run->workload || strcmp(run->workload, wl))
 					continue;
 				mt = rpt_run_find_metric(run, names[m]);
@@ -387,15 +359,15 @@ static void write_summaries(const struct report *r, FILE *out)
 					sbuf_addf(&who, " %s=%s", sweep[k], v ? v : "-");
 				}
 				stats_summarize(mt->v, mt->n, 0.95, &s);
-				fmt_val(unit, s.median, a, sizeof(a));
+				fmt_value(s.median, unit, a, sizeof(a));
 				if (isfinite(s.ci_lo)) {
-					fmt_val(unit, s.ci_lo, b, sizeof(b));
-					fmt_val(unit, s.ci_hi, c, sizeof(c));
+					fmt_value(s.ci_lo, unit, b, sizeof(b));
+					fmt_value(s.ci_hi, unit, c, sizeof(c));
 					fprintf(out, "    %-26s %12s [%s, %s] n=%zu%s\n", who.buf, a, b, c,
 						s.n, s.noisy ? " noisy" : "");
 				} else {
-					fmt_val(unit, s.min, b, sizeof(b));
-					fmt_val(unit, s.max, c, sizeof(c));
+					fmt_value(s.min, unit, b, sizeof(b));
+					fmt_value(s.max, unit, c, sizeof(c));
 					fprintf(out, "    %-26s %12s range %s..%s n=%zu%s\n", who.buf, a, b,
 						c, s.n, s.noisy ? " noisy" : "");
 				}

@@ -11,7 +11,27 @@ _n=0
 ok()      { _n=$((_n + 1)); echo "ok $_n - $*"; }
 not_ok()  { _n=$((_n + 1)); echo "not ok $_n - $*"; }
 skip()    { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
-check()   { local name="$1"; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+# check NAME CMD...: CMD must succeed. On failure, show what was actually there
+# (as git's test_cmp shows the diff): the command and every file it read.
+check() {
+	local name="$1"; shift
+	if "$@"; then ok "$name"; return 0; fi
+	not_ok "$name"
+	printf '#   failed: %s\n' "$*"
+	local a
+	for a in "$@"; do
+		[ -f "$a" ] || continue
+		printf '#   %s (%s lines):\n' "$a" "$(wc -l <"$a")"
+		head -n 25 "$a" | sed 's/^/#   | /'
+	done
+	return 1
+}
+# need_cmd TOOL: a tool `make deps` installs; its absence is a failure, not a skip.
+need_cmd() {
+	command -v "$1" >/dev/null 2>&1 && return 0
+	not_ok "$1 is not installed (run 'make deps')"
+	return 1
+}
 
 # run_tdx NAME: run ./tdxbench with the rest as arguments, keep out/err/rc.
 run_tdx() {

@@ -35,6 +35,18 @@ else
 	skip "--json is valid JSON" "no python3"
 fi
 
+run_tdx strategies --backend sim
+expect_rc "strategies --backend sim" 0
+check "--backend sim heads the list with the sim" grep -q '^sim strategies (model presets' "$TMP/out"
+
+run_tdx strategies --backend kvm
+expect_rc "a backend without presets" 2
+check "says it has no strategies" grep -q -- '--backend kvm: has no strategies' "$TMP/err"
+
+run_tdx strategies --backend nosuch
+expect_rc "an unknown backend" 2
+check "names the unknown backend" grep -q -- '--backend nosuch: no such backend' "$TMP/err"
+
 run_tdx strategies --cots
 expect_rc "misspelt option" 2
 check "suggests --costs" grep -q "did you mean '--costs'" "$TMP/err"

@@ -11,8 +11,8 @@ check "hides test-only workloads" sh -c "! grep -q '^test-' '$TMP/out'"
 for k in mem vcpus tds; do
 	check "common parameter $k" grep -qE "^    $k +" "$TMP/out"
 done
-check "workload parameter with its default" sh -c "grep -A1 -E '^    window ' '$TMP/out' | grep -q '\[64M\]'"
-check "shows the phases" grep -q 'convert \[960M,1G) private->shared->private' "$TMP/out"
+check "workload parameter with its default" sh -c "grep -A1 -E '^    window ' '$TMP/out' | grep -q '\[64M[];]'"
+check "shows the phases" grep -q 'convert \[960 MiB,1 GiB) private->shared->private' "$TMP/out"
 
 run_tdx workloads --json
 expect_rc "workloads --json" 0

@@ -3,12 +3,6 @@
 # stores (small memory); a knob override reaches the model.
 . "$(dirname "$0")/lib.sh"
 
-if ! "$TDXBENCH" help 2>/dev/null | grep -q '^  run '; then
-	skip "sim runs" "no 'run' command in this build yet"
-	done_testing
-	exit 0
-fi
-
 for w in boot random4k fault2m convert-churn split-storm multi-td teardown; do
 	extra=
 	[ "$w" = convert-churn ] && extra=,window=4M

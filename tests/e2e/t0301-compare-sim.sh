@@ -4,11 +4,6 @@
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3
 
-if ! "$TDXBENCH" help | grep -q '^  run '; then
-	skip "run then compare" "the run command is not built in"
-	done_testing; exit 0
-fi
-
 run_tdx run --backend sim --strategy dpamt-v6,sean-v5 --workload boot,fault2m \
 	--set mem=64M,vcpus=1,2 --reps 6 --quiet
 expect_rc "sim run, 2 strategies x 2 workloads x 2 vcpus" 0

@@ -3,11 +3,7 @@
 # and the HTML holds no raw markup from it.
 . "$(dirname "$0")/lib.sh"
 
-if ! "$TDXBENCH" help 2>/dev/null | grep -qw run || ! command -v gnuplot >/dev/null; then
-	skip "label injection" "needs the run command and gnuplot"
-	done_testing
-	exit 0
-fi
+need_cmd gnuplot || { done_testing; exit 0; }
 
 mark="$TMP/pwned"
 evil="a'b\"c \`touch $mark\` system(\"touch $mark\") \$(touch $mark) <script>x</script>"

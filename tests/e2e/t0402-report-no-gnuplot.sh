@@ -7,12 +7,6 @@ run_tdx report --format pnj
 expect_rc "unknown format" 2
 check "suggests the closest format" grep -q "did you mean 'png'" "$TMP/err"
 
-if ! "$TDXBENCH" help 2>/dev/null | grep -qw run; then
-	skip "report without gnuplot" "no 'run' command in this build"
-	done_testing
-	exit 0
-fi
-
 run_tdx report -o "$TMP/empty"
 expect_rc "empty database" 1
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 #include "workloads/workload.h"
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 #include "workloads/order.h"
 

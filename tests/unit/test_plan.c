@@ -17,10 +17,10 @@
 /* A backend with strategies and knobs of every numeric kind, never run. */
 static const char *const fake_modes[] = { "exact", "fill", NULL };
 static const struct opt_desc fake_knobs[] = {
-	{ "cap", OPT_U64, "40", "cache capacity", NULL, "pages", NULL },
-	{ "mode", OPT_ENUM, "exact", "top-up mode", fake_modes, NULL, NULL },
-	{ "cost", OPT_NS, "100", "a cost", NULL, "ns", "assumed" },
-	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ .name = "cap", .type = OPT_U64, .def = "40", .help = "cache capacity", .unit = "pages" },
+	{ .name = "mode", .type = OPT_ENUM, .def = "exact", .help = "top-up mode", .choices = fake_modes },
+	{ .name = "cost", .type = OPT_NS, .def = "100", .help = "a cost", .unit = "ns", .source = "assumed" },
+	{ .name = NULL },
 };
 static const char *const fake_strategies[] = { "a", "b", "c", NULL };
 static const struct backend_ops fake_backend = {

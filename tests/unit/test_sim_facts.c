@@ -68,11 +68,11 @@ static void split_draw(bool unbacked, uint64_t want_pages, uint64_t want_adds)
 	assert_int_equal(s->c.faults_2m, 1);
 	if (unbacked) {
 		/* craft: the next page of this CPU comes from an untouched region */
-		fresh = host_alloc_block(s, SIM_REGION_ORDER);
+		fresh = hostmem_alloc_block(s, SIM_REGION_ORDER);
 		assert_true(fresh != 0);
 		assert_int_equal(s->rg[pfn_region(fresh)].ref, 0);
 		for (pfn_t f = fresh + 1; f < fresh + SIM_REGION_PAGES; f++)
-			host_free_block(s, f, 0);
+			hostmem_free_block(s, f, 0);
 		s->pcp[v->cpu].v[s->pcp[v->cpu].n++] = fresh;
 	}
 	pages0 = s->c.split_cache_pages;

@@ -222,6 +222,26 @@ static void test_invariant_teardown(void **state)
 	expect_trip("hp-v3", "teardown", "mem=8M", BREAK_TEARDOWN, "DPAMT bytes left, first in region");
 }
 
+/* The vtable describes the strategies it accepts, in the same order. */
+static void test_presets_in_vtable(void **state)
+{
+	const struct backend_ops *b = backend_find("sim");
+	size_t i = 0;
+	assert_non_null(b);
+	assert_non_null(b->presets);
+	for (; b->strategies[i]; i++) {
+		struct params p = PARAMS_INIT;
+		char err[256];
+		assert_non_null(b->presets[i].name);
+		assert_string_equal(b->presets[i].name, b->strategies[i]);
+		assert_int_equal(b->resolve(b->presets[i].name, &p, err, sizeof(err)), 0);
+		params_free(&p);
+	}
+	assert_null(b->presets[i].name);
+	assert_true(b->knob_is_cost(opt_find(b->knobs, "cost_pamt_add")));
+	assert_false(b->knob_is_cost(opt_find(b->knobs, "pcp_batch")));
+}
+
 /* Every preset x every workload: runs, and leaves no DPAMT and no TDX page. */
 static void test_teardown_zero_matrix(void **state)
 {
@@ -302,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_invariant_pair),
 		cmocka_unit_test(test_invariant_underflow),
 		cmocka_unit_test(test_invariant_teardown),
+		cmocka_unit_test(test_presets_in_vtable),
 		cmocka_unit_test(test_teardown_zero_matrix),
 		cmocka_unit_test(test_lock_contention),
 		cmocka_unit_test(test_outputs),

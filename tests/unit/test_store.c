@@ -198,7 +198,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(rows[0].cmdline, "tdxbench run --reps 3");
 	assert_string_equal(rows[0].reproduce, "tdxbench run x");
 	assert_non_null(rows[0].tool_version);
-	assert_true(rows[0].seed == 0xfedcba9876543210ULL);
+	assert_int_equal(rows[0].seed, 0xfedcba9876543210ULL);
 	assert_int_equal(rows[0].reps, 3);
 	assert_int_equal(rows[0].reps_done, 3);
 	assert_int_equal(rows[0].reps_failed, 1);
@@ -220,7 +220,9 @@ static void test_round_trip(void **state)
 
 	assert_int_equal(store_metric_values(st, run, "pamt_add", &vals, &n), 0);
 	assert_int_equal(n, 3);
-	assert_true(vals[0] == 100 && vals[1] == 101 && vals[2] == 102);
+	assert_int_equal(vals[0], 100);
+	assert_int_equal(vals[1], 101);
+	assert_int_equal(vals[2], 102);
 	free(vals);
 
 	assert_int_equal(store_run_metric_names(st, run, &names, &units, &n), 0);

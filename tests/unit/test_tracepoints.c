@@ -120,7 +120,8 @@ static void test_counts_exact_and_only_ours(void **state)
 	assert_int_equal(write(go[1], &c, 1), 1);
 	close(go[1]);
 	waitpid(child, &status, 0);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 	tp_stop(tp);
 	tp_mark(tp, counts);
 	assert_int_equal(counts[0], 500);

@@ -10,7 +10,7 @@
  * With static PAMT (dpamt=no) the refcount is still kept, as bookkeeping for
  * the invariants only: no SEAMCALL, no pair, no lock.
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 static void install_pair(struct sim *s, uint32_t r, pfn_t p0, pfn_t p1)
@@ -22,7 +22,7 @@ static void install_pair(struct sim *s, uint32_t r, pfn_t p0, pfn_t p1)
 		s->pairs_peak = s->pairs_installed;
 }
 
-/* The whole get; pamt_get() (sim.h) handles the refcount-only case inline. */
+/* The whole get; pamt_get() (sim_int.h) handles the refcount-only case inline. */
 void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
 		   vtime_t *t)
 {
@@ -53,8 +53,8 @@ void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache
 			return;
 		s->c.pamt_cache_pages_used += SIM_PAIR_PAGES;
 	} else {
-		p0 = host_alloc_page(s, cpu, t);
-		p1 = p0 ? host_alloc_page(s, cpu, t) : 0;
+		p0 = hostmem_alloc_page(s, cpu, t);
+		p1 = p0 ? hostmem_alloc_page(s, cpu, t) : 0;
 		if (!p1) {
 			inv_fail(s, "host out of memory allocating a PAMT pair at t=%llu ns",
 				 (unsigned long long)*t);
@@ -72,7 +72,7 @@ void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache
 	inv_region(s, r);
 }
 
-/* The whole put; pamt_put() (sim.h) handles the refcount-only case inline. */
+/* The whole put; pamt_put() (sim_int.h) handles the refcount-only case inline. */
 void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
@@ -105,8 +105,8 @@ void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_
 	s->c.pamt_remove++;
 	/* free_pamt_array(): tdx_quirk_reset_paddr() then __free_page(), after unlock */
 	*t += 2 * s->cfg.cost[C_PAMT_RESET];
-	host_free_page(s, cpu, p0, t);
-	host_free_page(s, cpu, p1, t);
+	hostmem_free_page(s, cpu, p0, t);
+	hostmem_free_page(s, cpu, p1, t);
 	inv_region(s, r);
 }
 

@@ -6,7 +6,7 @@
  * earlier in virtual time still fits into a free gap before a reservation
  * (spinlocks), and waits only when its hold would overlap one.
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 #include <stdlib.h>
@@ -117,7 +117,7 @@ void series_free(struct series_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* Record the state at t (sim_sample() in sim.h: when t reached the next grid point). */
+/* Record the state at t (sim_sample() in sim_int.h: when t reached the next grid point). */
 void sim_sample_now(struct sim *s, vtime_t t)
 {
 	struct series_buf *b = &s->ser;

@@ -14,7 +14,7 @@
  * and the virtual time. sim_break_now() is the test hook that breaks the
  * model on purpose so tests can show each check trips.
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 #include <stdarg.h>
@@ -42,7 +42,7 @@ bool sim_break_hit(struct sim *s, enum sim_break b)
 	return true;
 }
 
-/* inv_region() (sim.h) found region r broken: say how, first broken check first. */
+/* inv_region() (sim_int.h) found region r broken: say how, first broken check first. */
 void inv_region_report(struct sim *s, uint32_t r)
 {
 	unsigned uses = s->rg[r].uses;
@@ -111,7 +111,7 @@ void inv_after_teardown(struct sim *s)
 			 (unsigned long long)s->cache_pages_idle);
 		return;
 	}
-	free_now = host_free_total(s);
+	free_now = hostmem_free_total(s);
 	if (free_now != s->free_initial)
 		inv_fail(s, "teardown invariant broken: %lld pages not returned to the host allocator",
 			 (long long)(s->free_initial - free_now));

@@ -10,7 +10,7 @@
  *   missing non-root level: pop a page, tdx_pamt_get() (link time) + SEPT.ADD
  *   -> tdx_pamt_get(guest page) + AUG -> unlock -> re-entry, guest ACCEPT.
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -64,7 +64,7 @@ static inline void bit_clear(uint64_t *b, uint64_t i)
 
 static inline pfn_t alloc_or_fail(struct sim *s, uint32_t cpu, vtime_t *t, const char *what)
 {
-	pfn_t f = host_alloc_page(s, cpu, t);
+	pfn_t f = hostmem_alloc_page(s, cpu, t);
 	if (!f)
 		inv_fail(s, "host out of memory allocating %s (raise host_mem)", what);
 	return f;
@@ -290,7 +290,7 @@ static inline pfn_t frame_of(const struct sim_td *td, uint64_t gfn)
 static pfn_t gmem_folio_2m(struct sim *s, struct sim_td *td, uint64_t range, vtime_t *t)
 {
 	if (!td->folio[range]) {
-		pfn_t f = host_alloc_block(s, SIM_REGION_ORDER);
+		pfn_t f = hostmem_alloc_block(s, SIM_REGION_ORDER);
 		if (!f) {
 			inv_fail(s, "host out of memory allocating a 2M guest folio (raise host_mem)");
 			return 0;
@@ -562,7 +562,7 @@ static void zap_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_
 	s->c.zaps++;
 	if (!td->folio[gfn / RANGE_PAGES]) {
 		/* a 4K folio is punched out of guest_memfd; a 2M folio stays (in-place) */
-		host_free_page(s, v->cpu, frame, t);
+		hostmem_free_page(s, v->cpu, frame, t);
 		td->gfn_frame[gfn] = 0;
 	}
 }
@@ -648,7 +648,7 @@ static void control_page_free(struct sim *s, struct sim_vcpu *v, uint32_t cpu, p
 {
 	*t += s->cfg.cost[C_RECLAIM];
 	pamt_put(s, v, f, false, t);
-	host_free_page(s, cpu, f, t);
+	hostmem_free_page(s, cpu, f, t);
 }
 
 int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint32_t nvcpus,
@@ -722,7 +722,7 @@ static void free_cache(struct sim *s, struct sim_vcpu *v, struct page_cache *c, 
 		cache_pop(s, c, &f);
 		if (spec_refs)
 			pamt_put(s, v, f, true, t);
-		host_free_page(s, cpu, f, t);
+		hostmem_free_page(s, cpu, f, t);
 		if (unused)
 			s->c.pages_free_unused++;
 	}
@@ -747,10 +747,10 @@ static void teardown_sept_page(struct sim *s, struct sim_vcpu *v, pfn_t ext, pfn
 	if (ext) {
 		*t += s->cfg.cost[C_RECLAIM];
 		pamt_put(s, v, ext, false, t);
-		host_free_page(s, v->cpu, ext, t);
+		hostmem_free_page(s, v->cpu, ext, t);
 	}
 	if (mir)
-		host_free_page(s, v->cpu, mir, t);
+		hostmem_free_page(s, v->cpu, mir, t);
 }
 
 static void teardown_range(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_t range,
@@ -777,19 +777,19 @@ static void teardown_range(struct sim *s, struct sim_vcpu *v, struct sim_td *td,
 			pamt_put(s, v, frame, false, t);
 			bit_clear(td->priv, gfn);
 			if (!folio) {
-				host_free_page(s, v->cpu, frame, t);
+				hostmem_free_page(s, v->cpu, frame, t);
 				td->gfn_frame[gfn] = 0;
 			}
 		}
 	}
 	if (folio && !s->failed) {
-		host_free_block(s, folio, SIM_REGION_ORDER);
+		hostmem_free_block(s, folio, SIM_REGION_ORDER);
 		*t += cfg->cost[C_PAGE_FREE];
 		td->folio[range] = 0;
 	}
 	if (td->carried[range][0]) {
 		for (int k = 0; k < SIM_PAIR_PAGES; k++)
-			host_free_page(s, v->cpu, td->carried[range][k], t);
+			hostmem_free_page(s, v->cpu, td->carried[range][k], t);
 		cache_idle_add(s, -SIM_PAIR_PAGES);
 		s->c.pages_free_unused += SIM_PAIR_PAGES;
 		td->carried[range][0] = td->carried[range][1] = 0;

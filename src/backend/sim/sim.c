@@ -5,8 +5,9 @@
  * fault latency histogram. Everything is derived from the parameters and the
  * seed, so the same inputs give byte-identical results.
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/opts.h"
+#include "lib/fmt.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -299,11 +300,11 @@ struct sim *sim_new(const struct params *p, const struct tdxb_workload *w, uint6
 	}
 	s->seed = seed;
 	s->dbg = dbg;
-	if (host_init(s, err, errlen)) {
+	if (hostmem_init(s, err, errlen)) {
 		sim_delete(s);
 		return NULL;
 	}
-	s->free_initial = host_free_total(s);
+	s->free_initial = hostmem_free_total(s);
 	s->fault_hist = xcalloc(1, sizeof(*s->fault_hist));
 	series_init(&s->ser, s->cfg.samples_max);
 	cache_init(&s->scratch, "carried pair", SIM_PAIR_PAGES, true);
@@ -338,7 +339,7 @@ void sim_delete(struct sim *s)
 		td_free_state(&s->tds[i]);
 	free(s->tds);
 	free(s->all);
-	host_free(s);
+	hostmem_free(s);
 	cal_free(&s->pamt_lock);
 	free(s->fault_hist);
 	series_free(&s->ser);
@@ -532,9 +533,9 @@ static int sim_check(const struct run_spec *spec, char *err, size_t errlen)
 	if (sim_cfg_parse(spec->params, w, &cfg, err, errlen))
 		return BACKEND_FAILED;
 	if (cfg.host_mem < w->mem_bytes * w->tds) {
-		char a[16], b[16];
-		fmt_size(cfg.host_mem, a, sizeof(a));
-		fmt_size(w->mem_bytes * w->tds, b, sizeof(b));
+		char a[FMT_LEN], b[FMT_LEN];
+		fmt_value((double)cfg.host_mem, "bytes", a, sizeof(a));
+		fmt_value((double)(w->mem_bytes * w->tds), "bytes", b, sizeof(b));
 		snprintf(err, errlen, "sim: host_mem=%s is less than the %s of TD memory", a, b);
 		return BACKEND_FAILED;
 	}
@@ -550,7 +551,9 @@ const struct backend_ops sim_backend = {
 	.name = "sim",
 	.summary = "embedded discrete-event model of DPAMT and KVM's page caches (model output)",
 	.knobs = sim_knobs,
+	.knob_is_cost = sim_knob_is_cost,
 	.strategies = sim_strategy_names,
+	.presets = sim_presets,
 	.probe = sim_probe,
 	.resolve = sim_resolve,
 	.check = sim_check,

@@ -13,7 +13,7 @@
  * free frame per region: the crafted worst case in which every page the model
  * allocates sits alone in its region).
  */
-#include "backend/sim/sim.h"
+#include "backend/sim/sim_int.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -77,7 +77,7 @@ int64_t hbm_first(const struct hbm *b)
 	return (int64_t)i;
 }
 
-pfn_t host_alloc_block(struct sim *s, int order)
+pfn_t hostmem_alloc_block(struct sim *s, int order)
 {
 	for (int j = order; j <= SIM_MAX_ORDER; j++) {
 		int64_t idx;
@@ -100,7 +100,7 @@ pfn_t host_alloc_block(struct sim *s, int order)
 	return 0;
 }
 
-void host_free_block(struct sim *s, pfn_t f, int order)
+void hostmem_free_block(struct sim *s, pfn_t f, int order)
 {
 	uint64_t idx = (uint64_t)f >> order;
 	s->free_pages += 1ull << order;
@@ -119,7 +119,7 @@ void host_free_block(struct sim *s, pfn_t f, int order)
 
 /*
  * `want` order-0 pages into out[], exactly as `want` calls of
- * host_alloc_block(s, 0) would hand them out, but one block at a time: the
+ * hostmem_alloc_block(s, 0) would hand them out, but one block at a time: the
  * smallest order j with a free block has nothing free below it, so splitting
  * its lowest block b leaves the pieces of b alone in orders 0..j-1, and the
  * next order-0 allocations walk b, b+1, b+2, ... until b is used up. Taking m
@@ -159,8 +159,8 @@ static uint32_t alloc_run(struct sim *s, pfn_t *out, uint32_t want)
 	return got;
 }
 
-/* host_alloc_page() found the per-CPU list empty. */
-pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
+/* hostmem_alloc_page() found the per-CPU list empty. */
+pfn_t hostmem_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
 {
 	/* rmqueue_bulk(): a batch in address order, handed out lowest first */
 	pfn_t tmp[1024];
@@ -176,7 +176,7 @@ pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t)
 
 /*
  * Give the n order-0 pages f[] back to the buddy lists, as n calls of
- * host_free_block(s, f[i], 0) would. Merging leaves every fully free aligned
+ * hostmem_free_block(s, f[i], 0) would. Merging leaves every fully free aligned
  * block whole (up to SIM_MAX_ORDER), whatever the order of the frees, so the
  * result depends only on the set of pages: sorted, a run of consecutive
  * frames goes back as its aligned blocks, one merge walk each instead of one
@@ -202,15 +202,15 @@ static void free_pages_bulk(struct sim *s, pfn_t *f, uint32_t n)
 			int k = a ? MIN(__builtin_ctzll(a), SIM_MAX_ORDER) : SIM_MAX_ORDER;
 			while (a + (1ull << k) > end)
 				k--;
-			host_free_block(s, (pfn_t)a, k);
+			hostmem_free_block(s, (pfn_t)a, k);
 			a += 1ull << k;
 		}
 		i = j;
 	}
 }
 
-/* host_free_page() took the per-CPU list above pcp_high. */
-void host_pcp_drain(struct sim *s, struct pcp *p)
+/* hostmem_free_page() took the per-CPU list above pcp_high. */
+void hostmem_pcp_drain(struct sim *s, struct pcp *p)
 {
 	/* free_pcppages_bulk(): the coldest pages (bottom of the stack) go back */
 	uint32_t k = MIN(s->cfg.pcp_batch, p->n);
@@ -223,7 +223,7 @@ void host_pcp_drain(struct sim *s, struct pcp *p)
 	p->n -= k;
 }
 
-uint64_t host_free_total(const struct sim *s)
+uint64_t hostmem_free_total(const struct sim *s)
 {
 	uint64_t n = s->free_pages;
 	for (uint32_t i = 0; i < s->ncpus; i++)
@@ -231,7 +231,7 @@ uint64_t host_free_total(const struct sim *s)
 	return n;
 }
 
-int host_init(struct sim *s, char *err, size_t errlen)
+int hostmem_init(struct sim *s, char *err, size_t errlen)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	uint64_t rng = mix64(s->seed ^ 0x686f7374);
@@ -262,9 +262,9 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			if (r == 0) {
 				/* frame 0 stays reserved (firmware), so 0 can mean "none" */
 				for (pfn_t f = 1; f < SIM_REGION_PAGES; f++)
-					host_free_block(s, f, 0);
+					hostmem_free_block(s, f, 0);
 			} else {
-				host_free_block(s, base, SIM_REGION_ORDER);
+				hostmem_free_block(s, base, SIM_REGION_ORDER);
 			}
 			break;
 		case LAYOUT_FRAGMENTED: {
@@ -278,19 +278,19 @@ int host_init(struct sim *s, char *err, size_t errlen)
 			uint64_t thresh = (uint64_t)(per_frame * 18446744073709551615.0);
 			bool is_dirty = (double)(sim_rand(&rng) >> 11) / 9007199254740992.0 < dirty;
 			if (!is_dirty && r) {
-				host_free_block(s, base, SIM_REGION_ORDER);
+				hostmem_free_block(s, base, SIM_REGION_ORDER);
 				break;
 			}
 			for (pfn_t f = r ? 0 : 1; f < SIM_REGION_PAGES; f++)
 				if (!is_dirty || sim_rand(&rng) >= thresh)
-					host_free_block(s, base + f, 0);
+					hostmem_free_block(s, base + f, 0);
 			break;
 		}
 		case LAYOUT_SPARSE: {
 			pfn_t off = (pfn_t)(sim_rand(&rng) % SIM_REGION_PAGES);
 			if (r == 0 && off == 0)
 				off = 1;
-			host_free_block(s, base + off, 0);
+			hostmem_free_block(s, base + off, 0);
 			break;
 		}
 		}
@@ -298,7 +298,7 @@ int host_init(struct sim *s, char *err, size_t errlen)
 	return 0;
 }
 
-void host_free(struct sim *s)
+void hostmem_free(struct sim *s)
 {
 	for (int k = 0; k < SIM_NR_ORDERS; k++)
 		hbm_free(&s->freeb[k]);

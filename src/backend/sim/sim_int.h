@@ -1,11 +1,14 @@
 /*
  * Internals of the sim backend: a deterministic discrete-event model of TDX
  * Dynamic PAMT and KVM's page caches (docs/model.md). Shared by the files of
- * src/backend/sim/ and by tests/unit/test_sim_*.c; nothing else includes it.
+ * src/backend/sim/, the unit tests and bench/perf; the rest of the tree sees
+ * the sim only as `sim_backend` through struct backend_ops (its presets,
+ * knobs, costs and resolve included), and scripts/check-layers.sh fails on
+ * an include of this header from another folder.
  *
  * Layout of the model:
  *   engine.c     virtual time: the vCPU heap, lock calendars, samples, histogram
- *   host.c       host page allocator: buddy bitmaps + per-CPU lists, layouts
+ *   hostmem.c    host page allocator: buddy bitmaps + per-CPU lists, layouts
  *   dpamt.c      per-2M-region refcount and pair, pamt_lock, get/put, DEMOTE
  *   mmu.c        KVM: caches, mirror S-EPT, fault/convert/split/teardown paths
  *   strategy.c   knobs, presets, costs (cited or assumed), resolve
@@ -15,8 +18,8 @@
  * Sizes: one bit per host frame for TDX 4K ownership, ~2 bits per frame of
  * buddy bitmaps, 16 bytes per 2 MiB region, 4 bytes per touched guest 4K page.
  */
-#ifndef TDX_SIM_H
-#define TDX_SIM_H
+#ifndef TDX_SIM_INT_H
+#define TDX_SIM_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,7 +52,7 @@ enum pamt_cache_kind { PCACHE_SEPARATE, PCACHE_COMBINED, PCACHE_NONE };
 enum leaf_pair { LEAF_PAIR_CACHE, LEAF_PAIR_SP };
 enum split_kind { SPLIT_NONE, SPLIT_SPINLOCK, SPLIT_MUTEX, SPLIT_SP };
 enum gmem_folio { FOLIO_AUTO, FOLIO_4K, FOLIO_2M };
-enum host_layout { LAYOUT_FRESH, LAYOUT_FRAGMENTED, LAYOUT_SPARSE };
+enum hostmem_layout { LAYOUT_FRESH, LAYOUT_FRAGMENTED, LAYOUT_SPARSE };
 
 enum sim_cost {
 	C_PAMT_ADD, C_PAMT_REMOVE, C_DEMOTE,
@@ -81,7 +84,7 @@ struct sim_cfg {
 	/* host */
 	uint64_t host_mem;		/* resolved bytes */
 	uint32_t host_cpus;		/* resolved */
-	enum host_layout layout;
+	enum hostmem_layout layout;
 	double occupancy;
 	uint32_t pcp_batch, pcp_high;
 	uint32_t tdcs_pages, tdvps_pages;
@@ -89,18 +92,13 @@ struct sim_cfg {
 	uint64_t cost[SIM_NR_COSTS];
 };
 
-/* Knob table (for backend_ops.knobs, `strategies`, docs). */
+/* Knob table and presets (backend_ops.knobs/.presets: `strategies`, docs). */
 extern const struct opt_desc sim_knobs[];
 extern const char *const sim_strategy_names[];
-struct sim_preset {
-	const char *name;
-	const char *summary;
-	const char *series;	/* which posted series / mail it models */
-	const char *knobs;	/* "k=v,k=v": the preset's values that differ from the defaults */
-};
-extern const struct sim_preset sim_presets[];
-const struct sim_preset *sim_preset_find(const char *name);
+extern const struct backend_preset sim_presets[];
+const struct backend_preset *sim_preset_find(const char *name);
 int sim_resolve(const char *strategy, struct params *p, char *err, size_t errlen);
+bool sim_knob_is_cost(const struct opt_desc *d);
 /* Parse a resolved params set into cfg (mem/vcpus/tds decide auto host values). */
 int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct sim_cfg *cfg,
 		  char *err, size_t errlen);
@@ -307,25 +305,25 @@ void series_init(struct series_buf *b, uint32_t max);
 void series_free(struct series_buf *b);
 uint64_t sim_rand(uint64_t *state);
 
-/* host.c */
+/* hostmem.c */
 void hbm_init(struct hbm *b, uint64_t nbits);
 void hbm_free(struct hbm *b);
 void hbm_set(struct hbm *b, uint64_t i);
 void hbm_clear(struct hbm *b, uint64_t i);
 bool hbm_test(const struct hbm *b, uint64_t i);
 int64_t hbm_first(const struct hbm *b);
-int host_init(struct sim *s, char *err, size_t errlen);
-void host_free(struct sim *s);
+int hostmem_init(struct sim *s, char *err, size_t errlen);
+void hostmem_free(struct sim *s);
 /* Order-0 page on cpu's per-CPU list; 0 when the host is out of memory. */
-SIM_HOT pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
-SIM_HOT void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
+SIM_HOT pfn_t hostmem_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t);
+SIM_HOT void hostmem_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t);
 /* The per-CPU list is empty / above pcp_high: the buddy side of the two above. */
-pfn_t host_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t);
-void host_pcp_drain(struct sim *s, struct pcp *p);
+pfn_t hostmem_pcp_refill(struct sim *s, struct pcp *p, vtime_t *t);
+void hostmem_pcp_drain(struct sim *s, struct pcp *p);
 /* Buddy block of 2^order pages (order > 0 bypasses the per-CPU lists). */
-pfn_t host_alloc_block(struct sim *s, int order);
-void host_free_block(struct sim *s, pfn_t f, int order);
-uint64_t host_free_total(const struct sim *s);
+pfn_t hostmem_alloc_block(struct sim *s, int order);
+void hostmem_free_block(struct sim *s, pfn_t f, int order);
+uint64_t hostmem_free_total(const struct sim *s);
 
 /* dpamt.c — a 4K TDX use of frame f. src: the cache the pair comes from
  * (NULL = the page allocator, as tdx_pamt_get(pfn, NULL)). spec: the user is a
@@ -433,22 +431,22 @@ SIM_HOT void cache_push(struct sim *s, struct page_cache *c, pfn_t f)
 		cache_idle_add(s, 1);
 }
 
-SIM_HOT pfn_t host_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
+SIM_HOT pfn_t hostmem_alloc_page(struct sim *s, uint32_t cpu, vtime_t *t)
 {
 	struct pcp *p = &s->pcp[cpu];
 	if (__builtin_expect(!p->n, 0))
-		return host_pcp_refill(s, p, t);
+		return hostmem_pcp_refill(s, p, t);
 	*t += s->cfg.cost[C_PAGE_ALLOC];
 	return p->v[--p->n];
 }
 
-SIM_HOT void host_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
+SIM_HOT void hostmem_free_page(struct sim *s, uint32_t cpu, pfn_t f, vtime_t *t)
 {
 	struct pcp *p = &s->pcp[cpu];
 	p->v[p->n++] = f;
 	*t += s->cfg.cost[C_PAGE_FREE];
 	if (__builtin_expect(p->n > s->cfg.pcp_high, 0))
-		host_pcp_drain(s, p);
+		hostmem_pcp_drain(s, p);
 }
 
 /*
