@@ -17,11 +17,17 @@
 #
 # RUN ARGS are given to every `tdxbench run --shard K/N`: job files (copied
 # to each host) and run options. Without a job file the default suite runs.
+# Here, tdxbench is $TDXBENCH, else ./tdxbench of this source tree, else
+# the one on PATH.
 # Exit status: 0 every shard ran and merged; 1 a shard failed (what came
 # back is merged anyway: resume that shard, merge again); 2 usage.
 set -u
 
-TDXBENCH=${TDXBENCH:-tdxbench}
+# the tdxbench of this source tree when there is one, else the one on PATH
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -z "${TDXBENCH:-}" ]; then
+	if [ -x "$top/tdxbench" ]; then TDXBENCH=$top/tdxbench; else TDXBENCH=tdxbench; fi
+fi
 REMOTE=${TDXBENCH_REMOTE:-tdxbench}
 out=results/fleet.db shards="" jobs="" hosts="" keep=""
 usage() { sed -n '2,/^set -u/p' "$0" | sed -e '/^set -u/d' -e 's/^# \{0,1\}//' >&2; exit 2; }

@@ -15,7 +15,8 @@
 #
 # RUN ARGS go to every `tdxbench run --shard K/N`: job files (by absolute
 # path: nodes must see them) and run options. Without a job file the
-# default suite runs. tdxbench must be on the nodes' PATH, or set $TDXBENCH.
+# default suite runs. The tasks run $TDXBENCH, else ./tdxbench of this source
+# tree (on a shared file system), else the tdxbench on the nodes' PATH.
 # Prints the two job ids; the merge job's log names the merged database.
 #
 # Each task writes its database on node-local disk ($TMPDIR) and copies it
@@ -23,7 +24,11 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-TDXBENCH=${TDXBENCH:-tdxbench}
+# the tdxbench of this source tree when there is one, else the one on PATH
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ -z "${TDXBENCH:-}" ]; then
+	if [ -x "$top/tdxbench" ]; then TDXBENCH=$top/tdxbench; else TDXBENCH=tdxbench; fi
+fi
 die() { echo "fleet-slurm: $*" >&2; exit "${2:-1}"; }
 
 # ---- inside Slurm: one shard, or the merge ----
