@@ -131,6 +131,7 @@ struct run_filter {
 	int64_t id_lo, id_hi;		/* 0 = unbounded */
 	int64_t session_id;		/* 0 = any */
 	const char *backend, *strategy, *workload, *label, *status, *kernel, *host;
+	const char *uuid;		/* the run's uuid or a prefix of it (db merge names runs so) */
 	const struct params *params;	/* every key=value must match a run parameter */
 };
 

@@ -49,6 +49,8 @@ run_tdx db merge "$TMP/out.db" "$TMP/bad.db"
 expect_rc "a conflicting input is refused" 1
 check "conflict: one line" one_line_err
 check "conflict: the line names the run" grep -q "run $uuid rep 0 differs in metrics" "$TMP/err"
+run_tdx --db "$TMP/out.db" list "uuid=${uuid:0:8}"
+check "the run the conflict names: list uuid=PREFIX finds it in OUT" test "$(grep -c '^ *[0-9]' "$TMP/out")" -eq 1
 check "conflict: OUT untouched, byte for byte" test "$(sha256sum <"$TMP/out.db")" = "$bytes"
 check "conflict: no file left beside OUT" cmp -s "$TMP/files.before" <(ls "$TMP"/out.db*)
 run_tdx db merge "$TMP/new.db" "$TMP/a.db" "$TMP/bad.db"
