@@ -584,9 +584,9 @@ int store_merge(const char *out, const char *const *in, size_t nin,
 		goto out;
 	}
 	m.out = st;
-	/* the staged copy of one input lives in memory, and enough of OUT's
-	 * pages that the transaction is not spilled to the log page by page */
-	if (store_exec(st, "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536") ||
+	/* the staged copy of one input lives in memory (the bulky rows are not
+	 * staged); OUT's own pages spill to its log as usual, uncommitted */
+	if (store_exec(st, "PRAGMA temp_store = MEMORY") ||
 	    store_exec(st, temp_sql))
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
