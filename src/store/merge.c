@@ -6,8 +6,9 @@
  * (run uuid, rep index). What is new is copied with its ids remapped; what
  * is already there must be identical, else the merge is refused. A run may
  * have more repetitions on one side (an interrupted shard resumed after an
- * earlier merge): the union is kept, and the status of the side that had
- * more repetitions wins, so merging the same inputs again adds nothing.
+ * earlier merge): the union is kept, and the status of the side further
+ * along wins (more repetitions, or as many and finished later), so merging
+ * the same inputs again adds nothing.
  *
  * The whole merge is one IMMEDIATE transaction on OUT with an integrity check
  * before the COMMIT: a refusal, an error or a kill -9 leaves OUT as it was.
@@ -401,15 +402,29 @@ static int merge_one(struct merge_ctx *m, struct store *in)
 		  " JOIN main.reps o ON o.run_id = mr.out_id AND o.rep = i.rep", NULL },
 	};
 	const struct step post[] = {
-		/* who has more repetitions decides status and finished time */
-		{ "UPDATE temp.map_run SET take_in = 1 WHERE"
-		  " (SELECT count(*) FROM temp.in_reps WHERE run_id = map_run.in_id) >"
-		  " (SELECT count(*) FROM main.reps WHERE run_id = map_run.out_id)", NULL },
-		{ "UPDATE temp.map_session SET take_in = 1 WHERE"
-		  " (SELECT count(*) FROM temp.in_reps p JOIN temp.in_runs r ON r.id = p.run_id"
-		  "  WHERE r.session_id = map_session.in_id) >"
-		  " (SELECT count(*) FROM main.reps p JOIN main.runs r ON r.id = p.run_id"
-		  "  WHERE r.session_id = map_session.out_id)", NULL },
+		/* the side further along decides status and finished time: more
+		 * repetitions, or as many and finished later (a run that was
+		 * merged while it ran, then ended) */
+		{ "UPDATE temp.map_run SET take_in = 1 FROM ("
+		  " SELECT mr.in_id AS id,"
+		  "  (SELECT count(*) FROM temp.in_reps WHERE run_id = mr.in_id) AS n_in,"
+		  "  (SELECT count(*) FROM main.reps WHERE run_id = mr.out_id) AS n_out,"
+		  "  coalesce(i.finished, '') AS f_in, coalesce(o.finished, '') AS f_out"
+		  " FROM temp.map_run mr JOIN temp.in_runs i ON i.id = mr.in_id"
+		  " JOIN main.runs o ON o.id = mr.out_id) AS x"
+		  " WHERE map_run.in_id = x.id AND (x.n_in > x.n_out OR"
+		  "  (x.n_in = x.n_out AND x.f_in > x.f_out))", NULL },
+		{ "UPDATE temp.map_session SET take_in = 1 FROM ("
+		  " SELECT ms.in_id AS id,"
+		  "  (SELECT count(*) FROM temp.in_reps p JOIN temp.in_runs r ON r.id = p.run_id"
+		  "   WHERE r.session_id = ms.in_id) AS n_in,"
+		  "  (SELECT count(*) FROM main.reps p JOIN main.runs r ON r.id = p.run_id"
+		  "   WHERE r.session_id = ms.out_id) AS n_out,"
+		  "  coalesce(i.finished, '') AS f_in, coalesce(o.finished, '') AS f_out"
+		  " FROM temp.map_session ms JOIN temp.in_sessions i ON i.id = ms.in_id"
+		  " JOIN main.sessions o ON o.id = ms.out_id) AS x"
+		  " WHERE map_session.in_id = x.id AND (x.n_in > x.n_out OR"
+		  "  (x.n_in = x.n_out AND x.f_in > x.f_out))", NULL },
 		/* new sessions and runs, in their input order */
 		{ "INSERT INTO main.sessions(host_id, started, finished, status, cmdline, jobfile,"
 		  " jobfile_hash, tool_version, uuid, shard) SELECT mh.out_id, i.started, i.finished,"
@@ -600,9 +615,15 @@ int store_merge(const char *out, const char *const *in, size_t nin,
 	if (store_begin(st))
 		goto out;
 	began = true;
-	for (size_t i = 0; i < nin; i++)
-		if (merge_one(&m, ins[i]))
+	for (size_t i = 0; i < nin; i++) {
+		/* one snapshot of the input, even if a run is still writing it */
+		int r = store_exec(ins[i], "BEGIN");
+		if (!r)
+			r = merge_one(&m, ins[i]);
+		store_rollback(ins[i]);
+		if (r)
 			goto out;
+	}
 	if (!m.updates) {
 		ret = 0;	/* nothing new: leave the file exactly as it was */
 		goto out;

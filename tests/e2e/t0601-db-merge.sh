@@ -135,4 +135,26 @@ check "resumed: the numbers of an uninterrupted run" cmp -s <(metrics_of "$TMP/r
 run_tdx db merge "$TMP/out.db" "$TMP/int.db"
 check "merging the interrupted copy again adds nothing" grep -q "nothing new" "$TMP/out"
 
+# ---- merging a database while a run is still writing it ----
+"$TDXBENCH" --db "$TMP/live.db" --quiet run "$TMP/slow.ini" >/dev/null 2>&1 &
+pid=$!
+merges=0 bad=0
+while kill -0 $pid 2>/dev/null; do
+	if [ -s "$TMP/live.db" ]; then
+		"$TDXBENCH" --quiet db merge "$TMP/live-out.db" "$TMP/live.db" 2>>"$TMP/live.err" || bad=$((bad + 1))
+		merges=$((merges + 1))
+	fi
+	sleep 0.1
+done
+wait $pid
+"$TDXBENCH" --quiet db merge "$TMP/live-out.db" "$TMP/live.db" || bad=$((bad + 1))
+check "merged $merges times during a run, then once after: no failure" test $bad -eq 0
+check "each merge took a consistent snapshot: every rep with its samples" test \
+	"$(sqlite3 "$TMP/live-out.db" 'SELECT count(*) FROM reps p WHERE NOT EXISTS (SELECT 1 FROM samples s WHERE s.rep_id = p.id)')" -eq 0
+check "after the last merge: the run's numbers, all of them" \
+	cmp -s <(metrics_of "$TMP/live.db") <(metrics_of "$TMP/live-out.db")
+check "after the last merge: statuses and counts as in the run's own file" test \
+	"$(sqlite3 "$TMP/live-out.db" 'SELECT group_concat(status || reps_done, ",") FROM runs')" = \
+	"$(sqlite3 "$TMP/live.db" 'SELECT group_concat(status || reps_done, ",") FROM runs')"
+
 done_testing

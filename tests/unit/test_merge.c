@@ -339,6 +339,34 @@ static void test_merge_union(void **state)
 	free(out);
 }
 
+/* Merged while it ran, every repetition already in: the end status still comes over. */
+static void test_merge_status_only(void **state)
+{
+	char *mid = tpath("smid.db"), *end = tpath("send.db"), *out = tpath("sout.db");
+	const char *in1[] = { mid }, *in2[] = { end };
+	struct store_merge_stats ms;
+
+	make_db(end, "h1", 3, 0);
+	copy_file(end, mid);
+	raw_sql(mid, "UPDATE runs SET status = 'running', finished = NULL;"
+		     "UPDATE sessions SET status = 'running', finished = NULL;");
+	assert_int_equal(store_merge(out, in1, 1, &ms), 0);
+	assert_int_equal(raw_int(out, "SELECT count(*) FROM runs WHERE status = 'running'"), 2);
+	assert_int_equal(store_merge(out, in2, 1, &ms), 0);
+	assert_int_equal(ms.reps, 0);
+	assert_int_equal(ms.runs_updated, 2);
+	assert_int_equal(raw_int(out, "SELECT count(*) FROM runs WHERE status = 'done' "
+				      "AND finished IS NOT NULL"), 2);
+	assert_int_equal(raw_int(out, "SELECT count(*) FROM sessions WHERE status = 'done'"), 1);
+	/* and back: the earlier state takes nothing back */
+	assert_int_equal(store_merge(out, in1, 1, &ms), 0);
+	assert_int_equal(ms.runs_updated, 0);
+	assert_int_equal(raw_int(out, "SELECT count(*) FROM runs WHERE status = 'done'"), 2);
+	free(mid);
+	free(end);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +375,7 @@ int main(void)
 		cmocka_unit_test(test_merge_idempotent),
 		cmocka_unit_test(test_merge_conflict),
 		cmocka_unit_test(test_merge_union),
+		cmocka_unit_test(test_merge_status_only),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
