@@ -38,6 +38,9 @@ case "${1:-}" in
 	n=$2 dir=$3
 	shift 3
 	k=$((SLURM_ARRAY_TASK_ID + 1))
+	# at the time limit Slurm sends SIGTERM to the job: tdxbench finishes its
+	# repetition and stops; this script outlives it to copy what it kept
+	trap 'echo "fleet-slurm: shard $k/$n: SIGTERM, keeping what is stored" >&2' TERM
 	local_dir=$(mktemp -d "${TMPDIR:-/tmp}/tdxbench-shard.XXXXXX") || exit 1
 	"$TDXBENCH" --quiet --db "$local_dir/shard-$k.db" run --shard "$k/$n" "$@"
 	rc=$?
