@@ -94,18 +94,19 @@ static const char run_conflicts[] =
 	" FROM temp.in_runs i JOIN main.runs o ON o.uuid = i.uuid"
 	") WHERE col IS NOT NULL";
 
+/* A EXCEPT B UNION B EXCEPT A would group left to right: each side in its own subquery. */
 static const char run_param_conflicts[] =
 	"SELECT 'run ' || (SELECT uuid FROM main.runs WHERE id = run_id) || ' differs in run_params'"
-	" FROM (SELECT mr.out_id AS run_id, p.key, p.value FROM temp.in_run_params p"
-	"       JOIN temp.map_run mr ON mr.in_id = p.run_id WHERE NOT mr.is_new"
-	"       EXCEPT SELECT run_id, key, value FROM main.run_params"
-	"       WHERE run_id IN (SELECT out_id FROM temp.map_run WHERE NOT is_new)"
-	"       UNION"
-	"       SELECT run_id, key, value FROM main.run_params"
-	"       WHERE run_id IN (SELECT out_id FROM temp.map_run WHERE NOT is_new)"
-	"       EXCEPT SELECT mr.out_id, p.key, p.value FROM temp.in_run_params p"
-	"       JOIN temp.map_run mr ON mr.in_id = p.run_id WHERE NOT mr.is_new)"
-	" GROUP BY run_id";
+	" FROM (SELECT run_id FROM ("
+	"        SELECT mr.out_id AS run_id, p.key, p.value FROM temp.in_run_params p"
+	"        JOIN temp.map_run mr ON mr.in_id = p.run_id WHERE NOT mr.is_new"
+	"        EXCEPT SELECT run_id, key, value FROM main.run_params"
+	"        WHERE run_id IN (SELECT out_id FROM temp.map_run WHERE NOT is_new))"
+	"       UNION SELECT run_id FROM ("
+	"        SELECT run_id, key, value FROM main.run_params"
+	"        WHERE run_id IN (SELECT out_id FROM temp.map_run WHERE NOT is_new)"
+	"        EXCEPT SELECT mr.out_id, p.key, p.value FROM temp.in_run_params p"
+	"        JOIN temp.map_run mr ON mr.in_id = p.run_id WHERE NOT mr.is_new))";
 
 /* "run UUID rep N differs in WHAT" for an out rep id column `x` */
 #define REP_NAME(x, what)						\
@@ -134,8 +135,8 @@ static const char rep_conflicts[] =
 		 " SELECT mr.out_id AS rep_id, " xcols " FROM temp.in_" table " x"	\
 		 " JOIN temp.map_rep mr ON mr.in_id = x.rep_id WHERE NOT mr.is_new"	\
 		 " EXCEPT SELECT rep_id, " cols " FROM main." table			\
-		 " WHERE rep_id IN (SELECT out_id FROM temp.map_rep WHERE NOT is_new)"	\
-		 " UNION"							\
+		 " WHERE rep_id IN (SELECT out_id FROM temp.map_rep WHERE NOT is_new))"	\
+		 " UNION SELECT rep_id FROM ("					\
 		 " SELECT rep_id, " cols " FROM main." table			\
 		 " WHERE rep_id IN (SELECT out_id FROM temp.map_rep WHERE NOT is_new)"	\
 		 " EXCEPT SELECT mr.out_id, " xcols " FROM temp.in_" table " x"	\

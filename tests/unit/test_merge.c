@@ -278,6 +278,26 @@ static void test_merge_conflict(void **state)
 	assert_memory_equal(before, after, lb);
 	free(before);
 	free(after);
+	/* rows differing only as multisets: OUT's rep has one sample twice, the
+	 * input has it once and another: as many rows, each of OUT's in IN */
+	before = slurp(out, &lb);
+	{
+		char *dup = tpath("cdup.db");
+		const char *ind[] = { dup };
+		copy_file(out, dup);
+		raw_sql(dup, "UPDATE samples SET t_ns = 0, value = 1 WHERE rowid = "
+			     "(SELECT max(rowid) FROM samples WHERE rep_id = 1)");
+		assert_int_equal(raw_int(dup, "SELECT count(*) FROM samples WHERE rep_id = 1 "
+					      "AND t_ns = 0 AND value = 1"), 2);
+		assert_int_equal(store_merge(dup, in1, 1, &ms), -1);
+		assert_int_equal(store_merge(out, ind, 1, &ms), -1);
+		free(dup);
+	}
+	after = slurp(out, &la);
+	assert_int_equal(la, lb);
+	assert_memory_equal(before, after, lb);
+	free(before);
+	free(after);
 	/* a new OUT that cannot be merged into is not left behind */
 	assert_int_equal(store_merge(fresh, in3, 2, &ms), -1);
 	assert_int_equal(stat(fresh, &sb), -1);
