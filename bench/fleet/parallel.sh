@@ -65,6 +65,9 @@ else
 	shards=${shards:-$jobs}
 fi
 
+# a plan that does not expand is one error here, not N on the hosts
+"$TDXBENCH" run --dry-run "$@" >/dev/null || die "the plan does not expand (see above)" 2
+
 work=${keep:-$(mktemp -d "${TMPDIR:-/tmp}/tdxbench-fleet.XXXXXX")}
 mkdir -p "$work" || die "cannot create '$work'"
 work=$(cd "$work" && pwd)
@@ -89,24 +92,39 @@ printf -v qargs ' %q' "${args[@]+"${args[@]}"}"
 [ ${#args[@]} -eq 0 ] && qargs=""
 
 cd "$work" || exit 1
-echo "fleet: $shards shards, $jobs at a time${hosts:+ per host of $hosts}; shard databases in $work" >&2
+echo "fleet: $shards shards, $jobs at a time${hosts:+ per host of $hosts}; shard databases and logs in $work" >&2
+# each shard's output goes to shard-K.log (its summary table, its errors);
+# the job log gives each shard's host, run time and exit status
 if [ -n "$hosts" ]; then
-	# each shard writes tag-shard-K.db in the remote home; --return fetches
-	# it, --cleanup removes it and the job files there
-	parallel --sshloginfile "$hosts" -j "$jobs" --line-buffer --tagstring 'shard {}' \
-		"${base[@]}" --return "$tag-shard-{}.db" --cleanup \
-		"$REMOTE --quiet --db $tag-shard-{}.db run --shard {}/$shards$qargs" \
+	# each shard writes tag-shard-K.{db,log} in the remote home; --return
+	# fetches them, --cleanup removes them and the job files there
+	parallel --sshloginfile "$hosts" -j "$jobs" --joblog joblog \
+		"${base[@]}" --return "$tag-shard-{}.db" --return "$tag-shard-{}.log" --cleanup \
+		"$REMOTE --quiet --db $tag-shard-{}.db run --shard {}/$shards$qargs >$tag-shard-{}.log 2>&1" \
 		::: $(seq 1 "$shards")
 	rc=$?
 	for k in $(seq 1 "$shards"); do
-		[ -f "$tag-shard-$k.db" ] && mv "$tag-shard-$k.db" "shard-$k.db"
+		for x in db log; do
+			[ -f "$tag-shard-$k.$x" ] && mv "$tag-shard-$k.$x" "shard-$k.$x"
+		done
 	done
 else
-	parallel -j "$jobs" --line-buffer --tagstring 'shard {}' \
-		"$(printf '%q' "$TDXBENCH") --quiet --db shard-{}.db run --shard {}/$shards$qargs" \
+	parallel -j "$jobs" --joblog joblog \
+		"$(printf '%q' "$TDXBENCH") --quiet --db shard-{}.db run --shard {}/$shards$qargs >shard-{}.log 2>&1" \
 		::: $(seq 1 "$shards")
 	rc=$?
 fi
+# one line per shard: where it ran, how long, how it ended
+awk -F'\t' -v n="$shards" 'NR > 1 {
+	split($9, w, "--shard "); split(w[2], k, "/")
+	printf "fleet: shard %s/%s on %s: %.1f s, exit %s\n", k[1], n, $2 == ":" ? "this host" : $2, $4, $7
+}' joblog | sort -t' ' -k3,3n >&2
+for k in $(seq 1 "$shards"); do
+	if ! awk -F'\t' -v k="$k/$shards" 'NR > 1 && index($9, "--shard " k " ") && $7 != 0 { bad = 1 } END { exit bad }' joblog; then
+		echo "fleet: shard $k/$shards failed; its last lines ($work/shard-$k.log):" >&2
+		tail -n 3 "shard-$k.log" 2>/dev/null | sed 's/^/  /' >&2
+	fi
+done
 
 dbs=()
 for k in $(seq 1 "$shards"); do

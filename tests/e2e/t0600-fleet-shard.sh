@@ -53,6 +53,8 @@ TDXBENCH="$TDXBENCH" bash "$TOP/bench/fleet/parallel.sh" -o "$TMP/fleet.db" -n 3
 	-k "$TMP/shards" >"$TMP/fleet.out" 2>"$TMP/fleet.err"
 RC=$?
 check "the default suite in 3 shards through parallel -j 2, merged (exit $RC)" test $RC -eq 0
+check "the driver reports each shard" test "$(grep -cE '^fleet: shard [123]/3 on this host: [0-9.]+ s, exit 0$' "$TMP/fleet.err")" -eq 3
+check "each shard's output is in its log" grep -q '^Database: shard-2.db' "$TMP/shards/shard-2.log"
 check "the driver reports the merge" grep -q "added 1 host, 3 sessions, 36 runs, 180 repetitions from 3 databases" "$TMP/fleet.out"
 check "merged database passes db check" db_ok "$TMP/fleet.db"
 check "each session records its shard" test "$(sqlite3 "$TMP/fleet.db" "SELECT group_concat(shard, ' ') FROM (SELECT shard FROM sessions ORDER BY shard)")" = "1/3 2/3 3/3"
@@ -100,6 +102,12 @@ check "report wrote its text" test -s "$TMP/rep/report.txt"
 # merging the shards again adds nothing
 TDXBENCH_DB="$TMP/fleet.db" "$TDXBENCH" db merge "$TMP/fleet.db" "$TMP"/shards/shard-*.db >"$TMP/again.out" 2>&1
 check "merging the shards again: nothing new" grep -q "nothing new in 3 databases" "$TMP/again.out"
+
+TDXBENCH="$TDXBENCH" bash "$TOP/bench/fleet/parallel.sh" -o "$TMP/never.db" -- --set nonsense=1 \
+	>"$TMP/bad.out" 2>"$TMP/bad.err"
+RC=$?
+check "a plan that does not expand: usage error before any shard (exit $RC)" test $RC -eq 2 -a ! -e "$TMP/never.db"
+check "a plan that does not expand: says what" grep -q "key 'nonsense' applies to no job" "$TMP/bad.err"
 
 # ---- hosts over "ssh": a stand-in that runs each host in its own folder ----
 cat >"$TMP/fake-ssh" <<'SH'
