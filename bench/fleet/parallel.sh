@@ -133,7 +133,8 @@ done
 cd - >/dev/null || exit 1
 if [ ${#dbs[@]} -eq 0 ]; then
 	# empty shards write nothing; every shard empty means an empty plan
-	[ "$rc" -eq 0 ] && die "no shard stored anything" || die "every shard failed (see above)"
+	if [ "$rc" -eq 0 ]; then die "no shard stored anything"; fi
+	die "every shard failed (see above)"
 fi
 "$TDXBENCH" db merge "$out" "${dbs[@]}" || die "merge failed; the shard databases are in $work"
 if [ "$rc" -ne 0 ]; then

@@ -94,6 +94,11 @@ for a in "$@"; do
 	if [ -f "$a" ]; then args+=("$(cd "$(dirname "$a")" && pwd)/$(basename "$a")"); else args+=("$a"); fi
 done
 
+# a plan that does not expand is one error here, not N in the queue
+if command -v "$TDXBENCH" >/dev/null; then
+	"$TDXBENCH" run --dry-run "${args[@]+"${args[@]}"}" >/dev/null || die "the plan does not expand (see above)" 2
+fi
+
 # shellcheck disable=SC2086 # $sb is a list of sbatch options
 array=$(sbatch --parsable --array=0-$((n - 1)) --job-name=tdxbench-shard $sb \
 	--output="$dir/task-%a.log" --export=ALL,TDXBENCH="$TDXBENCH" \

@@ -81,7 +81,7 @@ before=$(dump "$TMP/out.db") bytes=$(sha256sum <"$TMP/out.db")
 pid=$!
 # the transaction is under way once OUT's write-ahead log grows
 killed=no
-for i in $(seq 1000); do
+for _ in $(seq 1000); do
 	kill -0 $pid 2>/dev/null || break
 	if [ "$(stat -c %s "$TMP/out.db-wal" 2>/dev/null || echo 0)" -gt 2000000 ]; then
 		kill -9 $pid 2>/dev/null && killed=yes
@@ -112,7 +112,7 @@ INI
 "$TDXBENCH" --db "$TMP/ref.db" --quiet run "$TMP/slow.ini" >/dev/null 2>&1
 "$TDXBENCH" --db "$TMP/int.db" run "$TMP/slow.ini" >/dev/null 2>&1 &
 pid=$!
-for i in $(seq 500); do
+for _ in $(seq 500); do
 	[ "$(sqlite3 "$TMP/int.db" 'SELECT count(*) FROM reps' 2>/dev/null || echo 0)" -ge 3 ] && break
 	sleep 0.02
 done
