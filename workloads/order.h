@@ -100,6 +100,10 @@ static inline void tdxb_seq_share(const struct tdxb_seq *s, uint32_t share, uint
 		*lo = v;
 		*hi = s->touched;
 		*step = nv;
+	} else if (share == TDXB_SHARE_VCPU0) {
+		*lo = 0;
+		*hi = v ? 0 : s->touched;
+		*step = 1;
 	} else {
 		*lo = s->touched * v / nv;
 		*hi = s->touched * (v + 1) / nv;
@@ -109,7 +113,7 @@ static inline void tdxb_seq_share(const struct tdxb_seq *s, uint32_t share, uint
 
 /*
  * A phase's walk. Positions k index the sequence of the units a phase visits:
- * every unit of [start, start + len), or for a convert with
+ * every unit of [start, start + len), or for a convert or fault with
  * 0 < per_region < units per 2 MiB region, per_region chosen units of each
  * whole 2 MiB region (position k -> x-th chosen unit, region x / per, j-th of
  * it: per units spread evenly, upr / per apart, from a seeded offset). permille
@@ -156,15 +160,14 @@ static inline void tdxb_walk_init(struct tdxb_walk *w, const struct tdxb_phase *
 	w->per = 0;
 	w->gap = 1;
 	w->seed = ph->seed;
-	if (ph->kind == TDXB_PH_CONVERT) {
-		if (ph->per_region && ph->per_region < w->upr) {
-			w->per = ph->per_region;
-			w->gap = w->upr / w->per;
-			n = n / w->upr * w->per;
-		}
-	} else {
-		permille = ph->permille;
+	if (ph->per_region && ph->per_region < w->upr &&
+	    (ph->kind == TDXB_PH_CONVERT || ph->kind == TDXB_PH_FAULT)) {
+		w->per = ph->per_region;
+		w->gap = w->upr / w->per;
+		n = n / w->upr * w->per;
 	}
+	if (ph->kind != TDXB_PH_CONVERT)
+		permille = ph->permille;
 	tdxb_seq_init(&w->seq, n, permille, ph->order, ph->stride / unit, ph->seed);
 }
 

@@ -37,6 +37,7 @@ enum tdxb_order {
 enum tdxb_share {
 	TDXB_SHARE_SPLIT = 0,		/* vCPU i owns the i-th contiguous slice */
 	TDXB_SHARE_INTERLEAVE = 1,	/* vCPU i takes units i, i+n, i+2n, ... */
+	TDXB_SHARE_VCPU0 = 2,		/* vCPU 0 takes every unit (firmware, early boot) */
 };
 
 /* convert flags */
@@ -53,7 +54,7 @@ struct tdxb_phase {
 	uint64_t unit;		/* fault: the size the guest accepts/touches (4K or 2M);
 				   convert: the conversion granularity (4K..2M) */
 	uint64_t stride;	/* TDXB_ORD_STRIDE step, bytes */
-	uint32_t per_region;	/* convert: units converted per 2 MiB region, 0 = all */
+	uint32_t per_region;	/* convert, fault: units per 2 MiB region, 0 = all */
 	uint32_t repeat;	/* run the phase this many times (>= 1) */
 	uint32_t permille;	/* fault/rewrite: touch this share of the units (1000 = all) */
 	uint32_t pad;

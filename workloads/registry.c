@@ -108,16 +108,21 @@ const char *wl_phase_kind_name(uint32_t k)
 void wl_describe_phase(const struct tdxb_phase *ph, char *buf, size_t len)
 {
 	static const char *const orders[] = { "seq", "random", "stride" };
-	char a[FMT_LEN], b[FMT_LEN], u[FMT_LEN];
+	char a[FMT_LEN], b[FMT_LEN], u[FMT_LEN], per[32] = "";
+	if (ph->per_region)
+		snprintf(per, sizeof(per), ", %u per 2M region", ph->per_region);
 	fmt_value((double)ph->start, "bytes", a, sizeof(a));
 	fmt_value((double)(ph->start + ph->len), "bytes", b, sizeof(b));
 	fmt_value((double)ph->unit, "bytes", u, sizeof(u));
 	switch (ph->kind) {
 	case TDXB_PH_FAULT:
 	case TDXB_PH_REWRITE:
-		snprintf(buf, len, "%s [%s,%s) %s %s units, %s, %u/1000 touched, x%u", wl_phase_kind_name(ph->kind),
-			 a, b, orders[ph->order % 3], u,
-			 ph->share == TDXB_SHARE_SPLIT ? "split" : "interleaved", ph->permille, ph->repeat);
+		snprintf(buf, len, "%s [%s,%s) %s %s units%s, %s, %u/1000 touched, x%u",
+			 wl_phase_kind_name(ph->kind), a, b, orders[ph->order % 3], u,
+			 per,
+			 ph->share == TDXB_SHARE_SPLIT ? "split" :
+			 ph->share == TDXB_SHARE_VCPU0 ? "vCPU 0 only" : "interleaved",
+			 ph->permille, ph->repeat);
 		break;
 	case TDXB_PH_CONVERT:
 		snprintf(buf, len, "convert [%s,%s) %s%s by %s, %u per 2M region, x%u", a, b,

@@ -12,6 +12,7 @@
 	X(split_storm)		\
 	X(multi_td)		\
 	X(teardown)		\
+	X(linux_boot)		\
 	X(test_crash)		\
 	X(test_hang)		\
 	X(test_bad_exit)

@@ -12,6 +12,7 @@
 	X(compare, CMD_READS_DB | CMD_JSON, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
 	X(db, CMD_WRITES_DB | CMD_JSON, "check, migrate or merge databases (integrity, schema, counts)") \
 	X(export, CMD_READS_DB | CMD_JSON, "write the metrics of selected runs as csv or json") \
+	X(fidelity, CMD_JSON, "the published DPAMT figures against the sim, with verdicts") \
 	X(help, 0, "show the commands, or one command's help") \
 	X(host, CMD_WRITES_DB | CMD_JSON, "describe this machine: CPU, NUMA, kernel, /dev/kvm, TDX status") \
 	X(list, CMD_READS_DB | CMD_JSON, "list the runs in the database") \

@@ -7,6 +7,7 @@
 #ifndef TDX_METRICS_H
 #define TDX_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum better {
@@ -22,6 +23,12 @@ struct metric_desc {
 	const char *help;
 	int rank;		/* 1 = shown first; 0 = after the ranked ones */
 	const char *title;	/* short column title (ranked metrics), or NULL */
+	/*
+	 * A run summary always shows it when not all zero: total PAMT memory
+	 * (static and dynamic designs on one number, never "DPAMT 0" alone)
+	 * and the pamt_lock wait the designs are debated over.
+	 */
+	bool pin;
 };
 
 extern const struct metric_desc metric_table[];

@@ -56,6 +56,12 @@ static void fmt_cell(struct store *st, int64_t run_id, const struct col *c, char
 	} else {
 		snprintf(buf, len, "%s +-?", v);
 	}
+	/* a wide spread ("5.13 us +-100%") gives up its space to stay in the column */
+	if (strlen(buf) > W_CELL - 1) {
+		char *sp = strstr(buf, " +-");
+		if (sp)
+			memmove(sp, sp + 1, strlen(sp + 1) + 1);
+	}
 	free(vals);
 }
 
@@ -178,7 +184,10 @@ static void summary_group(struct store *st, struct runner_row **rows, size_t n, 
 	for (size_t i = 0; i < metric_table_len && ncand < SUM_CANDIDATES; i++)
 		if (metric_table[i].rank) {
 			cand[ncand] = &metric_table[i];
-			interest[ncand++] = metric_interest(st, rows, n, metric_table[i].name);
+			interest[ncand] = metric_interest(st, rows, n, metric_table[i].name);
+			if (metric_table[i].pin && interest[ncand] >= 0)
+				interest[ncand] = INFINITY;
+			ncand++;
 		}
 	while (ncol < SUM_COLS) {
 		size_t best = ncand;

@@ -17,11 +17,11 @@ check "shows the phases" grep -q 'convert \[960 MiB,1 GiB) private->shared->priv
 run_tdx workloads --json
 expect_rc "workloads --json" 0
 if command -v python3 >/dev/null; then
-	check "--json lists 7 workloads with common parameters" python3 -c '
+	check "--json lists 8 workloads with common parameters" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
 names = [w["name"] for w in d]
-assert names == ["boot", "random4k", "fault2m", "convert-churn", "split-storm", "multi-td", "teardown"], names
+assert names == ["boot", "random4k", "fault2m", "convert-churn", "split-storm", "multi-td", "teardown", "linux-boot"], names
 for w in d:
     p = [x["name"] for x in w["parameters"]]
     assert p[:3] == ["mem", "vcpus", "tds"], p

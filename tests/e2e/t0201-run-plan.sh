@@ -45,8 +45,13 @@ check "geometric vcpus range" grep -q 'mem=4G,vcpus=16 ' "$TMP/out"
 
 run_tdx --db "$DB" run --dry-run
 expect_rc "dry run of the default suite" 0
-check "default suite: 6 strategies x 6 workloads" test "$(grep -cE '^ +[0-9]+  ' "$TMP/out")" -eq 36
-check "default suite has >= 5 reps everywhere" test "$(grep -cE ' reps=([5-9]|[1-9][0-9]+) ' "$TMP/out")" -eq 36
+check "default suite: 6 presets x 5 workloads at 4K + 4 presets x 5 at 2M" \
+	test "$(grep -cE '^ +[0-9]+  ' "$TMP/out")" -eq 50
+check "default suite has >= 5 reps everywhere" test "$(grep -cE ' reps=([5-9]|[1-9][0-9]+) ' "$TMP/out")" -eq 50
+check "the 4K block runs every preset at huge=no, 4K folios" \
+	test "$(grep -E '^ +[0-9]+  [a-z0-9-]+-4K: ' "$TMP/out" | grep -c 'huge=no.*gmem_folio=4K\|gmem_folio=4K.*huge=no')" -eq 30
+check "the huge block runs huge=yes, 2M folios, without v4 and v6" \
+	test "$(grep -E '^ +[0-9]+  [a-z0-9-]+-2M: ' "$TMP/out" | grep -v 'dpamt-v[46]' | grep -c 'huge=yes')" -eq 20
 check "default suite comes from bench/default.ini" grep -q 'from .*bench/default.ini' "$TMP/out"
 
 for suite in capacity scale; do

@@ -240,6 +240,32 @@ static void test_convert_per_region(void **state)
 	free(all.v);
 }
 
+/* linux-boot: vCPU 0 alone takes an early phase; a fault phase picks per_region units too. */
+static void test_vcpu0_and_fault_per_region(void **state)
+{
+	struct tdxb_phase ph = phase(TDXB_PH_FAULT, 8 * MiB, 4096);
+	struct list all;
+	size_t n;
+	uint64_t *s;
+	(void)state;
+	ph.share = TDXB_SHARE_VCPU0;
+	s = sim_units(&ph, 0, NV, &n);
+	assert_int_equal(n, 8 * MiB / 4096);
+	free(s);
+	s = sim_units(&ph, 2, NV, &n);
+	assert_int_equal(n, 0);
+	free(s);
+	all = walk_both(&ph, NV);
+	check_distinct(&all, &ph);
+	free(all.v);
+	ph.share = TDXB_SHARE_INTERLEAVE;
+	ph.per_region = 1;
+	ph.start = 2 * MiB;
+	all = walk_both(&ph, NV);
+	check_per_region(&all, &ph, 1);
+	free(all.v);
+}
+
 static void test_repeat(void **state)
 {
 	/* repeat=2: each vCPU walks its own units twice over, in the same order */
@@ -290,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_strided),
 		cmocka_unit_test(test_seq_shares),
 		cmocka_unit_test(test_convert_per_region),
+		cmocka_unit_test(test_vcpu0_and_fault_per_region),
 		cmocka_unit_test(test_repeat),
 		cmocka_unit_test(test_more_vcpus_than_units),
 	};

@@ -4,8 +4,11 @@
  * handed to the TDX module; 0->1 installs a pair of pages with
  * TDH.PHYMEM.PAMT.ADD under the global pamt_lock, 1->0 takes it back with
  * PAMT.REMOVE. The v6 fast paths: get is atomic_inc_not_zero() without the
- * lock, put is atomic_dec_and_lock(). The pair is allocated before the lock
- * (from the caller's cache, or the page allocator when there is none).
+ * lock, put is atomic_dec_and_lock() (pamt_fast_path=no: v6 05/11, every
+ * get and put under the lock). The pair is allocated before the lock (from
+ * the caller's cache, or the page allocator when there is none). A get that
+ * comes while another CPU's PAMT.ADD or REMOVE on its region is in flight
+ * (rg->settle) takes the slow path and waits: the races of v6 06/11.
  *
  * With static PAMT (dpamt=no) the refcount is still kept, as bookkeeping for
  * the invariants only: no SEAMCALL, no pair, no lock.
@@ -22,15 +25,56 @@ static void install_pair(struct sim *s, uint32_t r, pfn_t p0, pfn_t p1)
 		s->pairs_peak = s->pairs_installed;
 }
 
+static void wait_note(struct pamt_wait *w, vtime_t asked, vtime_t got)
+{
+	uint64_t d = got - asked;
+	w->n++;
+	w->sum_ns += d;
+	if (d > w->max_ns)
+		w->max_ns = d;
+}
+
+/* A pamt_lock section without a SEAMCALL: the refcount check and update only. */
+static vtime_t lock_short(struct sim *s, vtime_t t, vtime_t earliest, struct pamt_wait *w)
+{
+	vtime_t start = cal_acquire_after(&s->pamt_lock, s->now, t, earliest, s->cfg.cost[C_PAMT_LOCK],
+					  s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
+	wait_note(w, t, start);
+	return start + s->cfg.cost[C_PAMT_LOCK];
+}
+
+/* The pair is allocated before taking pamt_lock: from src, or the page allocator. */
+static int take_pair(struct sim *s, uint32_t cpu, struct page_cache *src, pfn_t *p0, pfn_t *p1,
+		     vtime_t *t)
+{
+	if (src) {
+		if (cache_pop(s, src, p0) || cache_pop(s, src, p1))
+			return -1;
+		s->c.pamt_cache_pages_used += SIM_PAIR_PAGES;
+		return 0;
+	}
+	*p0 = hostmem_alloc_page(s, cpu, t);
+	*p1 = *p0 ? hostmem_alloc_page(s, cpu, t) : 0;
+	if (!*p1) {
+		inv_fail(s, "host out of memory allocating a PAMT pair at t=%llu ns",
+			 (unsigned long long)*t);
+		return -1;
+	}
+	s->c.pages_alloc += SIM_PAIR_PAGES;
+	return 0;
+}
+
 /* The whole get; pamt_get() (sim_int.h) handles the refcount-only case inline. */
 void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache *src, bool spec,
 		   vtime_t *t)
 {
+	struct sim_region *rg = &s->rg[pfn_region(f)];
 	uint32_t r = pfn_region(f);
 	uint32_t cpu = v ? v->cpu : 0;
 	int inc = 1;
 	pfn_t p0 = 0, p1 = 0;
 	vtime_t start;
+	uint64_t cost;
 
 	set_tdx4k(s, f, true);
 	if (sim_break_now(s, BREAK_REFCOUNT))
@@ -40,35 +84,51 @@ void pamt_get_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_cache
 		inv_region(s, r);
 		return;
 	}
-	if (s->rg[r].ref) {
-		/* atomic_inc_not_zero(): the pair is there, no lock */
+	if (rg->ref && *t >= rg->settle) {
+		if (s->cfg.pamt_fast) {
+			/* atomic_inc_not_zero(): the pair is there, no lock */
+			s->c.pamt_get_fast++;
+		} else {
+			/* v6 05/11: every get checks the refcount under pamt_lock */
+			*t = lock_short(s, *t, *t, &s->c.get_wait);
+		}
 		ref_change(s, r, inc, spec);
-		s->c.pamt_get_fast++;
 		inv_region(s, r);
 		return;
 	}
-	/* the pair is allocated before taking pamt_lock */
-	if (src) {
-		if (cache_pop(s, src, &p0) || cache_pop(s, src, &p1))
-			return;
-		s->c.pamt_cache_pages_used += SIM_PAIR_PAGES;
-	} else {
-		p0 = hostmem_alloc_page(s, cpu, t);
-		p1 = p0 ? hostmem_alloc_page(s, cpu, t) : 0;
-		if (!p1) {
-			inv_fail(s, "host out of memory allocating a PAMT pair at t=%llu ns",
-				 (unsigned long long)*t);
-			return;
-		}
-		s->c.pages_alloc += SIM_PAIR_PAGES;
+	if (take_pair(s, cpu, src, &p0, &p1, t))
+		return;
+	if (rg->ref) {
+		/*
+		 * Another CPU's PAMT.ADD for this region is still in flight (the
+		 * refcount reads 0 until it completes): this get allocated a
+		 * pair, waits for pamt_lock until the ADD is done, finds the
+		 * refcount set on the re-check, increments it and frees the
+		 * unused pair (v6 06/11; v4 and v5 re-check the same way).
+		 */
+		*t = lock_short(s, *t, rg->settle + s->cfg.cost[C_LOCK_HANDOFF], &s->c.get_wait);
+		s->c.pamt_add_races++;
+		ref_change(s, r, inc, spec);
+		hostmem_free_page(s, cpu, p0, t);
+		hostmem_free_page(s, cpu, p1, t);
+		s->c.pages_free_unused += SIM_PAIR_PAGES;
+		inv_region(s, r);
+		return;
 	}
-	start = cal_acquire(&s->pamt_lock, s->now, *t, s->cfg.cost[C_PAMT_ADD],
-			    s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
-	/* re-check under the lock: steps run whole, so nobody got there first */
+	/* a REMOVE still in flight holds pamt_lock: the ADD waits for it */
+	if (*t < rg->settle)
+		s->c.pamt_remove_races++;
+	cost = sim_draw_ns(&s->cost_rng, s->cfg.cost[C_PAMT_ADD], s->cfg.add_min, s->cfg.add_max);
+	s->c.add_ns_sum += cost;
+	s->c.add_ns_max = MAX(s->c.add_ns_max, cost);
+	start = cal_acquire_after(&s->pamt_lock, s->now, *t, MAX(*t, rg->settle), cost,
+				  s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
+	wait_note(&s->c.get_wait, *t, start);
 	install_pair(s, r, p0, p1);
 	ref_change(s, r, inc, spec);
 	s->c.pamt_add++;
-	*t = start + s->cfg.cost[C_PAMT_ADD];
+	*t = start + cost;
+	rg->settle = *t;
 	inv_region(s, r);
 }
 
@@ -78,21 +138,33 @@ void pamt_put_slow(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_
 	uint32_t r = pfn_region(f);
 	uint32_t cpu = v ? v->cpu : 0;
 	vtime_t start;
+	uint64_t cost;
 	pfn_t p0, p1;
 
 	set_tdx4k(s, f, false);
 	if (!s->cfg.dpamt || s->rg[r].ref > 1) {
-		/* atomic_dec_and_lock() not reaching zero: no lock */
-		ref_change(s, r, -1, spec);
-		if (s->cfg.dpamt)
+		if (s->cfg.dpamt && !s->cfg.pamt_fast) {
+			/* v6 05/11: the decrement under pamt_lock */
+			*t = lock_short(s, *t, *t, &s->c.put_wait);
+		} else if (s->cfg.dpamt) {
+			/* atomic_dec_and_lock() not reaching zero: no lock */
 			s->c.pamt_put_fast++;
+		}
+		ref_change(s, r, -1, spec);
 		inv_region(s, r);
 		return;
 	}
-	start = cal_acquire(&s->pamt_lock, s->now, *t, s->cfg.cost[C_PAMT_REMOVE],
-			    s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
+	/* an ADD still in flight on the region (a get raced it) ends first */
+	cost = sim_draw_ns(&s->cost_rng, s->cfg.cost[C_PAMT_REMOVE], s->cfg.remove_min,
+			   s->cfg.remove_max);
+	s->c.remove_ns_sum += cost;
+	s->c.remove_ns_max = MAX(s->c.remove_ns_max, cost);
+	start = cal_acquire_after(&s->pamt_lock, s->now, *t, MAX(*t, s->rg[r].settle), cost,
+				  s->cfg.cost[C_LOCK_HANDOFF], &s->pamt_ls);
+	wait_note(&s->c.put_wait, *t, start);
 	ref_change(s, r, -1, spec);
-	*t = start + s->cfg.cost[C_PAMT_REMOVE];
+	*t = start + cost;
+	s->rg[r].settle = *t;
 	if (sim_break_now(s, BREAK_PAIR)) {
 		inv_region(s, r);	/* the pair stays installed: must trip */
 		return;
@@ -142,8 +214,10 @@ void pamt_demote(struct sim *s, uint32_t r, const pfn_t pair[2])
 		s->tdx4k[(base >> 6) + i] = ~0ull;
 	s->tdx4k_count += SIM_REGION_PAGES;
 	s->rg[r].uses += SIM_REGION_PAGES;
-	if (s->cfg.dpamt)
+	if (s->cfg.dpamt) {
 		install_pair(s, r, pair[0], pair[1]);
+		s->c.pairs_demote++;
+	}
 	ref_change(s, r, (int)SIM_REGION_PAGES, false);
 	s->c.demotes++;
 	inv_region(s, r);

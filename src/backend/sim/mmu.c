@@ -108,6 +108,7 @@ static vtime_t mmu_write_lock(struct sim *s, struct sim_td *td, vtime_t t)
 {
 	vtime_t start = MAX(t, MAX(td->read_busy_until, td->mmu_w.busy_until));
 	s->mmu_ls.acquired++;
+	s->c.mmu_writes++;
 	if (start > t) {
 		start += s->cfg.cost[C_LOCK_HANDOFF];
 		s->mmu_ls.contended++;
@@ -192,6 +193,8 @@ static __attribute__((noinline)) void refill_pages(struct sim *s, struct sim_vcp
 	}
 	if (got)
 		s->c.topups++;
+	if (c->n > s->c.pamt_cache_fill_max)
+		s->c.pamt_cache_fill_max = c->n;
 }
 
 static inline void topup_pages(struct sim *s, struct sim_vcpu *v, struct page_cache *c,
@@ -401,7 +404,14 @@ static void fault_2m(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	v->t = t + s->cfg.cost[C_ACCEPT_2M];
 }
 
-void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit)
+static void fault_split(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_t range);
+
+/*
+ * accept: the guest accepts the unit (a fault phase); else it only touches
+ * memory it accepted before (a rewrite), which faults only where a page was
+ * zapped and never splits.
+ */
+static void fault_range(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit, bool accept)
 {
 	struct sim_td *td = v->td;
 	uint64_t gfn = gpa >> SIM_PAGE_SHIFT, n = unit >> SIM_PAGE_SHIFT;
@@ -418,16 +428,30 @@ void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit)
 	}
 	for (uint64_t i = 0; i < n && !s->failed; i++) {
 		uint64_t g = gfn + i;
-		if ((td->ever_leaf2m && bit_test(td->leaf2m, g / RANGE_PAGES)) || bit_test(td->priv, g) ||
-		    (td->ever_shared && bit_test(td->shared, g)))
+		if (td->ever_leaf2m && bit_test(td->leaf2m, g / RANGE_PAGES)) {
+			/*
+			 * A 4K accept inside a 2M leaf: the TDX module reports the
+			 * size mismatch and KVM splits the leaf on the fault path
+			 * (HP v3); the split maps all 512 pages at 4K.
+			 */
+			if (accept && s->cfg.huge)
+				fault_split(s, v, td, g / RANGE_PAGES);
+			continue;
+		}
+		if (bit_test(td->priv, g) || (td->ever_shared && bit_test(td->shared, g)))
 			continue;
 		fault_4k(s, v, td, g);
 	}
 }
 
+void mmu_fault(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit)
+{
+	fault_range(s, v, gpa, unit, true);
+}
+
 void mmu_rewrite(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit)
 {
-	mmu_fault(s, v, gpa, unit);
+	fault_range(s, v, gpa, unit, false);
 }
 
 void mmu_shared_touch(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit)
@@ -567,6 +591,90 @@ static void zap_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_
 	}
 }
 
+/*
+ * sean-v5: tdp_mmu_external_cache_lock is taken before mmu_lock and the
+ * per-VM cache topped up (1 pair) under it. *mutex: taken (release it with
+ * td->split_lock.busy_until after mmu_lock). -1 when the host ran out.
+ */
+static int split_mutex_prepare(struct sim *s, struct sim_vcpu *v, struct sim_td *td, vtime_t *t,
+			       bool *mutex)
+{
+	vtime_t start;
+	uint32_t got = 0;
+
+	if (!s->cfg.dpamt || s->cfg.split != SPLIT_MUTEX)
+		return 0;
+	start = MAX(*t, td->split_lock.busy_until);
+	s->split_ls.acquired++;
+	if (start > *t) {
+		start += s->cfg.cost[C_LOCK_HANDOFF];
+		s->split_ls.contended++;
+		s->split_ls.wait_ns += start - *t;
+	}
+	*t = start;
+	*mutex = true;
+	while (td->split_cache.n < s->cfg.split_pages) {
+		pfn_t f = alloc_or_fail(s, v->cpu, t, "the per-VM PAMT cache");
+		if (!f)
+			return -1;
+		cache_push(s, &td->split_cache, f);
+		got++;
+	}
+	if (got) {
+		s->c.pages_alloc += got;
+		s->c.topups++;
+	}
+	return 0;
+}
+
+/*
+ * A 4K accept in a 2M leaf: split it on the fault path (HP v3). A fault has
+ * its vCPU, so the split takes the new S-EPT page and the pairs from the
+ * vCPU's caches, topped up before write mmu_lock like any fault's (a split
+ * needs at most 1 S-EPT page and 2 pairs, within every preset's top-up):
+ * no dropping of mmu_lock and no per-VM cache, which exist for the vCPU-less
+ * conversion path. Interpretation: the posted series split on conversion;
+ * how a fault-path split sources its pages is not spelled out.
+ */
+static void fault_split(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_t range)
+{
+	const struct sim_cfg *cfg = &s->cfg;
+	vtime_t t0 = v->t, t = t0 + cfg->cost[C_EXIT] + cfg->cost[C_FAULT_SW];
+	pfn_t ext, mir = 0, pair[2] = { 0, 0 };
+
+	topup(s, v, &t);
+	t = mmu_write_lock(s, td, t);
+	if (cache_pop(s, sept_source(s, v), &ext) ||
+	    (cfg->mirror_cache && cache_pop(s, &v->mirror, &mir)))
+		return;
+	t += cfg->cost[C_BLOCK] + cfg->cost[C_TRACK];
+	td->ext[1][range] = ext;
+	td->mir[1][range] = mir;
+	s->c.sept_pages++;
+	if (!cfg->dpamt) {
+		pamt_get(s, v, ext, NULL, false, &t);	/* static PAMT: bookkeeping only */
+	} else {
+		if (cfg->sept_pamt == SEPT_PAMT_TOPUP)
+			pamt_gift(s, ext);		/* its PAMT ref was taken at top-up */
+		else
+			pamt_get(s, v, ext, &v->pamt, false, &t);
+		if (!cache_pop(s, &v->pamt, &pair[0]))
+			cache_pop(s, &v->pamt, &pair[1]);
+	}
+	if (s->failed)
+		return;
+	pamt_demote(s, pfn_region(td->folio[range]), pair);
+	t += cfg->cost[C_DEMOTE];
+	bit_clear(td->leaf2m, range);
+	for (unsigned i = 0; i < RANGE_PAGES / 64; i++)
+		td->priv[range * (RANGE_PAGES / 64) + i] = ~0ull;
+	s->c.splits++;
+	s->c.fault_splits++;
+	mmu_write_unlock(s, td, t);
+	record_fault(s, t - t0);
+	v->t = t + cfg->cost[C_ACCEPT_4K];
+}
+
 void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit, bool to_shared)
 {
 	struct sim_td *td = v->td;
@@ -584,30 +692,8 @@ void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit,
 		return;
 	}
 	split = bit_test(td->leaf2m, range) && n < RANGE_PAGES;
-	if (split && s->cfg.dpamt && s->cfg.split == SPLIT_MUTEX) {
-		/* sean-v5: tdp_mmu_external_cache_lock before mmu_lock, top up 1 pair under it */
-		vtime_t start = MAX(t, td->split_lock.busy_until);
-		s->split_ls.acquired++;
-		if (start > t) {
-			start += s->cfg.cost[C_LOCK_HANDOFF];
-			s->split_ls.contended++;
-			s->split_ls.wait_ns += start - t;
-		}
-		t = start;
-		mutex = true;
-		if (td->split_cache.n < s->cfg.split_pages) {
-			uint32_t got = 0;
-			while (td->split_cache.n < s->cfg.split_pages) {
-				pfn_t f = alloc_or_fail(s, v->cpu, &t, "the per-VM PAMT cache");
-				if (!f)
-					return;
-				cache_push(s, &td->split_cache, f);
-				got++;
-			}
-			s->c.pages_alloc += got;
-			s->c.topups++;
-		}
-	}
+	if (split && split_mutex_prepare(s, v, td, &t, &mutex))
+		return;
 	t = mmu_write_lock(s, td, t);
 	if (split)
 		split_2m(s, v, td, range, &t);
@@ -744,7 +830,18 @@ static void teardown_vcpu(struct sim *s, struct sim_vcpu *v, vtime_t *t)
 
 static void teardown_sept_page(struct sim *s, struct sim_vcpu *v, pfn_t ext, pfn_t mir, vtime_t *t)
 {
-	if (ext) {
+	struct sim_td *td = v->td;
+	if (ext && s->cfg.sept_free_rcu && s->cfg.dpamt) {
+		/* sean-v5: reclaimed now; the put and the free wait for the RCU callback */
+		*t += s->cfg.cost[C_RECLAIM];
+		if (td->nrcu == td->rcu_cap) {
+			td->rcu_cap = td->rcu_cap ? 2 * td->rcu_cap : 64;
+			td->rcu = xrealloc(td->rcu, td->rcu_cap * sizeof(*td->rcu));
+		}
+		td->rcu[td->nrcu++] = ext;
+		if (td->nrcu > s->c.rcu_deferred_peak)
+			s->c.rcu_deferred_peak = td->nrcu;
+	} else if (ext) {
 		*t += s->cfg.cost[C_RECLAIM];
 		pamt_put(s, v, ext, false, t);
 		hostmem_free_page(s, v->cpu, ext, t);
@@ -800,6 +897,27 @@ static void teardown_range(struct sim *s, struct sim_vcpu *v, struct sim_td *td,
 	}
 }
 
+/*
+ * The RCU callbacks of the TD's deferred S-EPT frees, a grace period after
+ * its last S-EPT page was reclaimed, in softirq: each drops the page's PAMT
+ * reference, and a 1->0 takes pamt_lock there -- the {SOFTIRQ-ON-W} ->
+ * {IN-SOFTIRQ-W} lockdep report (Yan Zhao, 2026-02-06, aYW5CbUvZrLogsWF).
+ * Asynchronous: the destroying thread does not wait for them. Processed
+ * here, at the TD's last teardown step: the pairs they hold stay installed
+ * until then, which is the peak the deferral adds.
+ */
+static void rcu_callbacks(struct sim *s, struct sim_vcpu *v, struct sim_td *td, vtime_t t)
+{
+	vtime_t tc = t + s->cfg.cost[C_RCU_GRACE];
+	for (uint64_t i = 0; i < td->nrcu; i++) {
+		uint64_t before = s->pamt_ls.acquired;
+		pamt_put(s, v, td->rcu[i], false, &tc);
+		s->c.pamt_lock_softirq += s->pamt_ls.acquired - before;
+		hostmem_free_page(s, v->cpu, td->rcu[i], &tc);
+	}
+	td->nrcu = 0;
+}
+
 void td_teardown_unit(struct sim *s, struct sim_td *td, uint64_t unit, vtime_t *t)
 {
 	const struct sim_cfg *cfg = &s->cfg;
@@ -829,6 +947,8 @@ void td_teardown_unit(struct sim *s, struct sim_td *td, uint64_t unit, vtime_t *
 	if (td->tdr)
 		control_page_free(s, v0, v0->cpu, td->tdr, t);
 	td->tdr = 0;
+	/* a grace period is longer than the rest of the destroy: the callbacks come last */
+	rcu_callbacks(s, v0, td, *t);
 	td->torn_down = true;
 }
 
@@ -853,6 +973,7 @@ void td_free_state(struct sim_td *td)
 		free(td->mir[lv]);
 	}
 	cache_free(&td->split_cache);
+	free(td->rcu);
 	cal_free(&td->mmu_w);
 	cal_free(&td->split_lock);
 	memset(td, 0, sizeof(*td));

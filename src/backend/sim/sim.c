@@ -174,7 +174,11 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 static void step_fault(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl)
 {
 	uint64_t gpa;
-	if (next_unit(v, pl, &gpa))
+	if (!next_unit(v, pl, &gpa))
+		return;
+	if (pl->ph->kind == TDXB_PH_REWRITE)
+		mmu_rewrite(s, v, gpa, pl->walk.unit);
+	else
 		mmu_fault(s, v, gpa, pl->walk.unit);
 }
 
@@ -238,6 +242,17 @@ static int teardown_tds(struct sim *s, volatile sig_atomic_t *abort_now)
 	return ret;
 }
 
+/*
+ * TDs launched together and the vCPUs of one TD do not start a phase in the
+ * same nanosecond; with every fault costing the same, equal start times would
+ * keep them in lockstep and make every PAMT.ADD collide. Seeded, so the same
+ * seed still gives the same bytes.
+ */
+static vtime_t start_offset(struct sim *s, uint64_t spread)
+{
+	return spread ? sim_rand(&s->cost_rng) % spread : 0;
+}
+
 static int run_phase(struct sim *s, const struct tdxb_phase *ph, volatile sig_atomic_t *abort_now)
 {
 	struct phase_plan pl;
@@ -265,10 +280,13 @@ static int run_phase(struct sim *s, const struct tdxb_phase *ph, volatile sig_at
 	h = xcalloc(s->nvcpus_total, sizeof(*h));
 	for (uint32_t i = 0; i < s->ntds; i++) {
 		struct sim_td *td = &s->tds[i];
+		vtime_t td_off;
 		if (td->torn_down)
 			continue;
+		td_off = start_offset(s, s->cfg.td_spread);
 		for (uint32_t k = 0; k < td->nvcpus; k++) {
 			struct sim_vcpu *v = &td->vcpus[k];
+			v->t += td_off + start_offset(s, s->cfg.vcpu_spread);
 			assign_positions(v, &pl, td->nvcpus);
 			if (!v->done)
 				h[n++] = v;
@@ -299,6 +317,7 @@ struct sim *sim_new(const struct params *p, const struct tdxb_workload *w, uint6
 		return NULL;
 	}
 	s->seed = seed;
+	s->cost_rng = mix64(seed ^ 0x5ea3ca11ull);
 	s->dbg = dbg;
 	if (hostmem_init(s, err, errlen)) {
 		sim_delete(s);
@@ -354,13 +373,22 @@ void sim_teardown_all(struct sim *s)
 	inv_after_teardown(s);
 }
 
+/*
+ * PAMT reserved at boot for the host's memory (DPAMT v6 01/11, 02/11): the
+ * 1G and 2M levels (16 bytes per entry) always; the 4K level (16 bytes per
+ * 4K) without DPAMT, the PAMT_PAGE_BITMAP (1 bit per 4K) with it.
+ */
 static uint64_t static_pamt_bytes(const struct sim *s)
 {
 	uint64_t mem = s->nframes << SIM_PAGE_SHIFT;
-	if (!s->cfg.dpamt)
-		return mem / 256;	/* the 4K level: 16 bytes per 4K page */
-	/* bitmap (1 bit per 4K) + the 2M and 1G levels (16 bytes per entry) */
-	return mem / 4096 / 8 + mem / (2 * MiB) * 16 + mem / GiB * 16;
+	uint64_t upper = (mem + 2 * MiB - 1) / (2 * MiB) * 16 + (mem + GiB - 1) / GiB * 16;
+	return upper + (s->cfg.dpamt ? mem / 4096 / 8 : mem / 4096 * 16);
+}
+
+/* v6 04/11: one 4-byte atomic_t per 2M of [0, max_pfn), vmalloc'ed at init. */
+static uint64_t pamt_refcount_bytes(const struct sim *s)
+{
+	return s->cfg.dpamt ? (s->cfg.max_pfn_bytes + 2 * MiB - 1) / (2 * MiB) * 4 : 0;
 }
 
 static void emit_hist(struct sim *s, struct run_result *res)
@@ -417,8 +445,76 @@ static void emit_assumed(struct sim *s, struct run_result *res)
 	sbuf_free(&other);
 }
 
+/* Lock figures of the measured phases: TD creation and the implicit final teardown excluded. */
+struct lock_snap {
+	struct lock_stats pamt, mmu, split;
+	struct pamt_wait get, put;
+	uint64_t add_races, remove_races;
+};
+
+static void snap_take(const struct sim *s, struct lock_snap *n)
+{
+	n->pamt = s->pamt_ls;
+	n->mmu = s->mmu_ls;
+	n->split = s->split_ls;
+	n->get = s->c.get_wait;
+	n->put = s->c.put_wait;
+	n->add_races = s->c.pamt_add_races;
+	n->remove_races = s->c.pamt_remove_races;
+}
+
+/* b - a; a wait's max is reset at a's time instead (snap_start). */
+static void snap_sub(struct lock_snap *b, const struct lock_snap *a)
+{
+	b->pamt.wait_ns -= a->pamt.wait_ns;
+	b->pamt.contended -= a->pamt.contended;
+	b->pamt.acquired -= a->pamt.acquired;
+	b->mmu.wait_ns -= a->mmu.wait_ns;
+	b->mmu.contended -= a->mmu.contended;
+	b->split.wait_ns -= a->split.wait_ns;
+	b->get.n -= a->get.n;
+	b->get.sum_ns -= a->get.sum_ns;
+	b->put.n -= a->put.n;
+	b->put.sum_ns -= a->put.sum_ns;
+	b->add_races -= a->add_races;
+	b->remove_races -= a->remove_races;
+}
+
+static void snap_start(struct sim *s, struct lock_snap *n)
+{
+	s->c.get_wait.max_ns = s->c.put_wait.max_ns = 0;
+	snap_take(s, n);
+}
+
+static double avg_wait(const struct pamt_wait *w)
+{
+	return w->n ? (double)w->sum_ns / (double)w->n : 0;
+}
+
+static void emit_locks(struct run_result *res, const struct lock_snap *l)
+{
+	result_metric(res, "mmu_lock_wait_ns", (double)l->mmu.wait_ns, "ns");
+	result_metric(res, "pamt_lock_wait_ns", (double)l->pamt.wait_ns, "ns");
+	result_metric(res, "pamt_lock_contended", (double)l->pamt.contended, "ops");
+	result_metric(res, "split_lock_wait_ns", (double)l->split.wait_ns, "ns");
+	result_metric(res, "pamt_add_races", (double)l->add_races, "ops");
+	result_metric(res, "pamt_remove_races", (double)l->remove_races, "ops");
+	result_metric(res, "pamt_get_wait_avg_ns", avg_wait(&l->get), "ns");
+	result_metric(res, "pamt_get_wait_max_ns", (double)l->get.max_ns, "ns");
+	result_metric(res, "pamt_put_wait_avg_ns", avg_wait(&l->put), "ns");
+	result_metric(res, "pamt_put_wait_max_ns", (double)l->put.max_ns, "ns");
+}
+
+/* The measured teardown phase on its own (also inside the run-level figures). */
+static void emit_teardown_locks(struct run_result *res, const struct lock_snap *l)
+{
+	result_metric(res, "teardown_pamt_lock_wait_ns", (double)l->pamt.wait_ns, "ns");
+	result_metric(res, "teardown_pamt_lock_contended", (double)l->pamt.contended, "ops");
+	result_metric(res, "teardown_pamt_put_wait_max_ns", (double)l->put.max_ns, "ns");
+}
+
 static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t t_end,
-		 uint64_t bytes_end)
+		 uint64_t bytes_end, const struct lock_snap *locks, const struct lock_snap *td_locks)
 {
 	static const char *const snames[SIM_NR_SERIES] = { "dpamt_bytes", "cache_pages_idle", "pamt_add_cum" };
 	static const char *const sunits[SIM_NR_SERIES] = { "bytes", "pages", "ops" };
@@ -432,6 +528,20 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_metric(res, "dpamt_bytes_end", (double)bytes_end, "bytes");
 	result_metric(res, "dpamt_bytes_after_teardown", (double)sim_dpamt_bytes(s), "bytes");
 	result_metric(res, "static_pamt_bytes", (double)static_pamt_bytes(s), "bytes");
+	result_metric(res, "pamt_refcount_bytes", (double)pamt_refcount_bytes(s), "bytes");
+	result_metric(res, "total_pamt_bytes", (double)(static_pamt_bytes(s) + pamt_refcount_bytes(s) +
+							s->pairs_peak * SIM_PAIR_BYTES), "bytes");
+	result_metric(res, "pairs_demote", (double)c->pairs_demote, "pairs");
+	result_metric(res, "fault_splits", (double)c->fault_splits, "ops");
+	result_metric(res, "pamt_lock_softirq", (double)c->pamt_lock_softirq, "ops");
+	result_metric(res, "rcu_deferred_peak", (double)c->rcu_deferred_peak, "pages");
+	result_metric(res, "mmu_lock_writes", (double)c->mmu_writes, "ops");
+	result_metric(res, "pamt_add_ns_avg", c->pamt_add ? (double)c->add_ns_sum / (double)c->pamt_add : 0, "ns");
+	result_metric(res, "pamt_add_ns_max", (double)c->add_ns_max, "ns");
+	result_metric(res, "pamt_remove_ns_avg",
+		      c->pamt_remove ? (double)c->remove_ns_sum / (double)c->pamt_remove : 0, "ns");
+	result_metric(res, "pamt_remove_ns_max", (double)c->remove_ns_max, "ns");
+	result_metric(res, "pamt_cache_fill_max", (double)c->pamt_cache_fill_max, "pages");
 	result_metric(res, "spec_pairs_peak", (double)s->spec_peak, "pairs");
 	result_metric(res, "cache_pages_idle_peak", (double)s->cache_idle_peak, "pages");
 	result_metric(res, "pages_alloc", (double)c->pages_alloc, "pages");
@@ -441,10 +551,9 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_metric(res, "split_retries", (double)c->split_retries, "ops");
 	result_metric(res, "split_cache_pages", (double)c->split_cache_pages, "pages");
 	result_metric(res, "sept_pages", (double)c->sept_pages, "pages");
-	result_metric(res, "mmu_lock_wait_ns", (double)s->mmu_ls.wait_ns, "ns");
-	result_metric(res, "pamt_lock_wait_ns", (double)s->pamt_ls.wait_ns, "ns");
-	result_metric(res, "pamt_lock_contended", (double)s->pamt_ls.contended, "ops");
-	result_metric(res, "split_lock_wait_ns", (double)s->split_ls.wait_ns, "ns");
+	emit_locks(res, locks);
+	if (td_locks)
+		emit_teardown_locks(res, td_locks);
 	result_metric(res, "fault_ns_p50", (double)hist_percentile(s->fault_hist, 0.50), "ns");
 	result_metric(res, "fault_ns_p99", (double)hist_percentile(s->fault_hist, 0.99), "ns");
 	result_metric(res, "fault_ns_max", (double)s->fault_hist->max, "ns");
@@ -467,6 +576,9 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_note(res, "host_mem", "%llu", (unsigned long long)(s->nframes << SIM_PAGE_SHIFT));
 	result_note(res, "host_cpus", "%u", s->ncpus);
 	result_note(res, "gmem_folio", "%s", s->cfg.folio == FOLIO_2M ? "2M" : "4K");
+	result_note(res, "pamt_lock_contexts", "%s", c->pamt_lock_softirq ?
+		    "process and softirq (RCU callbacks freeing S-EPT pages, sept_free=rcu)" :
+		    "process");
 }
 
 int sim_run(const struct run_spec *spec, struct run_result *res, const struct sim_debug *dbg,
@@ -477,6 +589,9 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 	vtime_t t_start, t_end;
 	uint64_t bytes_end;
 	bool measured_teardown = false;
+	struct lock_snap l0, l1, pre, td, ph0, ph1;
+	struct sbuf by_phase = SBUF_INIT;
+	uint64_t get_max = 0, put_max = 0;
 	int ret = BACKEND_OK;
 
 	if (!s)
@@ -484,12 +599,23 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 	t_start = s->now;
 	sim_sample(s, t_start, true);
 	bytes_end = sim_dpamt_bytes(s);
+	snap_start(s, &l0);
 	for (uint32_t i = 0; i < w->nphases && ret == BACKEND_OK; i++) {
 		if (w->phases[i].kind == TDXB_PH_TEARDOWN) {
 			bytes_end = sim_dpamt_bytes(s);
 			measured_teardown = true;
+			/* the teardown gets figures of its own: its maxima from here */
+			get_max = s->c.get_wait.max_ns;
+			put_max = s->c.put_wait.max_ns;
+			snap_start(s, &pre);
 		}
+		snap_take(s, &ph0);
 		ret = run_phase(s, &w->phases[i], spec->abort_now);
+		snap_take(s, &ph1);
+		snap_sub(&ph1, &ph0);
+		sbuf_addf(&by_phase, "%s%u %s: %llu ns in %llu waits", i ? "; " : "", i + 1,
+			  wl_phase_kind_name(w->phases[i].kind), (unsigned long long)ph1.pamt.wait_ns,
+			  (unsigned long long)ph1.pamt.contended);
 		if (ret == BACKEND_OK) {
 			barrier(s);
 			sim_sample(s, s->now, true);
@@ -501,6 +627,14 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 	t_end = s->now;
 	if (!measured_teardown)
 		bytes_end = sim_dpamt_bytes(s);
+	snap_take(s, &l1);
+	if (measured_teardown) {
+		td = l1;
+		snap_sub(&td, &pre);
+		l1.get.max_ns = MAX(l1.get.max_ns, get_max);
+		l1.put.max_ns = MAX(l1.put.max_ns, put_max);
+	}
+	snap_sub(&l1, &l0);
 	if (ret == BACKEND_OK) {
 		ret = teardown_tds(s, spec->abort_now);
 		if (ret == BACKEND_OK) {
@@ -513,8 +647,12 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 		snprintf(err, errlen, "sim: %s", s->why);
 	else if (ret == BACKEND_ABORTED)
 		snprintf(err, errlen, "sim: aborted");
-	else
-		emit(s, res, t_start, t_end, bytes_end);
+	else {
+		emit(s, res, t_start, t_end, bytes_end, &l1, measured_teardown ? &td : NULL);
+		/* per phase, so a multi-phase workload shows where the waits are */
+		result_note(res, "pamt_lock_by_phase", "%s", by_phase.buf ? by_phase.buf : "");
+	}
+	sbuf_free(&by_phase);
 	sim_delete(s);
 	return ret;
 }

@@ -60,12 +60,14 @@ enum sim_cost {
 	C_PAGE_ALLOC, C_PCP_REFILL, C_PAGE_FREE, C_PAMT_RESET,
 	C_GMEM_4K, C_GMEM_2M, C_EXIT, C_FAULT_SW, C_ACCEPT_4K, C_ACCEPT_2M,
 	C_SHARED_FAULT, C_CONVERT, C_LOCK_HANDOFF, C_SPIN,
-	C_TD_CREATE, C_VCPU_CREATE,
+	C_TD_CREATE, C_VCPU_CREATE, C_PAMT_LOCK, C_RCU_GRACE,
 	SIM_NR_COSTS
 };
 
 struct sim_cfg {
 	bool dpamt;
+	bool pamt_fast;			/* v6 06/11's lockless get/put fast paths */
+	uint64_t max_pfn_bytes;		/* resolved: the span of v6 04/11's refcount array */
 	enum sept_pamt sept_pamt;
 	enum pamt_cache_kind pamt_cache;
 	enum leaf_pair leaf_pair;
@@ -79,6 +81,7 @@ struct sim_cfg {
 	bool huge;
 	enum gmem_folio folio;		/* resolved: never AUTO */
 	enum split_kind split;
+	bool sept_free_rcu;		/* S-EPT pages freed from an RCU callback (sean-v5) */
 	uint32_t split_pages;		/* per-VM split cache target, pages */
 	int ept_levels;
 	/* host */
@@ -90,6 +93,9 @@ struct sim_cfg {
 	uint32_t tdcs_pages, tdvps_pages;
 	uint32_t samples_max;
 	uint64_t cost[SIM_NR_COSTS];
+	/* PAMT.ADD / REMOVE drawn from [min, max] with the cost as mean (min == max: fixed) */
+	uint64_t add_min, add_max, remove_min, remove_max;
+	uint64_t td_spread, vcpu_spread;	/* start offsets at each phase, ns */
 };
 
 /* Knob table and presets (backend_ops.knobs/.presets: `strategies`, docs). */
@@ -135,6 +141,9 @@ struct lock_stats {
 /* Earliest start >= t of a hold of length `hold` that overlaps no busy interval. */
 vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
 		    uint64_t handoff, struct lock_stats *st);
+/* The same, but the hold cannot start before `earliest` (>= t); the wait counts from t. */
+vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t earliest,
+			  vtime_t hold, uint64_t handoff, struct lock_stats *st);
 void cal_free(struct lock_cal *c);
 
 /* Log-linear latency histogram: exact below 128 ns, 1/64 relative above. */
@@ -232,6 +241,8 @@ struct sim_td {
 	vtime_t read_busy_until;
 	struct lock_cal split_lock;	/* hp-v3 spinlock / sean-v5 mutex */
 	struct page_cache split_cache;	/* per-VM (hp-v3 split cache / sean-v5 PAMT cache) */
+	pfn_t *rcu;			/* S-EPT pages reclaimed, waiting for their RCU callback */
+	uint64_t nrcu, rcu_cap;
 	vtime_t w_start;		/* start of the current write hold */
 	bool torn_down;
 };
@@ -248,10 +259,33 @@ struct sim_region {
 	uint16_t uses;			/* 4K TDX uses, counted apart from ref (the invariant) */
 	uint16_t spec;			/* refs held by cached, never-gifted pages */
 	uint16_t pad;
+	/*
+	 * End of the last PAMT.ADD or PAMT.REMOVE on the region in virtual
+	 * time. The refcount changes when the step runs, but on a real host it
+	 * reads 0 until the ADD is done (atomic_set(1) after the SEAMCALL): a
+	 * get before this time fails atomic_inc_not_zero() and takes the slow
+	 * path (DPAMT v6 06/11), a race the model counts.
+	 */
+	vtime_t settle;
+};
+
+/* Waits on pamt_lock of the gets (or puts) that took it: Yan's T1. */
+struct pamt_wait {
+	uint64_t n, sum_ns, max_ns;
 };
 
 struct sim_counters {
 	uint64_t pamt_add, pamt_remove, pamt_get_fast, pamt_put_fast;
+	uint64_t pamt_add_races;	/* gets that found the region's PAMT.ADD in flight */
+	uint64_t pamt_remove_races;	/* gets that found the region's PAMT.REMOVE in flight */
+	uint64_t pairs_demote;		/* pairs installed by DEMOTE (no PAMT.ADD) */
+	uint64_t pamt_cache_fill_max;	/* most pages a per-vCPU pamt cache / v4 list held */
+	uint64_t fault_splits;		/* 2M leaves split on the fault path (a 4K accept) */
+	uint64_t pamt_lock_softirq;	/* pamt_lock taken from an RCU callback (softirq) */
+	uint64_t rcu_deferred_peak;	/* most S-EPT pages waiting for their RCU callback */
+	uint64_t mmu_writes;		/* write mmu_lock acquisitions */
+	struct pamt_wait get_wait, put_wait;
+	uint64_t add_ns_sum, add_ns_max, remove_ns_sum, remove_ns_max;	/* drawn SEAMCALL times */
 	uint64_t pages_alloc, pages_free_unused, topups;
 	uint64_t splits, split_retries, split_cache_pages;
 	uint64_t faults, faults_2m, shared_faults, conversions, zaps;
@@ -264,6 +298,7 @@ struct sim {
 	const struct sim_debug *dbg;
 	bool brk_done;
 	uint64_t seed;
+	uint64_t cost_rng;		/* SEAMCALL time draws */
 	/* host */
 	uint64_t nframes;
 	uint32_t nregions;
@@ -304,6 +339,8 @@ void sim_sample_now(struct sim *s, vtime_t t);
 void series_init(struct series_buf *b, uint32_t max);
 void series_free(struct series_buf *b);
 uint64_t sim_rand(uint64_t *state);
+/* A time with mean `mean` in [lo, hi]: lo + an exponential, cut at hi (lo == hi: lo). */
+uint64_t sim_draw_ns(uint64_t *state, uint64_t mean, uint64_t lo, uint64_t hi);
 
 /* hostmem.c */
 void hbm_init(struct hbm *b, uint64_t nbits);
@@ -539,7 +576,8 @@ SIM_HOT void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_ca
 			    bool spec, vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
-	if (__builtin_expect(!s->cfg.dpamt || !s->rg[r].ref || s->dbg, 0)) {
+	if (__builtin_expect(!s->cfg.dpamt || !s->rg[r].ref || s->dbg || *t < s->rg[r].settle ||
+			     !s->cfg.pamt_fast, 0)) {
 		pamt_get_slow(s, v, f, src, spec, t);
 		return;
 	}
@@ -552,7 +590,7 @@ SIM_HOT void pamt_get(struct sim *s, struct sim_vcpu *v, pfn_t f, struct page_ca
 SIM_HOT void pamt_put(struct sim *s, struct sim_vcpu *v, pfn_t f, bool spec, vtime_t *t)
 {
 	uint32_t r = pfn_region(f);
-	if (__builtin_expect(!s->cfg.dpamt || s->rg[r].ref <= 1, 0)) {
+	if (__builtin_expect(!s->cfg.dpamt || s->rg[r].ref <= 1 || !s->cfg.pamt_fast, 0)) {
 		pamt_put_slow(s, v, f, spec, t);
 		return;
 	}

@@ -22,6 +22,7 @@ static const char *const folio_choices[] = { "auto", "4K", "2M", NULL };
 static const char *const split_choices[] = { "none", "spinlock", "mutex", "sp", NULL };
 static const char *const levels_choices[] = { "4", "5", NULL };
 static const char *const layout_choices[] = { "fresh", "fragmented", "sparse", NULL };
+static const char *const sept_free_choices[] = { "immediate", "rcu", NULL };
 
 #define SRC_YAN_PAMT "Yan Zhao, 2026-02-09, 4 TDs launched/destroyed x3: " \
 	"lore.kernel.org/kvm/aYprxnSHKHUtk7pt@google.com/"
@@ -30,6 +31,8 @@ static const char *const layout_choices[] = { "fresh", "fragmented", "sparse", N
 const struct opt_desc sim_knobs[] = {
 	/* where DPAMT comes from */
 	{ "dpamt", OPT_BOOL, "yes", "Dynamic PAMT (no: static PAMT, 1/256 of TDX memory reserved at boot)", NULL, NULL, NULL },
+	{ "pamt_fast_path", OPT_BOOL, "yes", "lockless refcount-only get/put (atomic_inc_not_zero, atomic_dec_and_lock: DPAMT v6 06/11); no = every get and put takes pamt_lock (v6 05/11)", NULL, NULL, NULL },
+	{ "max_pfn", OPT_STRING, "auto", "span of the PAMT refcount array, 4 bytes per 2M below it (v6 04/11): auto = the host's memory, maxpa = the 52-bit address space, or a size", NULL, "bytes", NULL },
 	{ "sept_pamt", OPT_ENUM, "link", "when an S-EPT page gets its PAMT ref: link = as KVM links it, from the pamt cache under mmu_lock; topup = as KVM's cache allocates it (page_get = tdx_alloc_control_page)", sept_pamt_choices, NULL, NULL },
 	{ "pamt_cache", OPT_ENUM, "separate", "per-vCPU pair source: separate tdx_pamt_cache; combined = one list for S-EPT pages and pairs (v4); none", pamt_cache_choices, NULL, NULL },
 	{ "leaf_pair", OPT_ENUM, "cache", "pair for a guest 4K page's region: cache = per-vCPU pamt cache; sp = the pair carried by the last-level S-EPT page (kai-sp)", leaf_pair_choices, NULL, NULL },
@@ -47,6 +50,7 @@ const struct opt_desc sim_knobs[] = {
 	{ "gmem_folio", OPT_ENUM, "auto", "guest_memfd folio size (auto: 2M with huge=yes, else 4K)", folio_choices, NULL, NULL },
 	{ "split_cache", OPT_ENUM, "none", "where a split gets its pairs: spinlock = per-VM cache, mmu_lock dropped to top up (hp-v3); mutex = per-VM cache under a mutex taken before mmu_lock (sean-v5); sp = pair carried by the split's new S-EPT page (kai-sp)", split_choices, NULL, NULL },
 	{ "split_cache_pages", OPT_U64, "4", "per-VM split cache top-up target (hp-v3: 2 pairs; sean-v5: 1 pair)", NULL, "pages", NULL },
+	{ "sept_free", OPT_ENUM, "immediate", "when a reclaimed S-EPT page drops its PAMT reference and is freed: immediate (v6 tdx_sept_free_private_spt()) or rcu = from the RCU callback a grace period later, taking pamt_lock in softirq (sean-v5 tdp_mmu_free_sp -> free_external_sp)", sept_free_choices, NULL, NULL },
 	{ "ept_levels", OPT_ENUM, "4", "S-EPT levels (the root is a TDCS page)", levels_choices, NULL, NULL },
 	/* host */
 	{ "host_mem", OPT_STRING, "auto", "host memory (auto: what the TDs need, plus room for the layout)", NULL, "bytes", NULL },
@@ -58,9 +62,15 @@ const struct opt_desc sim_knobs[] = {
 	{ "tdcs_pages", OPT_U64, "4", "TDCS pages per TD (read from the TDX module on hardware)", NULL, "pages", ASSUMED },
 	{ "tdvps_pages", OPT_U64, "6", "TDVPR + TDCX pages per vCPU (read from the TDX module on hardware)", NULL, "pages", ASSUMED },
 	{ "samples_max", OPT_U64, "500", "most points per time series", NULL, NULL, NULL },
+	{ "td_start_spread", OPT_NS, "1000000", "each TD starts each phase at a seeded random offset below this (TDs launched together do not start in the same ns)", NULL, "ns", ASSUMED },
+	{ "vcpu_start_spread", OPT_NS, "20000", "each vCPU starts each phase at a further seeded random offset below this", NULL, "ns", ASSUMED },
 	/* costs: C_* order */
 	{ "cost_pamt_add", OPT_NS, "4000", "TDH.PHYMEM.PAMT.ADD (avg 4 us, 2..18)", NULL, "ns", SRC_YAN_PAMT },
 	{ "cost_pamt_remove", OPT_NS, "2000", "TDH.PHYMEM.PAMT.REMOVE (avg 2 us, 1..11)", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_add_min", OPT_NS, "2000", "shortest PAMT.ADD: each ADD takes min + an exponential with mean cost_pamt_add, cut at max (min = max: fixed)", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_add_max", OPT_NS, "18000", "longest PAMT.ADD", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_remove_min", OPT_NS, "1000", "shortest PAMT.REMOVE (drawn as ADD)", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_remove_max", OPT_NS, "11000", "longest PAMT.REMOVE", NULL, "ns", SRC_YAN_PAMT },
 	{ "cost_demote", OPT_NS, "10000", "TDH.MEM.PAGE.DEMOTE (~10 us, 142 calls, SPR)", NULL, "ns",
 	  "Yan Zhao, quoted by Rick Edgecombe 2025-07-01: lore.kernel.org/kvm/99f5585d759328db973403be0713f68e492b492a.camel@intel.com/" },
 	{ "cost_aug", OPT_NS, "2000", "TDH.MEM.PAGE.AUG", NULL, "ns", ASSUMED },
@@ -85,6 +95,8 @@ const struct opt_desc sim_knobs[] = {
 	{ "cost_spin", OPT_NS, "50", "per-VM split-cache spinlock section (enqueue/dequeue)", NULL, "ns", ASSUMED },
 	{ "cost_td_create", OPT_NS, "100000", "TD creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
 	{ "cost_vcpu_create", OPT_NS, "20000", "vCPU creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
+	{ "cost_rcu_grace", OPT_NS, "5000000", "RCU grace period before a deferred S-EPT page free runs (sept_free=rcu)", NULL, "ns", ASSUMED },
+	{ "cost_pamt_lock", OPT_NS, "50", "pamt_lock section without a SEAMCALL: the refcount re-check or update", NULL, "ns", ASSUMED },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -100,6 +112,7 @@ static const char *const cost_names[SIM_NR_COSTS] = {
 	[C_SHARED_FAULT] = "cost_shared_fault", [C_CONVERT] = "cost_convert",
 	[C_LOCK_HANDOFF] = "cost_lock_handoff", [C_SPIN] = "cost_spin",
 	[C_TD_CREATE] = "cost_td_create", [C_VCPU_CREATE] = "cost_vcpu_create",
+	[C_PAMT_LOCK] = "cost_pamt_lock", [C_RCU_GRACE] = "cost_rcu_grace",
 };
 
 const char *sim_cost_name(enum sim_cost c)
@@ -113,11 +126,17 @@ bool sim_knob_is_cost(const struct opt_desc *d)
 	return !strncmp(d->name, "cost_", 5);
 }
 
+/*
+ * Presets set the allocation design only: where pairs come from, when S-EPT
+ * pages get their PAMT, the split cache. Huge pages and the folio size are
+ * another axis (huge=, gmem_folio=), set the same for every preset compared
+ * (bench/default.ini: a 4K block and a huge-page block).
+ */
 const struct backend_preset sim_presets[] = {
 	{ "static", "no DPAMT: static PAMT reserved at boot, KVM caches only",
-	  "TDX without Dynamic PAMT (upstream since 6.16; PAMT ~0.4% of memory, DPAMT-RFC cover), "
-	  "with huge private mappings and splits as in HP-v3 but no pairs",
-	  "dpamt=no,huge=yes,pamt_cache=none,pamt_cache_pairs=0,split_cache=none,split_cache_pages=0" },
+	  "TDX without Dynamic PAMT (upstream since 6.16; PAMT ~0.4% of memory, DPAMT-RFC cover); "
+	  "with huge=yes it splits as HP-v3 does, without pairs",
+	  "dpamt=no,pamt_cache=none,pamt_cache_pairs=0,split_cache=none,split_cache_pages=0" },
 	{ "dpamt-v4", "PAMT at link time; one per-vCPU list of 15 pages, exact fill",
 	  "[PATCH v4 00/16] TDX: Enable Dynamic PAMT, 2025-11-20, 12/16 and 13/16, "
 	  "lore.kernel.org/kvm/20251121005125.417831-1-rick.p.edgecombe@intel.com/",
@@ -129,15 +148,17 @@ const struct backend_preset sim_presets[] = {
 	{ "sean-v5", "PAMT at top-up: every cached S-EPT page PAMT-backed; per-VM split cache under a mutex",
 	  "[RFC PATCH v5 00/45] TDX: Dynamic PAMT + S-EPT Hugepage, 2026-01-28, 19/45, 20/45, 44/45, "
 	  "lore.kernel.org/kvm/20260129011517.3545883-1-seanjc@google.com/",
-	  "sept_pamt=topup,huge=yes,split_cache=mutex,split_cache_pages=2" },
-	{ "hp-v3", "as dpamt-v6 + huge pages; per-VM split cache (spinlock, 4 pages), mmu_lock dropped to top up",
-	  "[PATCH v3 00/24] KVM: TDX huge page support for private memory, 2026-01-06, 17/24..23/24, "
+	  "sept_pamt=topup,split_cache=mutex,split_cache_pages=2,sept_free=rcu" },
+	{ "hp-v3", "v4's fault path (one list of 15 pages) + per-VM split cache (spinlock, 4 pages), mmu_lock dropped to top up",
+	  "[PATCH v3 00/24] KVM: TDX huge page support for private memory, 2026-01-06, 01/24 "
+	  "(based on DPAMT v4: topup_external_fault_cache / tdx_prealloc), 17/24..23/24, "
 	  "lore.kernel.org/kvm/20260106101646.24809-1-yan.y.zhao@intel.com/",
-	  "huge=yes,split_cache=spinlock,split_cache_pages=4" },
-	{ "kai-sp", "pair carried in the last-level S-EPT page; S-EPT pages PAMT-backed at allocation; no per-VM cache",
+	  "pamt_cache=combined,combined_fill=15,split_cache=spinlock,split_cache_pages=4" },
+	{ "kai-sp", "pair carried in the last-level S-EPT page; S-EPT pages PAMT-backed at allocation; pair cache a kvm_mmu_memory_cache (refill to 40 pages); no per-VM cache",
 	  "Kai Huang's proposal as relayed in Re: [PATCH v3 19/24], ~2026-01-21, "
 	  "lore.kernel.org/kvm/aXENNKjAKTM9UJNH@google.com/ (struct tdx_dmapt_metadata in kvm_mmu_page)",
-	  "sept_pamt=topup,leaf_pair=sp,huge=yes,split_cache=sp,split_cache_pages=0" },
+	  "sept_pamt=topup,leaf_pair=sp,split_cache=sp,split_cache_pages=0,"
+	  "pamt_cache_fill=capacity,pamt_cache_capacity=20" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -220,6 +241,7 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	memset(cfg, 0, sizeof(*cfg));
 
 	if (params_get_bool(p, "dpamt", true, &cfg->dpamt, err, errlen) ||
+	    params_get_bool(p, "pamt_fast_path", true, &cfg->pamt_fast, err, errlen) ||
 	    params_get_enum(p, "sept_pamt", sept_pamt_choices, 0, &e, err, errlen))
 		return -1;
 	cfg->sept_pamt = (enum sept_pamt)e;
@@ -252,6 +274,9 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	if (params_get_enum(p, "split_cache", split_choices, 0, &e, err, errlen))
 		return -1;
 	cfg->split = (enum split_kind)e;
+	if (params_get_enum(p, "sept_free", sept_free_choices, 0, &e, err, errlen))
+		return -1;
+	cfg->sept_free_rcu = e == 1;
 	if (get_u32(p, "split_cache_pages", &cfg->split_pages, err, errlen) ||
 	    params_get_enum(p, "ept_levels", levels_choices, 0, &e, err, errlen))
 		return -1;
@@ -268,6 +293,22 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 	for (int c = 0; c < SIM_NR_COSTS; c++)
 		if (params_get_u64(p, cost_names[c], 0, &cfg->cost[c], err, errlen))
 			return -1;
+	if (params_get_u64(p, "cost_pamt_add_min", 0, &cfg->add_min, err, errlen) ||
+	    params_get_u64(p, "cost_pamt_add_max", 0, &cfg->add_max, err, errlen) ||
+	    params_get_u64(p, "cost_pamt_remove_min", 0, &cfg->remove_min, err, errlen) ||
+	    params_get_u64(p, "cost_pamt_remove_max", 0, &cfg->remove_max, err, errlen) ||
+	    params_get_u64(p, "td_start_spread", 0, &cfg->td_spread, err, errlen) ||
+	    params_get_u64(p, "vcpu_start_spread", 0, &cfg->vcpu_spread, err, errlen))
+		return -1;
+	if (cfg->add_min > cfg->cost[C_PAMT_ADD] || cfg->add_max < cfg->cost[C_PAMT_ADD] ||
+	    cfg->remove_min > cfg->cost[C_PAMT_REMOVE] || cfg->remove_max < cfg->cost[C_PAMT_REMOVE]) {
+		snprintf(err, errlen, "cost_pamt_add/remove must lie within their _min.._max "
+			 "(add %llu in %llu..%llu, remove %llu in %llu..%llu)",
+			 (unsigned long long)cfg->cost[C_PAMT_ADD], (unsigned long long)cfg->add_min,
+			 (unsigned long long)cfg->add_max, (unsigned long long)cfg->cost[C_PAMT_REMOVE],
+			 (unsigned long long)cfg->remove_min, (unsigned long long)cfg->remove_max);
+		return -1;
+	}
 
 	/* sanity of the combination */
 	if (cfg->spt_min > cfg->spt_cap || !cfg->spt_cap) {
@@ -327,6 +368,16 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 		cfg->host_mem = auto_host_mem(cfg, w);
 	} else if (parse_size(v, &cfg->host_mem) || cfg->host_mem < 8 * MiB) {
 		snprintf(err, errlen, "host_mem=%s: must be auto or a size of at least 8M", v);
+		return -1;
+	}
+	v = params_get(p, "max_pfn");
+	if (!v || !strcmp(v, "auto")) {
+		cfg->max_pfn_bytes = cfg->host_mem;
+	} else if (!strcmp(v, "maxpa")) {
+		cfg->max_pfn_bytes = 1ull << 52;
+	} else if (parse_size(v, &cfg->max_pfn_bytes) || cfg->max_pfn_bytes < cfg->host_mem ||
+		   cfg->max_pfn_bytes > 1ull << 52) {
+		snprintf(err, errlen, "max_pfn=%s: must be auto, maxpa or a size between host_mem and 4P", v);
 		return -1;
 	}
 	if (cfg->host_mem > 16 * TiB) {
