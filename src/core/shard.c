@@ -102,15 +102,6 @@ static int by_cost_desc(const void *a, const void *b)
 	return x->first < y->first ? -1 : x->first > y->first;
 }
 
-static void item_free(struct plan_item *it)
-{
-	free(it->job);
-	free(it->where);
-	free(it->strategy);
-	free(it->label);
-	params_free(&it->params);
-}
-
 void plan_shard(struct plan *pl, const struct shard *sh, struct shard_info *info)
 {
 	size_t n = pl->n, ng = 0, kept = 0;
@@ -166,7 +157,7 @@ void plan_shard(struct plan *pl, const struct shard *sh, struct shard_info *info
 		if (piece_of[gid[i]] == sh->k)
 			pl->items[kept++] = pl->items[i];
 		else
-			item_free(&pl->items[i]);
+			plan_item_free(&pl->items[i]);
 	}
 	pl->n = kept;
 	info->items = kept;
