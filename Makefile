@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, run the default suite (sim)
 #   make check      install missing packages, build, run every test (+ ASan/UBSan)
 #   make bench      print the performance figures (see bench/perf/)
+#   make fuzz       build the libFuzzer harnesses (clang) and fuzz each for FUZZ_SECONDS
 #   make deps       install (root) or name the Debian packages needed
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -52,15 +53,27 @@ LIB_SRCS  := $(sort $(shell find src workloads -name '*.c' -not -path 'src/main.
 BENCH_SRCS := $(sort $(wildcard bench/perf/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 E2E_TESTS := $(sort $(wildcard tests/e2e/t[0-9]*.sh))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 OBJS       := $(LIB_SRCS:%.c=build/obj/%.o)
 ASAN_OBJS  := $(LIB_SRCS:%.c=build/asan/%.o)
 UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 ASAN_UNITS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 BENCH_BINS := $(BENCH_SRCS:bench/perf/%.c=build/bench/%)
+FUZZ_OBJS  := $(LIB_SRCS:%.c=build/fuzz/%.o)
+FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
 EXTRA_OBJS :=
 
-.PHONY: all check run bench deps install clean _check _run _bench test-progs need-pkgs
+# libFuzzer harnesses (tests/fuzz/): clang, ASan + UBSan, the same warnings.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g $(WARN) -MMD -MP $(CPPFLAGS_TDX) $(PKG_CFLAGS) \
+		-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+		-fno-omit-frame-pointer
+HAVE_FUZZ_CC := $(shell command -v $(FUZZ_CC) >/dev/null 2>&1 && echo y)
+
+.PHONY: all check run bench deps install clean _check _run _bench test-progs need-pkgs \
+	fuzz _fuzz fuzz-progs
 .DEFAULT_GOAL := all
 
 all: need-pkgs tdxbench
@@ -108,7 +121,24 @@ build/bench/%: bench/perf/%.c $(OBJS) $(EXTRA_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_TDX) -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
 
-test-progs: tdxbench build/tdxbench-asan $(UNIT_BINS) $(ASAN_UNITS)
+build/fuzz/%.o: %.c
+	$(call msg,CC-FZ,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+build/fuzz/bin/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(FUZZ_OBJS) $(EXTRA_OBJS)
+	$(call msg,LD-FZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o %.S,$^) $(LDLIBS_TDX)
+
+# Without clang the harnesses are skipped (tests/fuzz/run.sh says so).
+ifeq ($(HAVE_FUZZ_CC),y)
+fuzz-progs: $(FUZZ_BINS)
+else
+fuzz-progs:
+endif
+
+test-progs: tdxbench build/tdxbench-asan $(UNIT_BINS) $(ASAN_UNITS) fuzz-progs
 
 deps:
 	@scripts/deps.sh
@@ -120,7 +150,17 @@ check:
 	@$(MAKE) --no-print-directory _check
 
 _check: test-progs
-	@tests/run.sh --units "$(UNIT_BINS)" --asan-units "$(ASAN_UNITS)" --e2e "$(E2E_TESTS)"
+	@tests/run.sh --units "$(UNIT_BINS)" --asan-units "$(ASAN_UNITS)" --e2e "$(E2E_TESTS)" \
+		--fuzz "$(FUZZ_BINS)"
+
+# A longer campaign: every harness for FUZZ_SECONDS, new inputs kept in
+# build/fuzz/corpus/<harness>/ (tests/fuzz/corpus/ stays the reviewed seed set).
+fuzz:
+	@scripts/deps.sh --if-needed
+	@$(MAKE) --no-print-directory _fuzz
+
+_fuzz: fuzz-progs
+	@tests/fuzz/run.sh --seconds $(FUZZ_SECONDS) --keep build/fuzz/corpus $(FUZZ_BINS)
 
 run:
 	@scripts/deps.sh --if-needed
@@ -152,6 +192,8 @@ clean:
 VERSION_STAMP := build/version.stamp
 $(shell mkdir -p build && (echo '$(VERSION) $(DATADIR)' | cmp -s - $(VERSION_STAMP) || echo '$(VERSION) $(DATADIR)' >$(VERSION_STAMP)))
 VERSION_USERS := $(shell grep -lE 'TDXBENCH_(VERSION|DATADIR)' src/main.c $(LIB_SRCS) 2>/dev/null)
-$(VERSION_USERS:%.c=build/obj/%.o) $(VERSION_USERS:%.c=build/asan/%.o): $(VERSION_STAMP)
+$(VERSION_USERS:%.c=build/obj/%.o) $(VERSION_USERS:%.c=build/asan/%.o) \
+	$(VERSION_USERS:%.c=build/fuzz/%.o): $(VERSION_STAMP)
 
--include $(shell find build -name '*.d' -type f -not -path 'build/kvm-selftests/*' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f -not -path 'build/kvm-selftests/*' \
+	-not -path 'build/fuzz/corpus/*' 2>/dev/null)

@@ -64,6 +64,14 @@ enum tdxb_event {
 
 #define TDXB_MBOX_MSG_LEN 160
 
+/*
+ * The guest counts in registers and publishes progress and pages to its
+ * mailbox slot every TDXB_PUBLISH_PAGES 4K pages, at least once per unit and
+ * at the end of each repetition: the watchdog and the time series see the
+ * guest move at that grain (a few ms at the slowest, on an emulating host).
+ */
+#define TDXB_PUBLISH_PAGES	64
+
 /* One per vCPU, 256 bytes, at MAILBOX + 256 * (1 + vcpu). */
 struct tdxb_mbox_vcpu {
 	uint64_t progress;	/* units finished in the current phase (watchdog + sampler) */

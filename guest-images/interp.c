@@ -5,6 +5,7 @@
  * (the same struct tdxb_workload the sim executes) and reports to the host
  * through TDXB_PORT_EVENT and its mailbox slot. Freestanding: no libc.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -174,32 +175,118 @@ static uint64_t build_page_tables(volatile struct tdxb_mbox_vcpu *slot)
 		for (unsigned i = 0; i < 512; i++)
 			l1[i] = (a + i * PAGE_4K) | PTE_P | PTE_W;
 		a += PAGE_2M;
+		/* GiBs of 4K tables take seconds, each new page an EPT fault: stay alive for the watchdog */
+		slot->heartbeat++;
 	}
 	return (uint64_t)pml4;
 }
 
 /* ---- phases ---------------------------------------------------------- */
 
-static void touch(volatile struct tdxb_mbox_vcpu *slot, uint64_t addr, uint64_t len)
+/*
+ * Platform calls of the loops below, with the prototypes of the TD platform
+ * layer (guest-images/tdx.c): a TD accepts the pages of a unit before its
+ * first touch (TDG.MEM.PAGE.ACCEPT) and asks for conversions with
+ * TDG.VP.VMCALL MapGPA. These weak definitions are a plain VM's, where the
+ * fault loop never calls them: whether to accept is decided once per phase.
+ */
+uint64_t guest_accept(uint64_t gpa, uint64_t len) __attribute__((weak));
+uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private) __attribute__((weak));
+
+uint64_t guest_accept(uint64_t gpa, uint64_t len)
 {
-	for (uint64_t off = 0; off < len; off += PAGE_4K)
-		*(volatile uint64_t *)(addr + off) = MARKER;
-	slot->pages += len / PAGE_4K;
+	return 0;	/* nothing to accept outside a TD */
 }
 
+uint64_t guest_map_gpa_tdvmcall(uint64_t gpa, uint64_t len, int to_private)
+{
+	return ~0ULL;	/* no TDVMCALL outside a TD: the conversion fails, the guest panics */
+}
+
+static void accept(volatile struct tdxb_mbox_vcpu *slot, uint64_t gpa, uint64_t len)
+{
+	uint64_t st = guest_accept(gpa, len);
+	if (st)
+		panic2(slot, "TDG.MEM.PAGE.ACCEPT failed at gpa ", gpa, " status ", st);
+}
+
+/*
+ * The fault loop: one 8-byte store into every 4K page of [addr, addr + len),
+ * nothing else per page (mov, add, cmp, jb). Where KVM emulates the guest's
+ * instructions (kvm_pvm) a page costs what its instructions cost.
+ */
+static inline __attribute__((always_inline)) void touch_pages(uint64_t addr, uint64_t len)
+{
+	const uint64_t marker = MARKER;
+	for (uint64_t end = addr + len; addr < end; addr += PAGE_4K)
+		*(volatile uint64_t *)addr = marker;
+}
+
+/*
+ * What a phase has done, kept in registers (the struct does not escape the
+ * inlined walk) and published to the mailbox every TDXB_PUBLISH_PAGES pages,
+ * and at least once per unit: progress for the watchdog and the time series,
+ * pages and conversions for the host's phase totals.
+ */
 struct walk_ctx {
 	volatile struct tdxb_mbox_vcpu *slot;
 	uint64_t base;		/* GPA of the test memory */
 	uint64_t unit;		/* bytes */
+	uint64_t chunk;		/* units between two publications */
+	uint64_t until;		/* units left before the next one */
+	uint64_t units, pages, conversions;
 	uint32_t vcpu;
 	uint32_t flags;		/* convert: TDXB_CONV_* */
+	bool accept;		/* a TD: accept each unit before its first touch */
 };
 
-static void visit_touch(void *opaque, uint64_t off)
+static inline __attribute__((always_inline)) void publish(struct walk_ctx *c)
+{
+	c->slot->pages = c->pages;
+	c->slot->progress = c->units;
+}
+
+/* A sequential fault/rewrite walk: count units, stride apart, chunk by chunk. */
+static inline __attribute__((always_inline)) void fault_run(void *opaque, const struct tdxb_run *r)
 {
 	struct walk_ctx *c = opaque;
-	touch(c->slot, c->base + off, c->unit);
-	c->slot->progress++;
+	uint64_t addr = c->base + r->off, left = r->count, unit = c->unit;
+
+	while (left) {
+		uint64_t n = left < c->chunk ? left : c->chunk;
+		if (r->stride == unit) {
+			if (c->accept)
+				accept(c->slot, addr, n * unit);
+			touch_pages(addr, n * unit);
+			addr += n * unit;
+		} else {
+			for (uint64_t i = 0; i < n; i++, addr += r->stride) {
+				if (c->accept)
+					accept(c->slot, addr, unit);
+				touch_pages(addr, unit);
+			}
+		}
+		left -= n;
+		c->units += n;
+		c->pages += n * (unit / PAGE_4K);
+		publish(c);
+	}
+}
+
+/* Any other fault/rewrite walk (random, strided): unit by unit, the same touch. */
+static inline __attribute__((always_inline)) void fault_unit(void *opaque, uint64_t off)
+{
+	struct walk_ctx *c = opaque;
+	uint64_t addr = c->base + off;
+	if (c->accept)
+		accept(c->slot, addr, c->unit);
+	touch_pages(addr, c->unit);
+	c->units++;
+	c->pages += c->unit / PAGE_4K;
+	if (!--c->until) {
+		c->until = c->chunk;
+		publish(c);
+	}
 }
 
 static inline uint64_t hypercall3(uint32_t insn, uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2)
@@ -212,23 +299,29 @@ static inline uint64_t hypercall3(uint32_t insn, uint64_t nr, uint64_t a0, uint6
 	return ret;
 }
 
-static void convert(volatile struct tdxb_mbox_vcpu *slot, uint32_t vcpu, uint64_t gpa, uint64_t len,
-		    int to_private)
+static void convert(struct walk_ctx *c, uint64_t gpa, uint64_t len, int to_private)
 {
+	volatile struct tdxb_mbox_vcpu *slot = c->slot;
 	volatile uint32_t *log = (volatile uint32_t *)(TDXB_GUEST_LATLOG +
-						       (uint64_t)vcpu * TDXB_GUEST_LATLOG_PER_VCPU);
+						       (uint64_t)c->vcpu * TDXB_GUEST_LATLOG_PER_VCPU);
 	uint64_t t0, t1, ret;
 	uint64_t attrs = to_private ? TDXB_MAP_GPA_ENCRYPTED : 0;
 	t0 = rdtsc();
-	if (params->conv_call == TDXB_CONV_PORT) {
+	switch (params->conv_call) {
+	case TDXB_CONV_PORT:
 		slot->conv_gpa = gpa;
 		slot->conv_npages = len / PAGE_4K;
 		slot->conv_attrs = attrs;
 		slot->conv_ret = ~0ULL;
 		report(TDXB_EV_CONVERT, slot->phase);
 		ret = slot->conv_ret;
-	} else {
+		break;
+	case TDXB_CONV_TDVMCALL:
+		ret = guest_map_gpa_tdvmcall(gpa, len, to_private);
+		break;
+	default:
 		ret = hypercall3(params->conv_call, TDXB_KVM_HC_MAP_GPA_RANGE, gpa, len / PAGE_4K, attrs);
+		break;
 	}
 	t1 = rdtsc();
 	if (ret)
@@ -237,25 +330,32 @@ static void convert(volatile struct tdxb_mbox_vcpu *slot, uint32_t vcpu, uint64_
 		uint64_t d = t1 - t0;
 		log[slot->lat_n++] = d > 0xffffffffULL ? 0xffffffffU : (uint32_t)d;
 	}
-	slot->conversions++;
+	slot->conversions = ++c->conversions;
+	/* to private in a TD: accept before any access (outside the round trip) */
+	if (to_private && params->platform == TDXB_PLAT_TDX)
+		accept(slot, gpa, len);
 	/* the old contents must be gone: zap + refault, or a fresh private page */
 	if (*(volatile uint64_t *)gpa != 0)
 		panic2(slot, "conversion left data in place at gpa ", gpa, NULL, 0);
 }
 
+/* A conversion exits per unit anyway: progress is published per unit. */
 static void visit_convert(void *opaque, uint64_t off)
 {
 	struct walk_ctx *c = opaque;
 	uint64_t gpa = c->base + off;
 	if (c->flags & TDXB_CONV_ROUNDTRIP) {
-		convert(c->slot, c->vcpu, gpa, c->unit, 0);
-		touch(c->slot, gpa, c->unit);
-		convert(c->slot, c->vcpu, gpa, c->unit, 1);
+		convert(c, gpa, c->unit, 0);
+		touch_pages(gpa, c->unit);
+		c->pages += c->unit / PAGE_4K;
+		convert(c, gpa, c->unit, 1);
 	} else {
-		convert(c->slot, c->vcpu, gpa, c->unit, !(c->flags & TDXB_CONV_TO_SHARED));
+		convert(c, gpa, c->unit, !(c->flags & TDXB_CONV_TO_SHARED));
 	}
-	touch(c->slot, gpa, c->unit);
-	c->slot->progress++;
+	touch_pages(gpa, c->unit);
+	c->pages += c->unit / PAGE_4K;
+	c->units++;
+	publish(c);
 }
 
 static void run_idle(volatile struct tdxb_mbox_vcpu *slot, uint64_t ns)
@@ -278,21 +378,19 @@ static __attribute__((noreturn)) void triple_fault(void)
 	halt_forever();
 }
 
-static void run_phase(volatile struct tdxb_mbox_vcpu *slot, const struct tdxb_phase *ph,
-		      uint32_t vcpu, uint32_t nv)
+static void run_phase(struct walk_ctx *c, const struct tdxb_phase *ph, uint32_t vcpu, uint32_t nv)
 {
-	struct walk_ctx c = { slot, params->test_gpa, tdxb_phase_unit(ph), vcpu, ph->flags };
-
 	switch (ph->kind) {
 	case TDXB_PH_FAULT:
 	case TDXB_PH_REWRITE:
-		tdxb_walk_vcpu(ph, vcpu, nv, visit_touch, &c);
+		tdxb_walk_vcpu_runs(ph, vcpu, nv, fault_run, fault_unit, c);
+		publish(c);	/* the units of the last, partial chunk */
 		break;
 	case TDXB_PH_CONVERT:
-		tdxb_walk_vcpu(ph, vcpu, nv, visit_convert, &c);
+		tdxb_walk_vcpu(ph, vcpu, nv, visit_convert, c);
 		break;
 	case TDXB_PH_IDLE:
-		run_idle(slot, ph->idle_ns);
+		run_idle(c->slot, ph->idle_ns);
 		break;
 	case TDXB_PH_TEARDOWN:
 		break;	/* measured by the host when it destroys the VM */
@@ -311,7 +409,7 @@ static void run_phase(volatile struct tdxb_mbox_vcpu *slot, const struct tdxb_ph
 			*(volatile uint32_t *)(TDXB_GUEST_LOW_MAX - PAGE_2M) = 0xbad;
 		break;
 	default:
-		panic2(slot, "unknown phase kind ", ph->kind, NULL, 0);
+		panic2(c->slot, "unknown phase kind ", ph->kind, NULL, 0);
 	}
 }
 
@@ -319,6 +417,7 @@ void guest_main(uint32_t vcpu)
 {
 	volatile struct tdxb_mbox_vcpu *slot = TDXB_MBOX_SLOT(TDXB_GUEST_MAILBOX, vcpu);
 	uint32_t nv = params->nvcpus;
+	struct walk_ctx c = { .slot = slot, .base = params->test_gpa, .vcpu = vcpu };
 	uint64_t cr3;
 
 	slot->phase = 0;
@@ -346,9 +445,15 @@ void guest_main(uint32_t vcpu)
 		slot->pages = 0;
 		slot->conversions = 0;
 		slot->lat_n = 0;
+		c.unit = tdxb_phase_unit(&ph);
+		c.chunk = c.unit >= TDXB_PUBLISH_PAGES * PAGE_4K ? 1 : TDXB_PUBLISH_PAGES * PAGE_4K / c.unit;
+		c.until = c.chunk;
+		c.units = c.pages = c.conversions = 0;
+		c.flags = ph.flags;
+		c.accept = params->platform == TDXB_PLAT_TDX && ph.kind == TDXB_PH_FAULT;
 		report(TDXB_EV_PHASE_START, i);
 		for (uint32_t r = 0; r < tdxb_phase_repeat(&ph); r++)
-			run_phase(slot, &ph, vcpu, nv);
+			run_phase(&c, &ph, vcpu, nv);
 		report(TDXB_EV_PHASE_END, i);
 	}
 	report(TDXB_EV_DONE, params->work.nphases);

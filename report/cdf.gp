@@ -11,7 +11,7 @@ do for [i=first:last] {
 	set yrange [0:1.02]
 	set xtics autofreq norotate
 	plot for [v=1:nvar] dat index (i-1)*nvar+(v-1) using 1:2 with lines \
-	     lw 2 lc rgb pal[(v-1)%8+1] title vname[v]
+	     lw 2 dt vdt(v) lc rgb pal[(v-1)%8+1] title vfull[v]
 	set yrange [*:*]
 }
 if (only == 0) {

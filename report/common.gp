@@ -25,7 +25,7 @@ set format y '%g'
 set datafile missing 'NaN'
 # Colours that stay apart on screen and in grey print; dumb cycles characters.
 array pal[8] = ['#1f5fbf', '#d9541e', '#2a9d3a', '#8e44ad', '#c0392b', '#16a0a0', '#7f6000', '#555555']
-key_cols = nvar < 6 ? nvar : 6
+key_cols = nvar < key_cols_max ? nvar : key_cols_max
 key_rows = (nvar + key_cols - 1) / key_cols
 first = only > 0 ? only : 1
 last = only > 0 ? only : npanels
@@ -33,13 +33,18 @@ last = only > 0 ? only : npanels
 # title (a key per panel would cover data or eat the plot area); a panel
 # alone keeps its key below. Templates: eval key_for_panel in each panel,
 # eval shared_key after the last.
+# Each variant its own dash pattern and point shape, besides its colour, so
+# curves that coincide stay visible (one drawn dashed over the other).
+array vpts[8] = [7, 5, 9, 11, 13, 4, 6, 8]
+vdt(v) = (v - 1) % 5 + 1
+vpt(v) = vpts[(v - 1) % 8 + 1]
 key_for_panel = "if (has_key && only > 0) { set key below horizontal } else { unset key }"
 shared_key = "unset title; unset xlabel; unset ylabel; unset border; unset tics; unset grid; " . \
 	"unset logscale; set lmargin at screen 0.02; set rmargin at screen 0.98; " . \
 	"set tmargin at screen 1 - 48.0/h_px; set bmargin at screen 1 - (48.0 + 22.0*key_rows)/h_px; " . \
 	"set key center center horizontal maxcols key_cols; set xrange [0:1]; set yrange [0:1]; " . \
-	"plot for [v=1:nvar] NaN with linespoints lw 2 pt (key_points ? 7 : 0) ps 0.8 " . \
-	"lc rgb pal[(v-1)%8+1] title vname[v]"
+	"plot for [v=1:nvar] NaN with linespoints lw 2 pt (key_points ? vpt(v) : 0) ps 0.8 " . \
+	"dt vdt(v) lc rgb pal[(v-1)%8+1] title vfull[v]"
 if (only == 0) {
 	bottom_px = xrot ? 120.0 : 60.0
 	top_px = has_key ? 85.0 + 22.0 * key_rows : 80.0

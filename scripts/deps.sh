@@ -4,12 +4,14 @@
 set -u
 DEB_PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libhwloc-dev libcpuid-dev \
 libtracefs-dev libtraceevent-dev libinih-dev libjson-c-dev libgsl-dev libcmocka-dev nettle-dev \
-gnuplot-nox python3 parallel rsync"
+gnuplot-nox python3 clang libclang-rt-dev parallel rsync"
 # Only for tests/e2e/t0602-fleet-slurm.sh (a one-node Slurm): without their
 # recommends, which are dozens of plugins and -dev packages.
 SLURM_PKGS="slurmctld slurmd slurm-client munge"
 PC_MODULES="sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl cmocka nettle"
-TOOLS="gcc make pkg-config sqlite3 gnuplot python3 parallel rsync sbatch"
+# clang (with libclang-rt-dev's libFuzzer) builds the fuzz harnesses of tests/fuzz/;
+# parallel and rsync run fleets (bench/fleet/), sbatch stands for the Slurm packages
+TOOLS="gcc make pkg-config sqlite3 gnuplot python3 clang parallel rsync sbatch"
 
 missing_pkgs() {	# $1: the list
 	local p out=""

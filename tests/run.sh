@@ -3,12 +3,13 @@
 # script, all speaking TAP, and ends with one line: "N passed, N failed, N skipped".
 # A program that dies without reporting counts as one failure.
 set -u
-units="" asan_units="" e2e=""
+units="" asan_units="" e2e="" fuzz="" fuzz_given=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--units) units="$2"; shift 2 ;;
 	--asan-units) asan_units="$2"; shift 2 ;;
 	--e2e) e2e="$2"; shift 2 ;;
+	--fuzz) fuzz="$2"; fuzz_given=y; shift 2 ;;
 	*) echo "tests/run.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -54,6 +55,11 @@ run_one() {   # $1 = label, rest = command
 for t in $units; do run_one "unit $(basename "$t")" "$t"; done
 for t in $asan_units; do run_one "asan $(basename "$t")" "$t"; done
 for t in $e2e; do run_one "e2e $(basename "$t" .sh)" bash "$t"; done
+# a short fuzz run of every harness (about 5 s each; 'make fuzz' runs longer)
+if [ -n "$fuzz_given" ]; then
+	run_one "fuzz (${FUZZ_CHECK_SECONDS:-5}s each)" "$top/tests/fuzz/run.sh" \
+		--seconds "${FUZZ_CHECK_SECONDS:-5}" $fuzz
+fi
 
 echo
 if [ ${#failed_names[@]} -gt 0 ]; then

@@ -191,21 +191,60 @@ static inline void tdxb_walk_share(const struct tdxb_walk *w, uint32_t share, ui
 }
 
 /*
- * One repetition of vCPU v's walk (of nv in its TD): visit(ctx, offset) for
- * every unit it takes, in order. This is the guest interpreter's loop; host
- * code (tests) runs the very same function.
+ * A vCPU's walk as one arithmetic run, where it is one (sequential order, no
+ * per_region choice): count units, the first at off bytes into the test
+ * memory, stride bytes apart (split: stride = unit, one contiguous range;
+ * interleaved: stride = nv units). Then the guest's loop needs no per-unit
+ * order arithmetic at all.
  */
-typedef void tdxb_visit_fn(void *ctx, uint64_t offset);
+struct tdxb_run {
+	uint64_t off;
+	uint64_t count;
+	uint64_t stride;
+};
 
-static inline void tdxb_walk_vcpu(const struct tdxb_phase *ph, uint32_t v, uint32_t nv,
-				  tdxb_visit_fn *visit, void *ctx)
+static inline int tdxb_walk_run(const struct tdxb_walk *w, uint64_t lo, uint64_t hi, uint64_t step,
+				struct tdxb_run *r)
+{
+	if (w->seq.order != TDXB_ORD_SEQ || w->per)
+		return 0;
+	r->off = w->start + lo * w->unit;
+	r->count = hi > lo ? (hi - lo + step - 1) / step : 0;
+	r->stride = step * w->unit;
+	return 1;
+}
+
+typedef void tdxb_visit_fn(void *ctx, uint64_t offset);
+typedef void tdxb_run_fn(void *ctx, const struct tdxb_run *run);
+
+/*
+ * One repetition of vCPU v's walk (of nv in its TD): run(ctx, &run) once when
+ * the walk is a run and run is not NULL, else visit(ctx, offset) for every
+ * unit it takes, in order. This is the guest interpreter's loop; host code
+ * (tests) runs the very same function. Always inlined: with constant
+ * callbacks there is no indirect call per unit.
+ */
+TDXB_ALWAYS_INLINE void tdxb_walk_vcpu_runs(const struct tdxb_phase *ph, uint32_t v, uint32_t nv,
+					    tdxb_run_fn *run, tdxb_visit_fn *visit, void *ctx)
 {
 	struct tdxb_walk w;
+	struct tdxb_run r;
 	uint64_t lo, hi, step;
 	tdxb_walk_init(&w, ph);
 	tdxb_walk_share(&w, ph->share, v, nv, &lo, &hi, &step);
+	if (run && tdxb_walk_run(&w, lo, hi, step, &r)) {
+		run(ctx, &r);
+		return;
+	}
 	for (uint64_t k = lo; k < hi; k += step)
 		visit(ctx, tdxb_walk_at(&w, k));
+}
+
+/* The same walk, unit by unit. */
+static inline void tdxb_walk_vcpu(const struct tdxb_phase *ph, uint32_t v, uint32_t nv,
+				  tdxb_visit_fn *visit, void *ctx)
+{
+	tdxb_walk_vcpu_runs(ph, v, nv, NULL, visit, ctx);
 }
 
 #endif

@@ -7,7 +7,8 @@
 #include <string.h>
 
 const struct opt_desc workload_common_opts[] = {
-	{ .name = "mem", .type = OPT_SIZE, .def = "1G", .min = "2M", .unit = "bytes",
+	/* 64T: beyond any host, and mem x tds x 4K-page counts stay far from wrapping */
+	{ .name = "mem", .type = OPT_SIZE, .def = "1G", .min = "2M", .max = "64T", .unit = "bytes",
 	  .help = "test memory per TD (a multiple of 2M)" },
 	{ .name = "vcpus", .type = OPT_U64, .def = "1", .min = "1", .max = "4096", .help = "vCPUs per TD" },
 	{ .name = "tds", .type = OPT_U64, .def = "1", .min = "1", .max = "1024",

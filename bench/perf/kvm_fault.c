@@ -2,7 +2,8 @@
  * build/bench/kvm_fault VCPUS MEM_PER_VCPU [k=v,...]: one `boot` repetition
  * of the kvm backend (4K guest page tables, anonymous 4K backing, split
  * slices) and its per-vCPU fault throughput, the unit demand_paging_test
- * prints. Used by bench/perf/20-kvm.sh.
+ * prints; with trace=on,trace_events=per-page also the per-page event counts
+ * of the fault phase. Used by bench/perf/20-kvm.sh.
  */
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,10 @@
 #include "backend/backend.h"
 #include "lib/util.h"
 #include "workloads/workload.h"
+
+static const char *const per_page[] = {
+	"exits_per_page", "emulated_insns_per_page", "pt_walks_per_page", "host_faults_per_page", NULL,
+};
 
 int main(int argc, char **argv)
 {
@@ -53,6 +58,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("pages_per_sec_per_vcpu %.1f\n", m->value);
+	/* with trace_events=per-page: where a page's time goes (fault phase only) */
+	for (const char *const *k = per_page; *k; k++)
+		if ((m = result_find_metric(&res, *k)))
+			printf("%s %.3f\n", *k, m->value);
+	for (size_t i = 0; i < res.n_notes; i++)
+		if (!strcmp(res.notes[i].key, "guest_code"))
+			printf("guest_code %s\n", res.notes[i].value);
 	result_free(&res);
 	params_free(&p);
 	return 0;

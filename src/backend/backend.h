@@ -5,7 +5,8 @@
  *
  *   probe()                     is it usable here at all (one-line reason if not)
  *   resolve()                   expand strategy + overrides into the full knob set
- *   check()                     validate the instance before anything is allocated
+ *   validate()                  input only: the same for --dry-run and a run
+ *   check()                     the instance against this host, before anything is allocated
  *   run() x (warm-up + reps)    one repetition, results into a run_result
  *
  * Backends never print results and never touch the store.
@@ -23,6 +24,8 @@
 #include "lib/result.h"
 #include "workloads/workload.h"
 
+struct json_object;
+
 struct run_spec {
 	const char *strategy;			/* sim: preset name; others: NULL */
 	const struct workload_desc *wl;
@@ -32,6 +35,9 @@ struct run_spec {
 	int rep;				/* 0-based; -1 for a warm-up */
 	/* Set asynchronously on a second Ctrl-C: stop as soon as possible, return -1. */
 	volatile sig_atomic_t *abort_now;
+	/* How far this repetition got, 0..1, now and then (may be NULL): the live ETA. */
+	void (*progress)(void *ctx, double frac);
+	void *progress_ctx;
 };
 
 /* Return codes of run()/check(). */
@@ -74,10 +80,22 @@ struct backend_ops {
 	 * the user's overrides already in p (overrides win). Unknown strategy -> -1.
 	 */
 	int (*resolve)(const char *strategy, struct params *p, char *err, size_t errlen);
-	/* Optional: reject an instance up front (memory beyond the host, bad knob mix). */
+	/*
+	 * Optional: reject a bad knob mix from the input alone, never looking at
+	 * the host or a device: `run --dry-run` and `run` call it for every
+	 * instance before anything is stored.
+	 */
+	int (*validate)(const struct run_spec *spec, char *err, size_t errlen);
+	/* Optional: reject an instance up front on this host (memory beyond it, ...). */
 	int (*check)(const struct run_spec *spec, char *err, size_t errlen);
 	/* One repetition. */
 	int (*run)(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen);
+	/*
+	 * Optional: what only running this backend shows about the host (kvm:
+	 * whether KVM emulates the guest's instructions), added as members of
+	 * obj, for `tdxbench host`. May run a small VM.
+	 */
+	void (*host_probe)(struct json_object *obj);
 	/* true: numbers are model output and must be labelled so. */
 	bool is_model;
 };

@@ -310,26 +310,3 @@ void print_wrapped(const char *text, int first_col, int ind, int width)
 	fprint_wrapped(stdout, text, first_col, ind, width);
 }
 
-void fprint_wrapped(FILE *f, const char *text, int first_col, int ind, int width)
-{
-	int col = first_col;
-	const char *p = text;
-	while (*p) {
-		const char *e = p;
-		int len;
-		while (*e && *e != ' ')
-			e++;
-		len = (int)(e - p);
-		if (col > ind && col + 1 + len > width) {
-			fprintf(f, "\n%*s", ind, "");
-			col = ind;
-		} else if (col > ind) {
-			fputc(' ', f);
-			col++;
-		}
-		fprintf(f, "%.*s", len, p);
-		col += len;
-		p = *e ? e + 1 : e;
-	}
-	fputc('\n', f);
-}

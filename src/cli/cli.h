@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lib/fmt.h"
+
 struct store;
 struct cmd;
 
@@ -96,10 +98,7 @@ int cli_open_store(struct cli_ctx *ctx, unsigned flags, struct store **st);
 /* The whole command line, shell-quoted; caller frees. */
 char *cli_cmdline(const struct cli_ctx *ctx);
 
-/* Print text on f, starting at column first_col, wrapped at width with
- * every following line indented by ind; ends with a newline. */
-void fprint_wrapped(FILE *f, const char *text, int first_col, int ind, int width);
-/* The same on stdout. */
+/* fprint_wrapped() (lib/fmt.h) on stdout. */
 void print_wrapped(const char *text, int first_col, int ind, int width);
 
 const struct cmd *cli_find_command(const char *name);

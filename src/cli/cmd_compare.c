@@ -11,7 +11,7 @@
 
 #define DEFAULT_ALPHA 0.05
 
-enum { OPT_METRIC = 0x100, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER };
+enum { OPT_METRIC = 0x100, OPT_ALPHA, OPT_FAIL, OPT_FORMAT, OPT_NO_HEADER, OPT_ALL, OPT_OVERALL };
 
 /* enum compare_format order */
 static const char *const format_names[] = { "text", "markdown", "csv", "json", NULL };
@@ -25,9 +25,12 @@ static const struct cli_opt compare_opts[] = {
 	{ .name = "metric", .id = OPT_METRIC, .arg = "NAME[,NAME]",
 	  .help = "only these metrics (default: all both sides have)" },
 	{ .name = "alpha", .id = OPT_ALPHA, .arg = "A", .def = STR(DEFAULT_ALPHA), .help = "significance level" },
+	{ .name = "all", .id = OPT_ALL, .help = "every metric, and each block's geomeans" },
+	{ .name = "overall", .id = OPT_OVERALL,
+	  .help = "the overall geomeans even for a confounded comparison (marked so)" },
 	{ .name = "fail-if-worse", .id = OPT_FAIL, .arg = "PCT",
 	  .help = "exit 1 when a metric is significantly worse by more than PCT % (for git "
-		  "bisect run)" },
+		  "bisect run; an exact change of identical reps counts too)" },
 	{ .name = "format", .id = OPT_FORMAT, .arg = "FMT", .values = compare_formats,
 	  .def = "text", .help = "output format; text is ASCII in 80 columns, --json means json" },
 	{ .name = "no-header", .id = OPT_NO_HEADER, .help = "leave out the sides' hosts and commands" },
@@ -39,7 +42,7 @@ const struct cmd_help cmd_compare_help = {
 	.text = "Compare the runs picked by CAND with those picked by BASE, metric by\n"
 		"metric. Each side is a selector: key=value terms that must all hold\n"
 		"(strategy=sean-v5,workload=boot; keys id, session, backend, strategy,\n"
-		"workload, label, status, kernel, host and any run parameter), a run id\n"
+		"workload, label, status, kernel, host, job and any run parameter), a run id\n"
 		"(12) or an id range (12-20).\n"
 		"\n"
 		"Runs are matched on workload, backend and workload parameters (mem,\n"
@@ -49,8 +52,14 @@ const struct cmd_help cmd_compare_help = {
 		"end. Several runs with the same key on one side are pooled.\n"
 		"\n"
 		"Per metric: median and 95% confidence interval of the median (order\n"
-		"statistics), change in % of the base median, Mann-Whitney U two-sided\n"
-		"p-value; '~' when p >= alpha. See docs/statistics.md.\n",
+		"statistics; n < 6: [min, max] and its coverage), change in % of the base\n"
+		"median, Mann-Whitney U two-sided p-value; '~' when p >= alpha. Reps all\n"
+		"equal on each side are not tested ('='): the change is exact. A verdict\n"
+		"word needs significance, and none is given when the sides also differ in\n"
+		"a condition (huge, gmem_folio, host_*, cost_*: CONFOUNDED). Geomeans are\n"
+		"per unit. The text shows the changed metrics, the rest on one line; with\n"
+		"several candidates, a table per metric with the variants as columns.\n"
+		"See docs/statistics.md.\n",
 	.opts = compare_opts,
 	.footer = "exit status: 0 done, 1 regression (with --fail-if-worse) or error, 2 usage\n",
 };
@@ -101,6 +110,12 @@ int cmd_compare(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_NO_HEADER:
 			req.header = false;
+			break;
+		case OPT_ALL:
+			req.all = true;
+			break;
+		case OPT_OVERALL:
+			req.overall = true;
 			break;
 		}
 	}

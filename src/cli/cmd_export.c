@@ -2,6 +2,8 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/select.h"
+#include "lib/outfile.h"
+#include "lib/textsafe.h"
 #include "lib/fmt.h"
 #include "lib/util.h"
 #include "store/store.h"
@@ -10,10 +12,11 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { OPT_FORMAT = 0x100, OPT_OUTPUT };
 
-static const char *const export_format_names[] = { "csv", "json", NULL };
+static const char *const export_format_names[] = { "csv", "wide", "json", NULL };
 
 static const char *const *export_formats(void)
 {
@@ -34,12 +37,32 @@ const struct cmd_help cmd_export_help = {
 		"  csv    one row per run x repetition x metric, with a header:\n"
 		"         run_id,backend,strategy,workload,label,kernel,host_label,params,\n"
 		"         rep,rep_status,metric,value,unit\n"
+		"  wide   csv with one column per run parameter in place of the params\n"
+		"         cell (for pandas/spreadsheets): run_id,backend,strategy,workload,\n"
+		"         label,job,kernel,host_label,<every parameter of the runs, sorted>,\n"
+		"         rep,rep_status,metric,value,unit; a parameter a run lacks is empty\n"
 		"  json   an array of runs (the columns of 'list --json') each with its\n"
 		"         parameters and reps: [{rep, status, metrics: {name: {value, unit}}}]\n"
 		"Selectors are those of 'tdxbench list'. Time series and histograms stay\n"
 		"in the database (tables samples, histograms; see docs/schema.md).\n",
 	.opts = export_opts,
 };
+
+/* The columns both csv formats end with: rep,rep_status,metric,value,unit. */
+static void csv_tail(FILE *f, int rep, const char *rep_status, const char *metric,
+		     const char *unit, double value)
+{
+	fprintf(f, ",%d,", rep);
+	fmt_csv(f, rep_status);
+	fputc(',', f);
+	fmt_csv(f, metric);
+	fputc(',', f);
+	if (!isnan(value))
+		fprintf(f, "%.17g", value);
+	fputc(',', f);
+	fmt_csv(f, unit);
+	fputc('\n', f);
+}
 
 struct csv_ctx {
 	FILE *f;
@@ -65,16 +88,7 @@ static int csv_metric(void *p, int rep, const char *rep_status, const char *metr
 	fmt_csv(c->f, r->host_label);
 	fputc(',', c->f);
 	fmt_csv(c->f, r->params);
-	fprintf(c->f, ",%d,", rep);
-	fmt_csv(c->f, rep_status);
-	fputc(',', c->f);
-	fmt_csv(c->f, metric);
-	fputc(',', c->f);
-	if (!isnan(value))
-		fprintf(c->f, "%.17g", value);
-	fputc(',', c->f);
-	fmt_csv(c->f, unit);
-	fputc('\n', c->f);
+	csv_tail(c->f, rep, rep_status, metric, unit, value);
 	return 0;
 }
 
@@ -105,6 +119,75 @@ static int json_metric(void *p, int rep, const char *rep_status, const char *met
 	return 0;
 }
 
+struct wide_ctx {
+	FILE *f;
+	const struct run_row *r;
+	const struct params *keys;	/* every parameter key, sorted */
+	const struct params *p;		/* this run's */
+};
+
+static int wide_metric(void *ctx, int rep, const char *rep_status, const char *metric,
+		       const char *unit, double value)
+{
+	struct wide_ctx *c = ctx;
+	const struct run_row *r = c->r;
+	const char *fixed[] = { r->backend, r->strategy, r->workload, r->label, r->job, r->kernel,
+				r->host_label };
+
+	fprintf(c->f, "%lld", (long long)r->id);
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++) {
+		fputc(',', c->f);
+		fmt_csv(c->f, fixed[i]);
+	}
+	for (size_t i = 0; i < c->keys->n; i++) {
+		fputc(',', c->f);
+		fmt_csv(c->f, params_get(c->p, c->keys->v[i].key));
+	}
+	csv_tail(c->f, rep, rep_status, metric, unit, value);
+	return 0;
+}
+
+/* csv with the parameters spread into columns: the union of the runs' keys. */
+static int export_wide(struct store *st, const struct run_row *rows, size_t n, FILE *f)
+{
+	static const char *const fixed[] = { "run_id", "backend", "strategy", "workload", "label",
+					     "job", "kernel", "host_label" };
+	static const char *const tail[] = { "rep", "rep_status", "metric", "value", "unit" };
+	struct params *p = xcalloc(n + 1, sizeof(*p));
+	struct params keys = PARAMS_INIT;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		ret = store_run_params(st, rows[i].id, &p[i]);
+		for (size_t k = 0; !ret && k < p[i].n; k++)
+			params_set(&keys, p[i].v[k].key, "");
+	}
+	params_sort(&keys);
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		fprintf(f, "%s%s", i ? "," : "", fixed[i]);
+	for (size_t i = 0; i < keys.n; i++) {
+		bool clash = false;
+		for (size_t k = 0; k < ARRAY_SIZE(fixed); k++)
+			clash |= !strcmp(keys.v[i].key, fixed[k]);
+		for (size_t k = 0; k < ARRAY_SIZE(tail); k++)
+			clash |= !strcmp(keys.v[i].key, tail[k]);
+		fputs(clash ? ",param_" : ",", f);
+		fmt_csv(f, keys.v[i].key);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(tail); i++)
+		fprintf(f, ",%s", tail[i]);
+	fputc('\n', f);
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct wide_ctx wc = { f, &rows[i], &keys, &p[i] };
+		ret = store_run_metrics(st, rows[i].id, wide_metric, &wc);
+	}
+	for (size_t i = 0; i < n; i++)
+		params_free(&p[i]);
+	free(p);
+	params_free(&keys);
+	return ret;
+}
+
 int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const struct cmd *self = ctx->cmd;
@@ -127,8 +210,8 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 		format = "json";
 	if (!format)
 		return cli_usage_error(self, "which format? (--format csv or --format json)");
-	if (strcmp(format, "csv") && strcmp(format, "json"))
-		return cli_usage_error(self, "unknown format '%s' (csv or json)", format);
+	if (strcmp(format, "csv") && strcmp(format, "wide") && strcmp(format, "json"))
+		return cli_usage_error(self, "unknown format '%s' (csv, wide or json)", format);
 	if (selector_parse_args(argc - optind, argv + optind, &sel, err, sizeof(err)))
 		return cli_usage_error(self, "%s", err);
 	if (cli_open_store(ctx, STORE_READONLY, &st)) {
@@ -137,8 +220,13 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 	}
 	if (store_runs(st, &sel.filter, &rows, &n))
 		goto out_store;
-	if (output && !(f = fopen(output, "w"))) {
-		error_errno("cannot write '%s'", output);
+	if (!n) {
+		/* an empty file would look like an export of runs without metrics */
+		error("export: no run matches%s%s", sel.text && *sel.text ? " " : "",
+		      sel.text && *sel.text ? sel.text : " (the database has no runs)");
+		goto out_rows;
+	}
+	if (output && !(f = outfile_create_new(output))) {
 		f = stdout;
 		goto out_rows;
 	}
@@ -150,6 +238,9 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 			if (store_run_metrics(st, rows[i].id, csv_metric, &cc))
 				goto out_file;
 		}
+	} else if (!strcmp(format, "wide")) {
+		if (export_wide(st, rows, n, f))
+			goto out_file;
 	} else {
 		struct json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++) {
@@ -169,9 +260,8 @@ int cmd_export(int argc, char **argv, struct cli_ctx *ctx)
 				json_object_object_add(pj, p.v[k].key, json_object_new_string(p.v[k].value));
 			params_free(&p);
 		}
-		fputs(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						     JSON_C_TO_STRING_NOSLASHESCAPE), f);
-		fputc('\n', f);
+		json_print(f, arr, JSON_C_TO_STRING_PRETTY |
+						     JSON_C_TO_STRING_NOSLASHESCAPE);
 		json_object_put(arr);
 	}
 	ret = EXIT_OK;
@@ -180,6 +270,9 @@ out_file:
 		error_errno("cannot write '%s'", output);
 		ret = EXIT_FAIL;
 	}
+	/* nothing half-written: the file is ours (created new above) */
+	if (f != stdout && ret != EXIT_OK)
+		unlink(output);
 out_rows:
 	store_free_runs(rows, n);
 out_store:

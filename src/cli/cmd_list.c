@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/select.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -20,6 +21,7 @@ const struct cmd_help cmd_list_help = {
 		"  kernel=6.12*               kernel release or git describe of the host\n"
 		"  host=NAME                  host label, hostname or fingerprint prefix\n"
 		"  session=N                  one 'tdxbench run' invocation\n"
+		"  job=NAME                   one section of a job file ('cli' without one)\n"
 		"  mem=64G vcpus=16 ...       any run parameter\n"
 		"Values may use shell wildcards (* ? [...]); terms may also be joined with\n"
 		"commas: 'strategy=dpamt-v4,mem=64G'. With --json, one JSON array of runs.\n",
@@ -51,15 +53,16 @@ int cmd_list(int argc, char **argv, struct cli_ctx *ctx)
 		struct json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++)
 			json_object_array_add(arr, run_row_json(&rows[i]));
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(stdout, arr, JSON_C_TO_STRING_PRETTY |
+						    JSON_C_TO_STRING_NOSLASHESCAPE);
 		json_object_put(arr);
 	} else if (n) {
 		printf("%5s  %-16s  %-7s  %-22s  %-14s  %-11s  %s\n", "ID", "DATE (UTC)", "BACKEND",
 		       "STRATEGY/LABEL", "WORKLOAD", "STATUS", "REPS");
 		for (size_t i = 0; i < n; i++) {
-			const struct run_row *r = &rows[i];
+			struct run_row *r = &rows[i];
 			char date[17], strat[64], reps[32];
+			run_row_term_safe(r);
 			/* "2025-01-02T03:04:05Z" -> "2025-01-02 03:04" */
 			snprintf(date, sizeof(date), "%.10s %.5s", r->created ? r->created : "",
 				 r->created && strlen(r->created) > 11 ? r->created + 11 : "");

@@ -1,10 +1,12 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 #include "report/report.h"
 #include "store/store.h"
 
 #include <errno.h>
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,7 @@ const struct cmd_help cmd_report_help = {
 		  "if a plot format was asked for.\n",
 };
 
-static char *default_out_dir(void)
+static char *default_out_base(void)
 {
 	char stamp[32];
 	time_t now = time(NULL);
@@ -55,40 +57,56 @@ static char *default_out_dir(void)
 	return xasprintf("results/report-%s", stamp);
 }
 
-static int mkdir_p(const char *path)
+static int write_file_with(const char *dir, const char *name, struct store *st,
+			   const struct report *r, const struct rpt_text_opts *o, int kind)
 {
-	char *p = xstrdup(path);
-	for (char *s = p + 1; ; s++) {
-		if (*s == '/' || !*s) {
-			char c = *s;
-			*s = 0;
-			if (mkdir(p, 0755) && errno != EEXIST) {
-				int e = errno;
-				error("cannot create '%s': %s", p, strerror(e));
-				free(p);
-				return -1;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(p);
-	return 0;
-}
-
-static int write_file_with(const char *path, struct store *st, const struct report *r,
-			   const struct rpt_text_opts *o, int kind)
-{
-	FILE *f = fopen(path, "w");
+	FILE *f = outfile_create(dir, name);
+	char *path = xasprintf("%s/%s", dir, name);
 	int ret;
-	if (!f)
-		return error_errno("cannot write '%s'", path);
+	if (!f) {
+		free(path);
+		return -1;
+	}
 	ret = kind == RPT_HTML ? rpt_write_html(st, r, o, f) : rpt_write_text(st, r, o,
 									  kind == RPT_EMAIL, f);
 	if (fclose(f))
-		return error_errno("cannot write '%s'", path);
+		ret = error_errno("cannot write '%s'", path);
+	free(path);
 	return ret;
+}
+
+/* --json: what was written, for scripts (the email goes to email.txt only). */
+static void print_json(const struct report *r, const char *dir, unsigned fmts, int failed)
+{
+	static const char *const kinds[] = { "cmp", "sweep", "ts", "cdf" };
+	static const struct { unsigned bit; const char *file; } files[] = {
+		{ RPT_TXT, "report.txt" }, { RPT_HTML, "report.html" }, { RPT_EMAIL, "email.txt" },
+	};
+	struct json_object *o = json_object_new_object(), *figs = json_object_new_array();
+	struct json_object *fl = json_object_new_array();
+
+	json_object_object_add(o, "dir", json_object_new_string(dir));
+	json_object_object_add(o, "runs", json_object_new_int64((int64_t)r->nruns));
+	json_object_object_add(o, "ok", json_object_new_boolean(!failed));
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+		if (fmts & files[i].bit)
+			json_object_array_add(fl, json_object_new_string(files[i].file));
+	json_object_object_add(o, "files", fl);
+	for (size_t i = 0; i < r->nfigs; i++) {
+		const struct rpt_figure *f = &r->figs[i];
+		struct json_object *j = json_object_new_object();
+		json_object_object_add(j, "name", json_object_new_string(f->base));
+		json_object_object_add(j, "kind", json_object_new_string(kinds[f->kind]));
+		json_object_object_add(j, "workload", json_object_new_string(f->workload));
+		json_object_object_add(j, "job", f->job ? json_object_new_string(f->job) : NULL);
+		json_object_object_add(j, "sweep", f->sweep_key ?
+				       json_object_new_string(f->sweep_key) : NULL);
+		json_object_array_add(figs, j);
+	}
+	json_object_object_add(o, "figures", figs);
+	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
@@ -117,6 +135,11 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 
 	if (cli_open_store(ctx, STORE_READONLY, &st))
 		return EXIT_FAIL;
+	/* one snapshot for the whole report; ended by store_close() */
+	if (store_read_begin(st)) {
+		store_close(st);
+		return EXIT_FAIL;
+	}
 	if (report_load(st, (const char *const *)argv + optind, (size_t)(argc - optind), &r))
 		goto out;
 	if (!r.nruns) {
@@ -127,9 +150,18 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	if (report_analyze(&r, base, metrics))
 		goto out;
 
-	dir = out_opt ? xstrdup(out_opt) : default_out_dir();
-	if (mkdir_p(dir))
-		goto out;
+	if (out_opt) {
+		dir = xstrdup(out_opt);
+		if (outdir_prepare(dir))
+			goto out;
+	} else {
+		/* one folder per call, even two in the same second */
+		char *b = default_out_base();
+		int rc = outdir_make_unique(b, &dir);
+		free(b);
+		if (rc)
+			goto out;
+	}
 
 	have_gp = rpt_have_gnuplot();
 	render = (fmts & (RPT_PNG | RPT_SVG)) | (fmts & RPT_HTML ? RPT_SVG : 0);
@@ -150,26 +182,22 @@ int cmd_report(int argc, char **argv, struct cli_ctx *ctx)
 	to.no_plots_reason = have_gp ? NULL : "gnuplot not found";
 
 	if (fmts & RPT_TXT) {
-		char *p = xasprintf("%s/report.txt", dir);
-		failed += write_file_with(p, st, &r, &to, RPT_TXT) != 0;
-		free(p);
+		failed += write_file_with(dir, "report.txt", st, &r, &to, RPT_TXT) != 0;
 	}
 	if (fmts & RPT_HTML) {
-		char *p = xasprintf("%s/report.html", dir);
-		failed += write_file_with(p, st, &r, &to, RPT_HTML) != 0;
-		free(p);
+		failed += write_file_with(dir, "report.html", st, &r, &to, RPT_HTML) != 0;
 	}
 	if (fmts & RPT_EMAIL) {
-		char *p = xasprintf("%s/email.txt", dir);
-		failed += write_file_with(p, st, &r, &to, RPT_EMAIL) != 0;
-		if (rpt_write_text(st, &r, &to, true, stdout))
+		failed += write_file_with(dir, "email.txt", st, &r, &to, RPT_EMAIL) != 0;
+		if (!ctx->json && rpt_write_text(st, &r, &to, true, stdout))
 			failed++;
 		if (fflush(stdout) || ferror(stdout)) {
 			error_errno("cannot write to stdout");
 			failed++;
 		}
-		free(p);
 	}
+	if (ctx->json)
+		print_json(&r, dir, fmts, failed);
 	if (!ctx->quiet)
 		fprintf(stderr, "report: %zu run%s, %zu figure%s, written to %s/%s\n", r.nruns,
 			r.nruns == 1 ? "" : "s", r.nfigs, r.nfigs == 1 ? "" : "s", dir,

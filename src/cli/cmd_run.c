@@ -10,13 +10,14 @@
 #include "report/summary.h"
 #include "store/store.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum {
 	OPT_BACKEND = 0x100, OPT_STRATEGY, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_WARMUP,
-	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_SHARD,
+	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_KERNEL_TREE, OPT_SHARD,
 };
 
 static const struct cli_opt run_opts[] = {
@@ -35,7 +36,10 @@ static const struct cli_opt run_opts[] = {
 	{ .name = "seed", .id = OPT_SEED, .arg = "N", .def = STR(PLAN_DEFAULT_SEED),
 	  .help = "base seed; repetition r of every instance uses the same seed derived from it" },
 	{ .name = "label", .id = OPT_LABEL, .arg = "L",
-	  .help = "label the runs and the host record (e.g. a kernel branch)" },
+	  .help = "label the runs and the host record (e.g. a kernel branch); attaches to the "
+		  "host 'tdxbench host --label L --kernel-tree DIR' stored on this boot" },
+	{ .name = "kernel-tree", .id = OPT_KERNEL_TREE, .arg = "DIR",
+	  .help = "record 'git describe' of the running kernel's source tree with the host" },
 	{ .name = "dry-run", .id = OPT_DRY_RUN,
 	  .help = "print the expanded plan, one line per job instance; run nothing, touch no "
 		  "database" },
@@ -93,6 +97,35 @@ static void print_plan(const struct plan *pl, const struct shard *sh, const stru
 	}
 }
 
+/* --dry-run --json: the expanded plan, one object per job instance. */
+static void print_plan_json(const struct plan *pl)
+{
+	struct json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct plan_item *it = &pl->items[i];
+		struct json_object *o = json_object_new_object(), *p = json_object_new_object();
+		char *cmd = plan_item_reproduce(it);
+		json_object_object_add(o, "job", json_object_new_string(it->job));
+		json_object_object_add(o, "backend", json_object_new_string(it->be->name));
+		json_object_object_add(o, "strategy", it->strategy ?
+				       json_object_new_string(it->strategy) : NULL);
+		json_object_object_add(o, "workload", json_object_new_string(it->wl->name));
+		for (size_t k = 0; k < it->params.n; k++)
+			json_object_object_add(p, it->params.v[k].key,
+					       json_object_new_string(it->params.v[k].value));
+		json_object_object_add(o, "params", p);
+		json_object_object_add(o, "reps", json_object_new_int(it->reps));
+		json_object_object_add(o, "warmup", json_object_new_int(it->warmup));
+		json_object_object_add(o, "seed", json_object_new_int64((int64_t)it->seed));
+		json_object_object_add(o, "reproduce", json_object_new_string(cmd));
+		free(cmd);
+		json_object_array_add(arr, o);
+	}
+	puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+					    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(arr);
+}
+
 int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 {
 	const struct cmd *cmd = ctx->cmd;
@@ -120,6 +153,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		case OPT_STRATEGY: ov.strategy = optarg; break;
 		case OPT_WORKLOAD: ov.workload = optarg; break;
 		case OPT_LABEL: ov.label = optarg; break;
+		case OPT_KERNEL_TREE: ro.kernel_tree = optarg; break;
 		case OPT_SET:
 			sbuf_addf(&set, "%s%s", set.len ? "," : "", optarg);
 			break;
@@ -166,7 +200,7 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 			return cli_usage_error(cmd, "--resume '%s': want a run id", resume);
 		if (cli_open_store(ctx, 0, &st))
 			return EXIT_FAIL;
-		if (runner_resume_plan(st, (int64_t)id, &pl, &session)) {
+		if (store_quick_check(st) || runner_resume_plan(st, (int64_t)id, &pl, &session)) {
 			store_close(st);
 			return EXIT_FAIL;
 		}
@@ -190,7 +224,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		if (jobfile_load(&files[i], path))
 			rc = EXIT_USAGE;
 	}
+	/* the same checks for --dry-run and a run, before the store is opened */
 	if (rc == EXIT_OK && plan_build(&pl, files, nfiles, &ov))
+		rc = EXIT_USAGE;
+	/* --strategy over job files: a job whose conditions a preset cannot take runs without it */
+	if (rc == EXIT_OK && ov.strategy && nfiles)
+		plan_drop_unfit(&pl);
+	if (rc == EXIT_OK && plan_validate(&pl, NULL))
 		rc = EXIT_USAGE;
 	for (size_t i = 0; i < nfiles; i++)
 		jobfile_free(&files[i]);
@@ -203,7 +243,10 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		plan_shard(&pl, &sh, &si);
 
 	if (dry_run) {
-		print_plan(&pl, shard_arg ? &sh : NULL, &si);
+		if (ctx->json)
+			print_plan_json(&pl);
+		else
+			print_plan(&pl, shard_arg ? &sh : NULL, &si);
 		plan_free(&pl);
 		return EXIT_OK;
 	}
@@ -214,7 +257,8 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		plan_free(&pl);
 		return EXIT_OK;
 	}
-	if (cli_open_store(ctx, STORE_CREATE, &st)) {
+	if (cli_open_store(ctx, STORE_CREATE, &st) || store_quick_check(st)) {
+		store_close(st);
 		plan_free(&pl);
 		return EXIT_FAIL;
 	}
@@ -228,7 +272,9 @@ run:
 	ro.shard = shard_text[0] ? shard_text : NULL;
 	ro.quiet = ctx->quiet;
 	rc = runner_run(&pl, &ro, &oc);
-	if (oc.n)
+	if (oc.n && ctx->json)
+		summary_json(st, &oc, cli_db_path(ctx), stdout);
+	else if (oc.n)
 		summary_print(st, &oc, cli_db_path(ctx), stdout);
 	runner_outcome_free(&oc);
 	free(cmdline);

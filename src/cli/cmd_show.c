@@ -3,6 +3,7 @@
 #include "cli/output.h"
 #include "lib/fmt.h"
 #include "lib/metrics.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "host/host.h"
 #include "store/store.h"
@@ -76,13 +77,21 @@ static void print_notes(struct json_object *notes)
 			else if (strcmp(first, json_object_get_string(val)))
 				same = false;
 		}
+		char *k = term_safe(key), *v;
 		if (same) {
-			printf("  %s = %s%s\n", key, first,
+			v = term_safe(first ? first : "");
+			printf("  %s = %s%s\n", k, v,
 			       json_object_object_length(per) > 1 ? "  (every rep)" : "");
+			free(v);
+			free(k);
 			continue;
 		}
-		json_object_object_foreach(per, rep2, val2)
-			printf("  %s = %s  (rep %s)\n", key, json_object_get_string(val2), rep2);
+		json_object_object_foreach(per, rep2, val2) {
+			v = term_safe(json_object_get_string(val2));
+			printf("  %s = %s  (rep %s)\n", k, v, rep2);
+			free(v);
+		}
+		free(k);
 	}
 }
 
@@ -244,11 +253,14 @@ int cmd_show(int argc, char **argv, struct cli_ctx *ctx)
 	json_object_object_add(out, "notes", json_object_get(notes.obj));
 	json_object_object_add(out, "host", fp ? json_object_get(fp) : NULL);
 
-	if (ctx->json)
-		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY |
-						    JSON_C_TO_STRING_NOSLASHESCAPE));
-	else
+	if (ctx->json) {
+		json_print(stdout, out, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+	} else {
+		/* stored text may hold anything: nothing reaches the terminal raw */
+		run_row_term_safe(&rows[0]);
+		params_term_safe(&params);
 		print_run(&rows[0], fp, &params, metrics, notes.obj);
+	}
 	ret = EXIT_OK;
 out:
 	json_object_put(out);

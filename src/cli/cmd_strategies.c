@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "lib/opts.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <json-c/json.h>
@@ -193,8 +194,8 @@ static int print_json(bool costs_only)
 		if (is_cost(d))
 			json_object_array_add(costs, cost_json(d));
 	json_object_object_add(root, "costs", costs);
-	printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-						       JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_print(stdout, root, JSON_C_TO_STRING_PRETTY |
+						       JSON_C_TO_STRING_NOSLASHESCAPE);
 	json_object_put(root);
 	return EXIT_OK;
 }

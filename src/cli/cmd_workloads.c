@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "lib/opts.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "workloads/workload.h"
 
@@ -113,8 +114,8 @@ int cmd_workloads(int argc, char **argv, struct cli_ctx *ctx)
 			json_object_object_add(o, "phases", ph);
 			json_object_array_add(root, o);
 		}
-		printf("%s\n", json_object_to_json_string_ext(root, JSON_C_TO_STRING_PRETTY |
-							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_print(stdout, root, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_NOSLASHESCAPE);
 		json_object_put(root);
 		return EXIT_OK;
 	}

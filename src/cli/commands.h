@@ -9,6 +9,7 @@
 
 /* X(name, flags, summary) — keep alphabetical. */
 #define TDX_COMMANDS(X)							\
+	X(capacity, CMD_JSON, "size a TDX host per strategy: PAMT, caches, locks, knees (model)") \
 	X(compare, CMD_READS_DB | CMD_JSON, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
 	X(db, CMD_WRITES_DB | CMD_JSON, "check, migrate or merge databases (integrity, schema, counts)") \
 	X(export, CMD_READS_DB | CMD_JSON, "write the metrics of selected runs as csv or json") \

@@ -1,10 +1,12 @@
 /* Shared output helpers for list/show/export (and compare/report). */
 #include "cli/output.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <json-c/json.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct json_object *jstr(const char *s)
@@ -42,3 +44,31 @@ struct json_object *run_row_json(const struct run_row *r)
 	return o;
 }
 
+static void make_safe(char **s)
+{
+	char *t;
+	if (!*s)
+		return;
+	t = term_safe(*s);
+	free(*s);
+	*s = t;
+}
+
+void run_row_term_safe(struct run_row *r)
+{
+	char **fields[] = {
+		&r->created, &r->backend, &r->strategy, &r->workload, &r->label, &r->job,
+		&r->status, &r->reason, &r->reproduce, &r->params, &r->tool_version,
+		&r->kernel, &r->host_label, &r->cmdline,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		make_safe(fields[i]);
+}
+
+void params_term_safe(struct params *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		make_safe(&p->v[i].key);
+		make_safe(&p->v[i].value);
+	}
+}

@@ -8,6 +8,7 @@
  */
 #include "core/compare.h"
 
+#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,24 +43,10 @@ const char *side_name(size_t s)
 /* The value a selector gives a key ("" when it says nothing about it). */
 static const char *sel_value(const struct selector *s, const char *key)
 {
-	const struct run_filter *f = &s->filter;
-	const char *v = NULL;
+	/* the run columns a selector names are in fields, the rest are parameters */
+	const char *v = params_get(&s->fields, key);
 
-	if (!strcmp(key, "backend"))
-		v = f->backend;
-	else if (!strcmp(key, "strategy"))
-		v = f->strategy;
-	else if (!strcmp(key, "workload"))
-		v = f->workload;
-	else if (!strcmp(key, "label"))
-		v = f->label;
-	else if (!strcmp(key, "status"))
-		v = f->status;
-	else if (!strcmp(key, "kernel"))
-		v = f->kernel;
-	else if (!strcmp(key, "host"))
-		v = f->host;
-	else
+	if (!v)
 		v = params_get(&s->param_terms, key);
 	return v ? v : "";
 }
@@ -74,7 +61,7 @@ static const char *sel_value(const struct selector *s, const char *key)
 static void find_named_keys(struct cmp *c)
 {
 	static const char *const fields[] = { "backend", "strategy", "workload", "label",
-					      "status", "kernel", "host" };
+					      "status", "kernel", "host", "job" };
 	struct params all = PARAMS_INIT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
@@ -124,6 +111,14 @@ static void build_groups(struct cmp *c)
 			const char *wl = params_has(&c->named, "workload") ? NULL : row->workload;
 			const char *be = params_has(&c->named, "backend") ? NULL : row->backend;
 			struct cgroup *g = NULL;
+
+			/*
+			 * A run with no successful repetition has nothing to compare,
+			 * and may not even carry its resolved parameters: the
+			 * renderers list it apart instead of matching it.
+			 */
+			if (!row->reps_done)
+				continue;
 
 			for (size_t i = 0; i < sd->rparams[r].n; i++) {
 				const struct param *p = &sd->rparams[r].v[i];
@@ -279,6 +274,38 @@ static char *side_param_value(const struct cside *sd, const struct cgroup *g, si
 	return sbuf_detach(&sb);
 }
 
+/*
+ * Knobs that set the conditions of an experiment, not a design: a strategy
+ * comparison whose sides differ in one of them measures that knob too
+ * (huge pages, the guest_memfd folio size, the host, the assumed costs).
+ */
+static bool condition_key(const char *key)
+{
+	static const char *const exact_keys[] = { "huge", "gmem_folio", "ept_levels" };
+	static const char *const prefixes[] = { "host_", "cost_", "pcp_" };
+	for (size_t i = 0; i < ARRAY_SIZE(exact_keys); i++)
+		if (!strcmp(key, exact_keys[i]))
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++)
+		if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/*
+ * Does a difference in key confound the comparison? Not when the selectors
+ * ask for it by name; a strategy explains its own design knobs, not the
+ * conditions; anything else differing is a second variable.
+ */
+static bool confounds(const struct cmp *c, const char *key)
+{
+	if (params_has(&c->named, key))
+		return false;
+	if (params_has(&c->named, "strategy"))
+		return condition_key(key);
+	return true;
+}
+
 static void find_differs(struct cmp *c, struct cblock *bl)
 {
 	struct params keys = PARAMS_INIT;
@@ -297,12 +324,83 @@ static void find_differs(struct cmp *c, struct cblock *bl)
 	for (size_t i = 0; i < keys.n; i++) {
 		char *bv = side_param_value(&c->sides[0], bl->g, 0, keys.v[i].key);
 		char *cv = side_param_value(&c->sides[bl->cand], bl->g, bl->cand, keys.v[i].key);
-		if (strcmp(bv, cv))
+		if (strcmp(bv, cv)) {
 			params_setf(&bl->differs, keys.v[i].key, "%s vs %s", bv, cv);
+			if (confounds(c, keys.v[i].key)) {
+				params_setf(&bl->confound, keys.v[i].key, "%s vs %s", bv, cv);
+				c->confounded = true;
+			}
+		}
 		free(bv);
 		free(cv);
 	}
 	params_free(&keys);
+}
+
+/*
+ * n < 6 has no 95 % order-statistic CI of the median: give [min, max] and
+ * its real coverage, 1 - 2^(1-n) (93.8 % at n = 5), from n = 3 on.
+ */
+static void small_n_ci(struct summary *s)
+{
+	if (!isnan(s->ci_lo) || s->n < 3)
+		return;
+	s->ci_lo = s->min;
+	s->ci_hi = s->max;
+	s->ci_level = 1.0 - ldexp(1.0, 1 - (int)s->n);
+}
+
+static void classify_row(struct cmp *c, struct crow *row)
+{
+	row->change = row->ratio = NAN;
+	if (row->b.n && row->c.n) {
+		if (row->b.median != 0) {
+			row->change = (row->c.median - row->b.median) / fabs(row->b.median) * 100.0;
+			row->ratio = row->c.median / row->b.median;
+		} else if (row->c.median == 0) {
+			row->change = 0;
+			row->ratio = 1;
+		} else {
+			row->change = row->c.median > 0 ? INFINITY : -INFINITY;
+		}
+	}
+	row->few = !row->identical && row->t.min_p >= c->req->alpha;
+	row->significant = !row->identical && !isnan(row->t.p) && row->t.p < c->req->alpha;
+	row->changed = row->significant ||
+		       (row->identical && row->b.median != row->c.median);
+	if (row->changed && row->change != 0 && !isnan(row->change)) {
+		bool up = row->change > 0;
+		if (row->better == BETTER_LOWER) {
+			row->worse = up;
+			row->improved = !up;
+		} else if (row->better == BETTER_HIGHER) {
+			row->worse = !up;
+			row->improved = up;
+		}
+	}
+	/* an exact (identical-reps) difference is as real as a significant one */
+	if (row->worse && c->req->fail_if_worse_pct >= 0 &&
+	    fabs(row->change) > c->req->fail_if_worse_pct)
+		c->regression = true;
+}
+
+/* Geomean over metrics with a direction, as cost ratios (< 1 = better), per unit. */
+static void add_geo(struct cblock *bl, const struct crow *row)
+{
+	double r;
+	size_t i;
+
+	if (row->better == BETTER_NONE || !(row->b.median > 0) || !(row->c.median > 0))
+		return;
+	r = row->c.median / row->b.median;
+	for (i = 0; i < bl->ngeos && strcmp(bl->geos[i].unit, row->unit); i++)
+		;
+	if (i == bl->ngeos) {
+		bl->geos = xrealloc(bl->geos, (bl->ngeos + 1) * sizeof(*bl->geos));
+		bl->geos[bl->ngeos++] = (struct cgeo){ row->unit, 0, 0 };
+	}
+	bl->geos[i].geo += log(row->better == BETTER_HIGHER ? 1.0 / r : r);	/* log sum */
+	bl->geos[i].n++;
 }
 
 static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t cand)
@@ -311,7 +409,6 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 	struct cblock *bl;
 	char **bn, **cn;
 	size_t nbn, ncn;
-	double logsum = 0;
 	struct sbuf ob = SBUF_INIT, oc = SBUF_INIT;
 
 	GROW(c->blocks, c->capblocks, c->nblocks + 1);
@@ -319,7 +416,6 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 	memset(bl, 0, sizeof(*bl));
 	bl->cand = cand;
 	bl->g = g;
-	bl->geo = NAN;
 	find_differs(c, bl);
 
 	bn = side_metric_names(bs, g, 0, &nbn);
@@ -356,52 +452,27 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 		row->better = d ? d->better : BETTER_NONE;
 		stats_summarize(bv, nb, CMP_LEVEL, &row->b);
 		stats_summarize(cv, nc, CMP_LEVEL, &row->c);
-		stats_mann_whitney(bv, nb, cv, nc, &row->t);
+		small_n_ci(&row->b);
+		small_n_ci(&row->c);
+		row->identical = nb > 1 && nc > 1 && row->b.min == row->b.max && row->c.min == row->c.max;
+		if (row->identical) {
+			memset(&row->t, 0, sizeof(row->t));
+			row->t.p = row->t.min_p = NAN;
+		} else {
+			stats_mann_whitney(bv, nb, cv, nc, &row->t);
+		}
 		bl->nb = MAX(bl->nb, nb);
 		bl->nc = MAX(bl->nc, nc);
 		free(bv);
 		free(cv);
-
-		row->change = row->ratio = NAN;
-		if (row->b.n && row->c.n) {
-			if (row->b.median != 0) {
-				row->change = (row->c.median - row->b.median) / fabs(row->b.median) * 100.0;
-				row->ratio = row->c.median / row->b.median;
-			} else if (row->c.median == 0) {
-				row->change = 0;
-				row->ratio = 1;
-			} else {
-				row->change = row->c.median > 0 ? INFINITY : -INFINITY;
-			}
-		}
-		row->few = row->t.min_p >= c->req->alpha;
-		row->significant = !isnan(row->t.p) && row->t.p < c->req->alpha;
-		if (row->significant && row->change != 0 && !isnan(row->change)) {
-			bool up = row->change > 0;
-			if (row->better == BETTER_LOWER) {
-				row->worse = up;
-				row->improved = !up;
-			} else if (row->better == BETTER_HIGHER) {
-				row->worse = !up;
-				row->improved = up;
-			}
-		}
-		if (row->worse && c->req->fail_if_worse_pct >= 0 &&
-		    fabs(row->change) > c->req->fail_if_worse_pct)
-			c->regression = true;
-
-		/* geomean over metrics with a direction, as cost ratios (< 1 = better) */
-		if (row->better != BETTER_NONE && row->b.median > 0 && row->c.median > 0) {
-			double r = row->c.median / row->b.median;
-			logsum += log(row->better == BETTER_HIGHER ? 1.0 / r : r);
-			bl->ngeo++;
-		}
+		classify_row(c, row);
+		add_geo(bl, row);
 	}
 	for (size_t i = 0; i < ncn; i++)
 		if (metric_wanted(c, cn[i]) && !side_has_metric(bs, g, 0, cn[i], NULL))
 			sbuf_addf(&oc, "%s%s", oc.len ? ", " : "", cn[i]);
-	if (bl->ngeo)
-		bl->geo = exp(logsum / (double)bl->ngeo);
+	for (size_t i = 0; i < bl->ngeos; i++)
+		bl->geos[i].geo = exp(bl->geos[i].geo / (double)bl->geos[i].n);
 	bl->only_base = ob.len ? sbuf_detach(&ob) : NULL;
 	bl->only_cand = oc.len ? sbuf_detach(&oc) : NULL;
 	sbuf_free(&ob);
@@ -412,8 +483,7 @@ static int build_block(struct store *st, struct cmp *c, struct cgroup *g, size_t
 	return 0;
 }
 
-/* Overall geomean for one candidate across every block's metric rows. */
-double overall_geo(const struct cmp *c, size_t cand, size_t *n)
+double overall_geo(const struct cmp *c, size_t cand, const char *unit, size_t *n)
 {
 	double logsum = 0;
 	*n = 0;
@@ -424,7 +494,8 @@ double overall_geo(const struct cmp *c, size_t cand, size_t *n)
 		for (size_t i = 0; i < bl->nrows; i++) {
 			const struct crow *r = &bl->rows[i];
 			double x;
-			if (r->better == BETTER_NONE || !(r->b.median > 0) || !(r->c.median > 0))
+			if (r->better == BETTER_NONE || !(r->b.median > 0) || !(r->c.median > 0) ||
+			    strcmp(r->unit, unit))
 				continue;
 			x = r->c.median / r->b.median;
 			logsum += log(r->better == BETTER_HIGHER ? 1.0 / x : x);
@@ -432,6 +503,23 @@ double overall_geo(const struct cmp *c, size_t cand, size_t *n)
 		}
 	}
 	return *n ? exp(logsum / (double)*n) : NAN;
+}
+
+size_t geo_units(const struct cmp *c, size_t cand, const char **units, size_t max)
+{
+	size_t n = 0;
+	for (size_t b = 0; b < c->nblocks; b++) {
+		if (c->blocks[b].cand != cand)
+			continue;
+		for (size_t i = 0; i < c->blocks[b].ngeos; i++) {
+			size_t k;
+			for (k = 0; k < n && strcmp(units[k], c->blocks[b].geos[i].unit); k++)
+				;
+			if (k == n && n < max)
+				units[n++] = c->blocks[b].geos[i].unit;
+		}
+	}
+	return n;
 }
 
 static int load_side(struct store *st, struct cside *sd)
@@ -471,6 +559,35 @@ static void split_metric_filter(struct cmp *c, const char *list)
 	free(dup);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* `compare 1 1`: a candidate selecting exactly the base's runs compares nothing. */
+static int check_sides_differ(const struct cmp *c)
+{
+	const struct cside *b = &c->sides[0];
+	int64_t *bid = xcalloc(b->nrows, sizeof(*bid));
+	int ret = 0;
+
+	for (size_t i = 0; i < b->nrows; i++)
+		bid[i] = b->rows[i].id;
+	qsort(bid, b->nrows, sizeof(*bid), cmp_id);
+	for (size_t s = 1; s < c->nsides && !ret; s++) {
+		const struct cside *sd = &c->sides[s];
+		size_t same = 0;
+		for (size_t i = 0; i < sd->nrows; i++)
+			same += bsearch(&sd->rows[i].id, bid, b->nrows, sizeof(*bid), cmp_id) != NULL;
+		if (same == sd->nrows && sd->nrows == b->nrows)
+			ret = error("'%s' and '%s' select the same runs: nothing to compare", b->text,
+				    sd->text);
+	}
+	free(bid);
+	return ret;
+}
+
 /* Every --metric name must be recorded somewhere, else it is a typo. */
 static int check_metric_filter(const struct cmp *c)
 {
@@ -491,6 +608,12 @@ static int check_metric_filter(const struct cmp *c)
 				}
 			}
 		}
+		if (!found && metric_find(want)) {
+			/* a real metric these runs do not have (wall_ns of sim runs): no typo */
+			free(all);
+			return error("the selected runs do not record metric '%s' (see 'tdxbench "
+				     "show RUN' for what they do)", want);
+		}
 		if (!found) {
 			const char *close;
 			for (size_t m = 0; m < metric_table_len; m++) {
@@ -509,11 +632,96 @@ static int check_metric_filter(const struct cmp *c)
 	return 0;
 }
 
-static void check_hosts_and_backends(struct cmp *c)
+/* Every leaf of a JSON object as "a.b.c" -> text. */
+static void flatten(struct json_object *o, const char *prefix, struct params *out)
 {
-	/* asking for a kernel or host by name makes the host difference the point */
+	json_object_object_foreach(o, k, v) {
+		char *path = *prefix ? xasprintf("%s.%s", prefix, k) : xstrdup(k);
+		if (v && json_object_is_type(v, json_type_object))
+			flatten(v, path, out);
+		else if (v && !json_object_is_type(v, json_type_array))
+			params_set(out, path, json_object_get_string(v));
+		free(path);
+	}
+}
+
+static int host_params(struct store *st, int64_t host_id, struct params *out)
+{
+	char *json = NULL;
+	struct json_object *o;
+	if (store_host_json(st, host_id, &json) || !json) {
+		free(json);
+		return -1;
+	}
+	o = json_tokener_parse(json);
+	free(json);
+	if (!o)
+		return -1;
+	flatten(o, "", out);
+	json_object_put(o);
+	return 0;
+}
+
+/* What differs between two stored hosts ("kernel.release 6.1 vs 6.2, ..."), or NULL. */
+static char *host_diff(struct store *st, int64_t a, int64_t b)
+{
+	/* what changes between two boots of one machine, or between machines */
+	static const char *const volatile_keys[] = { "collected", "uptime", "loadavg",
+						     "available", "kernel_log" };
+	struct params pa = PARAMS_INIT, pb = PARAMS_INIT;
+	struct sbuf sb = SBUF_INIT;
+	size_t shown = 0, more = 0;
+
+	if (a == b || host_params(st, a, &pa) || host_params(st, b, &pb)) {
+		params_free(&pa);
+		params_free(&pb);
+		return NULL;
+	}
+	params_sort(&pa);
+	for (size_t i = 0; i < pa.n; i++) {
+		const char *k = pa.v[i].key, *vb = params_get(&pb, k);
+		bool skip = false;
+		for (size_t v = 0; v < ARRAY_SIZE(volatile_keys); v++)
+			skip |= strstr(k, volatile_keys[v]) != NULL;
+		if (skip || (vb && !strcmp(vb, pa.v[i].value)))
+			continue;
+		if (shown == 4) {
+			more++;
+			continue;
+		}
+		if (!vb || strlen(pa.v[i].value) + strlen(vb) > 40)
+			sbuf_addf(&sb, "%s%s", shown ? ", " : "", k);
+		else
+			sbuf_addf(&sb, "%s%s %s vs %s", shown ? ", " : "", k, pa.v[i].value, vb);
+		shown++;
+	}
+	for (size_t i = 0; i < pb.n; i++)
+		if (!params_has(&pa, pb.v[i].key))
+			more++;
+	if (more)
+		sbuf_addf(&sb, "%s%zu more", shown ? ", and " : "", more);
+	params_free(&pa);
+	params_free(&pb);
+	return sb.len ? sbuf_detach(&sb) : (sbuf_free(&sb), NULL);
+}
+
+static void warn_hosts(struct store *st, struct cmp *c, int64_t a, int64_t b)
+{
+	char *diff = host_diff(st, a, b);
+	add_warning(c, xasprintf("comparing across hosts: host %lld (base) vs %lld (cand)%s%s",
+				 (long long)a, (long long)b, diff ? ", which differ in " : "",
+				 diff ? diff : ""));
+	free(diff);
+}
+
+static void check_hosts_and_backends(struct store *st, struct cmp *c)
+{
+	/*
+	 * asking for a kernel or host by name makes the host difference the
+	 * point; so does a label, which `run --label` attaches to the host
+	 */
 	bool kernel_named = params_has(&c->mentioned, "kernel") ||
-			    params_has(&c->mentioned, "host");
+			    params_has(&c->mentioned, "host") || params_has(&c->named, "label");
 
 	for (size_t b = 0; b < c->nblocks; b++) {
 		const struct cblock *bl = &c->blocks[b];
@@ -530,10 +738,7 @@ static void check_hosts_and_backends(struct cmp *c)
 					add_warning(c, xstrdup("comparing model output with "
 							       "measurements"));
 				if (br->host_id != cr->host_id && !kernel_named)
-					add_warning(c, xasprintf("comparing across hosts: host %lld "
-								 "(base) vs %lld (cand)",
-								 (long long)br->host_id,
-								 (long long)cr->host_id));
+					warn_hosts(st, c, br->host_id, cr->host_id);
 			}
 		}
 	}
@@ -572,7 +777,9 @@ void cmp_free(struct cmp *c)
 	free(c->sides);
 	for (size_t b = 0; b < c->nblocks; b++) {
 		free(c->blocks[b].rows);
+		free(c->blocks[b].geos);
 		params_free(&c->blocks[b].differs);
+		params_free(&c->blocks[b].confound);
 		free(c->blocks[b].only_base);
 		free(c->blocks[b].only_cand);
 	}
@@ -619,7 +826,7 @@ int cmp_build(struct store *st, const struct compare_req *req, struct cmp *c)
 		if (!sd->nrows)
 			return error("no runs match %s selector '%s'", side_name(s), sd->text);
 	}
-	if (check_metric_filter(c) < 0)
+	if (check_sides_differ(c) < 0 || check_metric_filter(c) < 0)
 		return -1;
 	find_named_keys(c);
 	build_groups(c);
@@ -628,7 +835,7 @@ int cmp_build(struct store *st, const struct compare_req *req, struct cmp *c)
 			if (c->groups[g].nidx[0] && c->groups[g].nidx[s] &&
 			    build_block(st, c, &c->groups[g], s) < 0)
 				return -1;
-	check_hosts_and_backends(c);
+	check_hosts_and_backends(st, c);
 	return 0;
 }
 

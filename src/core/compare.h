@@ -27,6 +27,8 @@ struct compare_req {
 	double alpha;			/* default 0.05 */
 	double fail_if_worse_pct;	/* <0: off */
 	bool header;			/* print the fingerprint/reproduce header */
+	bool all;			/* every metric and block geomean, not only changes */
+	bool overall;			/* the overall geomeans even when confounded */
 };
 
 struct cside {
@@ -55,7 +57,21 @@ struct crow {
 	struct mwu t;
 	double change;			/* % of the base median; NAN if base is 0 */
 	double ratio;			/* cand/base median, NAN if undefined */
-	bool significant, few, worse, improved;
+	/*
+	 * identical: every rep of each side gave the same value (a deterministic
+	 * model): no test, no p-value, no verdict word; a difference is exact.
+	 * significant: the test says so (never for identical rows).
+	 * changed: significant, or identical with different values.
+	 * worse/improved: the direction of a change (for --fail-if-worse).
+	 */
+	bool identical, significant, changed, few, worse, improved;
+};
+
+/* The geometric mean of cost ratios of one unit's metrics (< 1 better). */
+struct cgeo {
+	const char *unit;
+	double geo;
+	size_t n;
 };
 
 struct cblock {
@@ -64,9 +80,10 @@ struct cblock {
 	struct crow *rows;
 	size_t nrows;
 	size_t nb, nc;			/* the most values any metric has on each side */
-	double geo;			/* geomean of cost ratios (< 1 better) */
-	size_t ngeo;
+	struct cgeo *geos;		/* per unit: geomeans never mix units */
+	size_t ngeos;
 	struct params differs;		/* key -> "base vs cand" */
+	struct params confound;		/* the differs not explained by what is compared */
 	char *only_base, *only_cand;	/* metrics recorded on one side only */
 };
 
@@ -85,6 +102,7 @@ struct cmp {
 	char **metric_filter;
 	size_t nfilter;
 	bool regression;
+	bool confounded;		/* some block differs in more than what is compared */
 };
 
 /* Build the model; on error it printed why and c still needs cmp_free(). */
@@ -93,7 +111,12 @@ void cmp_free(struct cmp *c);
 
 /* "base" or "cand" for side index s. */
 const char *side_name(size_t s);
-/* Geomean of one candidate's cost ratios over every block (< 1 better); *n rows. */
-double overall_geo(const struct cmp *c, size_t cand, size_t *n);
+/*
+ * Geomean of one candidate's cost ratios over every block for one unit
+ * (< 1 better); *n rows. NAN when none.
+ */
+double overall_geo(const struct cmp *c, size_t cand, const char *unit, size_t *n);
+/* The units that have a geomean in some block of cand, in first-seen order. */
+size_t geo_units(const struct cmp *c, size_t cand, const char **units, size_t max);
 
 #endif

@@ -6,8 +6,10 @@
  * built without INI_HANDLER_LINENO.
  */
 #include "core/jobfile.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <libgen.h>
@@ -22,6 +24,8 @@ const char *const jobfile_reserved_keys[] = {
 };
 
 #define MAX_INCLUDE_DEPTH 16
+/* A job file is a few KiB; anything far bigger is a mistake (or /dev/zero). */
+#define MAX_FILE_BYTES (1u << 20)
 /* inih's INI_MAX_LINE is 200 in Debian's build: one byte for the NUL, one for '\n'. */
 #define MAX_LINE_CHARS (INI_MAX_LINE - 2)
 
@@ -34,6 +38,7 @@ struct parse_ctx {
 	int line;
 	int section_line;		/* of the last [section] header */
 	bool cont;			/* the current line is indented: inih continues a value */
+	bool in_value;			/* a key line was read since the last [section] */
 	char **stack;			/* realpaths of the files being read (include cycles) */
 	int depth;
 	int errors;
@@ -117,12 +122,58 @@ static struct job *section_job(struct parse_ctx *ctx, const char *section)
 #define perr(ctx, fmt, ...) \
 	((ctx)->errors++, error("%s:%d: " fmt, (ctx)->file, (ctx)->line, ##__VA_ARGS__))
 
+/* Why the line at s (n bytes, no newline) is refused, or NULL. */
+static const char *bad_line(struct parse_ctx *ctx, const char *s, size_t n, char *why, size_t len)
+{
+	const char *t = s + strspn(s, " \t"), *close, *rest;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!c)
+			return "NUL byte in the line";
+		if ((c < 0x20 && c != '\t' && !(c == '\r' && i == n - 1)) || c == 0x7f) {
+			snprintf(why, len, "control character 0x%02x in the line", c);
+			return why;
+		}
+	}
+	{
+		char *copy = xmalloc(n + 1);
+		memcpy(copy, s, n);
+		copy[n] = 0;
+		bool ok = utf8_valid(copy);
+		free(copy);
+		if (!ok)
+			return "invalid UTF-8 in the line";
+	}
+	if (*t != '[')
+		return NULL;
+	/* [name], optionally followed by a comment: nothing inih would drop */
+	close = memchr(t, ']', n - (size_t)(t - s));
+	if (!close)
+		return "'[' without ']'";
+	if (close == t + 1)
+		return "empty section name '[]'";
+	for (const char *c = t + 1; c < close; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_-.:@+", *c)) {
+			snprintf(why, len, "section name '%.*s' has '%c' (letters, digits and _-.:@+ "
+				 "only)", (int)(close - t - 1), t + 1, *c);
+			return why;
+		}
+	rest = close + 1 + strspn(close + 1, " \t\r");
+	if (rest < s + n && !strchr(";#", *rest))
+		return "text after the section's ']'";
+	(void)ctx;
+	return NULL;
+}
+
 /* fgets() over the in-memory file, counting lines as inih asks for them. */
 static char *reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
-	const char *start, *nl;
-	size_t n;
+	const char *start, *nl, *why;
+	char whybuf[128];
+	size_t n, t;
+	bool blank, comment, indented;
 
 	if (ctx->pos >= ctx->len)
 		return NULL;
@@ -131,27 +182,54 @@ static char *reader(char *str, int num, void *stream)
 	n = nl ? (size_t)(nl - start) + 1 : ctx->len - ctx->pos;
 	ctx->pos += n;
 	ctx->line++;
+	ctx->cont = false;
 	if (n > (size_t)num - 1 || n - (nl ? 1 : 0) > MAX_LINE_CHARS) {
 		perr(ctx, "line too long (at most %d characters; split a list with an "
 			  "indented continuation line)", MAX_LINE_CHARS);
-		strcpy(str, ";\n");	/* hand inih a comment instead */
-		ctx->cont = false;
-		return str;
+		goto refuse;
+	}
+	why = bad_line(ctx, start, n - (nl ? 1 : 0), whybuf, sizeof(whybuf));
+	if (why) {
+		perr(ctx, "%s", why);
+		goto refuse;
 	}
 	memcpy(str, start, n);
 	str[n] = 0;
-	if (str[strspn(str, " \t")] == '[')
+	t = strspn(str, " \t");
+	blank = !str[strspn(str, " \t\r\n")];
+	comment = !blank && strchr(";#", str[t]);
+	indented = t > 0 && !blank && !comment;
+	if (str[t] == '[') {
 		ctx->section_line = ctx->line;
-	/* inih treats an indented line after a key as a continuation of its value */
-	ctx->cont = (str[0] == ' ' || str[0] == '\t') &&
-		    str[strspn(str, " \t\r\n")] && !strchr(";#", str[strspn(str, " \t")]);
+		ctx->in_value = false;
+		if (indented) {
+			perr(ctx, "indented section header (remove the indentation)");
+			goto refuse;
+		}
+		return str;
+	}
+	if (indented) {
+		/* inih continues the previous key's value; with no key before it
+		 * would read a key and we would not know it is one */
+		if (!ctx->in_value) {
+			perr(ctx, "indented line with no key before it in its section "
+				  "(remove the indentation)");
+			goto refuse;
+		}
+		ctx->cont = true;
+	} else if (!blank && !comment) {
+		ctx->in_value = true;
+	}
+	return str;
+refuse:
+	strcpy(str, ";\n");	/* hand inih a comment instead */
 	return str;
 }
 
 static int do_include(struct parse_ctx *ctx, const char *section, const char *value)
 {
 	struct parse_ctx sub;
-	char *path, *dir, *dcopy, *buf, real[PATH_MAX];
+	char *path, *dir, *dcopy, *buf, real[PATH_MAX], why[128];
 	size_t len;
 	int ret = 0;
 
@@ -182,13 +260,11 @@ static int do_include(struct parse_ctx *ctx, const char *section, const char *va
 			goto out;
 		}
 	}
-	buf = read_file(path, &len);
-	if (!buf) {
-		perr(ctx, "cannot include '%s': %s", path, strerror(errno));
+	if (read_file_limited(path, MAX_FILE_BYTES, true, &buf, &len, why, sizeof(why))) {
+		perr(ctx, "cannot include '%s': %s", path, why);
 		goto out;
 	}
-	for (size_t i = 0; i < len; i++)
-		sbuf_addch(&ctx->jf->content, buf[i]);
+	sbuf_addbuf(&ctx->jf->content, buf, len);
 
 	sub = *ctx;
 	sub.file = intern_file(ctx->jf, path);
@@ -199,6 +275,7 @@ static int do_include(struct parse_ctx *ctx, const char *section, const char *va
 	sub.line = 0;
 	sub.section_line = 0;
 	sub.cont = false;
+	sub.in_value = false;
 	sub.depth = ctx->depth + 1;
 	sub.stack[sub.depth] = xstrdup(real);
 	sub.errors = 0;
@@ -225,12 +302,21 @@ static int handler(void *user, const char *section, const char *name, const char
 				  "(remove the indentation)", name);
 			return 1;
 		}
-		if (!old || !*value)
+		if (!old) {
+			perr(ctx, "indented line continues '%s', which takes no list "
+				  "(remove the indentation)", name);
+			return 1;
+		}
+		if (!*value)
 			return 1;
 		joined = xasprintf("%s%s%s", old->value,
 				   old->value[strlen(old->value) - 1] == ',' ? "" : ",", value);
 		job_set(j, name, joined, old->file, old->line);
 		free(joined);
+		return 1;
+	}
+	if (!*name) {
+		perr(ctx, "no key before '='");
 		return 1;
 	}
 	if (!*value) {
@@ -267,7 +353,7 @@ int jobfile_load(struct jobfile *jf, const char *path)
 {
 	struct parse_ctx ctx = { 0 };
 	char *stack[MAX_INCLUDE_DEPTH + 1];
-	char real[PATH_MAX];
+	char real[PATH_MAX], why[128];
 	size_t len;
 	char *buf;
 	int ret;
@@ -275,13 +361,12 @@ int jobfile_load(struct jobfile *jf, const char *path)
 	memset(jf, 0, sizeof(*jf));
 	jf->path = xstrdup(path);
 	jf->global.name = xstrdup("global");
-	buf = read_file(path, &len);
-	if (!buf)
-		return error("cannot read job file '%s': %s", path, strerror(errno));
+	/* any file type (a pipe from <(...) is fine), but bounded */
+	if (read_file_limited(path, MAX_FILE_BYTES, false, &buf, &len, why, sizeof(why)))
+		return error("cannot read job file '%s': %s", path, why);
 	if (!realpath(path, real))
 		snprintf(real, sizeof(real), "%s", path);
-	for (size_t i = 0; i < len; i++)
-		sbuf_addch(&jf->content, buf[i]);
+	sbuf_addbuf(&jf->content, buf, len);
 
 	ctx.jf = jf;
 	ctx.file = intern_file(jf, path);

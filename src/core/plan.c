@@ -12,6 +12,7 @@
  */
 #include "core/plan.h"
 #include "lib/hash.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -168,6 +169,43 @@ out:
 	return ret;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * vcpus=1,1 or mem=1G,1024M would run the same instance twice under two
+ * names: compare values as numbers where they are numbers.
+ */
+static bool has_duplicate(const char *value, char **v, size_t n, enum opt_type type, char *err,
+			  size_t errlen)
+{
+	char **canon = xcalloc(n ? n : 1, sizeof(*canon));
+	bool dup = false;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+		double x;
+		if ((type == OPT_SIZE && !parse_size(v[i], &u)) ||
+		    ((type == OPT_U64 || type == OPT_NS) && !parse_u64(v[i], &u)))
+			canon[i] = xasprintf("%llu", (unsigned long long)u);
+		else if (type == OPT_DOUBLE && !parse_double(v[i], &x))
+			canon[i] = xasprintf("%.17g", x);
+		else
+			canon[i] = xstrdup(v[i]);
+	}
+	qsort(canon, n, sizeof(*canon), cmp_str);
+	for (size_t i = 1; i < n && !dup; i++) {
+		if (!strcmp(canon[i - 1], canon[i])) {
+			snprintf(err, errlen, "'%s': lists one value twice (%s)", value, canon[i]);
+			dup = true;
+		}
+	}
+	plan_free_values(canon, n);
+	return dup;
+}
+
 int plan_expand_value(const char *value, enum opt_type type, char ***out, size_t *n,
 		      char *err, size_t errlen)
 {
@@ -209,12 +247,26 @@ int plan_expand_value(const char *value, enum opt_type type, char ***out, size_t
 		(*out)[(*n)++] = xstrdup(tok);
 	}
 	free(copy);
+	if (!ret && has_duplicate(value, *out, *n, type, err, errlen))
+		ret = -1;
 	if (ret) {
 		plan_free_values(*out, *n);
 		*out = NULL;
 		*n = 0;
 	}
 	return ret;
+}
+
+/* The expansion of one key: its list, or the whole text for a one-value key. */
+static int expand_key(const struct opt_desc *d, const char *value, char ***out, size_t *n,
+		      char *err, size_t errlen)
+{
+	if (!d->one_value)
+		return plan_expand_value(value, d->type, out, n, err, errlen);
+	*out = xmalloc(sizeof(**out));
+	(*out)[0] = xstrdup(value);
+	*n = 1;
+	return 0;
 }
 
 static bool is_reserved(const char *key)
@@ -366,6 +418,31 @@ static void emit(struct builder *b, const char *job, const char *src, const stru
 	it->label = label ? xstrdup(label) : NULL;
 }
 
+/*
+ * Count what a backend x workload of a job expands to before expanding it:
+ * 4096 values in each of a few keys is far beyond any plan, and looping
+ * through it only to refuse it at the end could take hours.
+ */
+static bool too_many(struct builder *b, const char *src, const char *job,
+		     const struct keyvals *kvs, size_t nk, size_t nstrategies)
+{
+	uint64_t total = nstrategies;
+	bool over = false;
+	char num[32];
+
+	for (size_t k = 0; k < nk && !over; k++)
+		over = __builtin_mul_overflow(total, (uint64_t)kvs[k].n, &total);
+	if (!over)
+		over = __builtin_add_overflow(total, (uint64_t)b->pl->n, &total);
+	if (!over && total <= PLAN_MAX_INSTANCES)
+		return false;
+	b->errors++;
+	snprintf(num, sizeof(num), "%llu", (unsigned long long)total);
+	error("%s: job '%s' expands the plan to %s job instances (at most %d)", src, job,
+	      over ? "more than 2^64" : num, PLAN_MAX_INSTANCES);
+	return true;
+}
+
 /* Expand one job (its merged keys in e) into instances. */
 static void build_job(struct builder *b, const char *job, const char *src, const struct eset *e)
 {
@@ -442,6 +519,9 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 	}
 	if (kv_st)
 		name_list(b, kv_st, &st_names, &nst);
+	/* stored and printed everywhere: no terminal control, valid UTF-8 for JSON */
+	if (kv_label && has_control_or_bad_utf8(kv_label->value))
+		kverr(b, kv_label, "label: control characters or invalid UTF-8 (plain text only)");
 	if (b->errors != errors0)
 		goto out;
 
@@ -495,7 +575,7 @@ static void build_job(struct builder *b, const char *job, const char *src, const
 				if (!d)
 					continue;
 				applies = true;
-				if (plan_expand_value(kv->value, d->type, &vals, &nv, err, sizeof(err))) {
+				if (expand_key(d, kv->value, &vals, &nv, err, sizeof(err))) {
 					kverr(b, kv, "%s=%s", kv->key, err);
 					goto next_key;
 				}
@@ -545,11 +625,16 @@ next_key:;
 				if (!d)
 					continue;
 				kvs[nk].kv = &e->v[k];
-				if (plan_expand_value(e->v[k].value, d->type, &kvs[nk].vals,
-						      &kvs[nk].n, err, sizeof(err)))
+				if (expand_key(d, e->v[k].value, &kvs[nk].vals, &kvs[nk].n, err,
+					       sizeof(err)))
 					BUG("value validated above no longer expands: %s", err);
 				idx[nk] = 0;
 				nk++;
+			}
+			if (too_many(b, src, job, kvs, nk, bes[i]->strategies && nst ? nst : 1)) {
+				for (size_t k = 0; k < nk; k++)
+					plan_free_values(kvs[k].vals, kvs[k].n);
+				goto out;
 			}
 			for (;;) {
 				size_t ns = bes[i]->strategies && nst ? nst : 1;

@@ -8,6 +8,7 @@
 #ifndef TDX_PLAN_H
 #define TDX_PLAN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,6 +81,26 @@ void plan_item_free(struct plan_item *it);
 int plan_expand_value(const char *value, enum opt_type type, char ***out, size_t *n,
 		      char *err, size_t errlen);
 void plan_free_values(char **v, size_t n);
+
+/*
+ * Resolve an instance's full parameter set (strategy preset, overrides,
+ * defaults), exactly as the runner runs it. -1 + err.
+ */
+int plan_item_resolve(const struct plan_item *it, struct params *out, char *err, size_t errlen);
+/*
+ * Check every instance without touching the host or the store: resolved keys
+ * against their descriptors (type, range), the workload built, the backend's
+ * validate(). Prints one line per bad instance (the first few) and returns
+ * -1; stops early when *stop becomes non-zero (stop may be NULL).
+ */
+int plan_validate(const struct plan *pl, volatile sig_atomic_t *stop);
+/*
+ * With --strategy over job files: leave out the instances whose knob mix the
+ * backend refuses (a preset a job's conditions do not allow) where the same
+ * job has instances that fit, one line on stderr per job and strategy.
+ * Returns how many were left out.
+ */
+size_t plan_drop_unfit(struct plan *pl);
 
 /* One line describing an instance (dry-run output, progress, summaries). */
 char *plan_item_describe(const struct plan_item *it);

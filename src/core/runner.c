@@ -52,7 +52,19 @@ static void on_interrupt(int sig)
 	(void)r;
 }
 
-static void install_handlers(struct sigaction *old_int, struct sigaction *old_term)
+/*
+ * Signals that end a run (Ctrl-C, kill, a closed terminal) take the Ctrl-C
+ * path, so statuses stay true. SIGPIPE is ignored: `run | head -1` closes
+ * stdout, and losing the summary must not leave the session running forever.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+struct saved_handlers {
+	struct sigaction stop[ARRAY_SIZE(stop_signals)];
+	struct sigaction pipe;
+};
+
+static void install_handlers(struct saved_handlers *old)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -61,14 +73,17 @@ static void install_handlers(struct sigaction *old_int, struct sigaction *old_te
 	sa.sa_flags = SA_RESTART;
 	interrupts = 0;
 	abort_now = 0;
-	sigaction(SIGINT, &sa, old_int);
-	sigaction(SIGTERM, &sa, old_term);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, &old->stop[i]);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, &old->pipe);
 }
 
-static void restore_handlers(const struct sigaction *old_int, const struct sigaction *old_term)
+static void restore_handlers(const struct saved_handlers *old)
 {
-	sigaction(SIGINT, old_int, NULL);
-	sigaction(SIGTERM, old_term, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old->stop[i], NULL);
+	sigaction(SIGPIPE, &old->pipe, NULL);
 }
 
 uint64_t runner_rep_seed(uint64_t seed, int rep)
@@ -92,14 +107,26 @@ struct inst {
 	int kept;		/* reps committed in this invocation */
 };
 
+/* Not on a terminal (a log, CI): one progress line at most this often
+ * (TDXBENCH_PROGRESS_MS overrides it). */
+#define LOG_EVERY_NS 5000000000ULL
+/* On a terminal: redraw the live line at most this often. */
+#define DRAW_EVERY_NS 100000000ULL
+
 struct progress {
 	bool tty, quiet;
-	uint64_t t0;
+	uint64_t t0, log_every;
 	int total, done;
 	bool line_up;		/* a \r line is on screen */
-	uint64_t drawn;		/* when it was last drawn */
+	uint64_t drawn;		/* when it was last drawn (tty) or printed (log) */
 	uint64_t all_wall;
 	int all_n;
+	/* the repetition under way, and how far the backend says it got */
+	const struct inst *all, *cur;
+	size_t n;
+	int rep, warm;
+	uint64_t rep_t0;
+	double frac;
 };
 
 static void fmt_dur(uint64_t ns, char *buf, size_t len)
@@ -115,17 +142,36 @@ static void fmt_dur(uint64_t ns, char *buf, size_t len)
 			 (unsigned long long)(s % 60));
 }
 
-static uint64_t eta_ns(const struct progress *pg, const struct inst *in, size_t n)
+/*
+ * Time left: each instance's reps to go at its own mean wall time (others'
+ * mean before it has one), less the part of the current rep already done.
+ * Before any rep finished, the current one's pace (elapsed / fraction done)
+ * is the estimate. 0 = unknown.
+ */
+static uint64_t eta_ns(const struct progress *pg, uint64_t now)
 {
-	double left = 0, avg = pg->all_n ? (double)pg->all_wall / pg->all_n : 0;
-	if (!pg->all_n)
+	double avg = pg->all_n ? (double)pg->all_wall / pg->all_n : 0, left = 0;
+
+	if (!avg && pg->cur && pg->frac >= 0.01)
+		avg = (double)(now - pg->rep_t0) / pg->frac;
+	if (!avg)
 		return 0;
-	for (size_t i = 0; i < n; i++) {
-		double per = in[i].wall_n ? (double)in[i].wall_sum / in[i].wall_n : avg;
-		if (!in[i].failed)
-			left += per * (in[i].todo_reps + in[i].todo_warm);
+	for (size_t i = 0; i < pg->n; i++) {
+		const struct inst *in = &pg->all[i];
+		double per = in->wall_n ? (double)in->wall_sum / in->wall_n : avg;
+		if (in->failed)
+			continue;
+		left += per * (in->todo_reps + in->todo_warm);
+		if (in != pg->cur)
+			continue;
+		/* the current rep: what the backend says is left, else what history says */
+		left -= per;
+		if (pg->frac >= 0.05)
+			left += (double)(now - pg->rep_t0) * (1 / pg->frac - 1);
+		else
+			left += MAX(0.0, per - (double)(now - pg->rep_t0));
 	}
-	return (uint64_t)left;
+	return left > 0 ? (uint64_t)left : 0;
 }
 
 static void progress_clear(struct progress *pg)
@@ -142,41 +188,60 @@ static void inst_name(const struct inst *in, char *buf, size_t len)
 		 in->it->strategy ? " " : "", in->it->wl->name);
 }
 
-static void progress_rep(struct progress *pg, const struct inst *all, size_t n,
-			 const struct inst *in, int rep, int warm, const char *what)
+/* The live line (tty) or a log line: where we are, elapsed, ETA. */
+static void progress_draw(struct progress *pg, bool force)
 {
-	char name[128], el[32], eta[32], line[256];
-	uint64_t e;
-	if (pg->quiet)
+	char name[128], el[32], eta[32], line[256], pct[16] = "";
+	uint64_t now = now_ns(), e;
+	const struct inst *in = pg->cur;
+
+	if (pg->quiet || !in)
 		return;
+	if (!force && pg->drawn && now - pg->drawn < (pg->tty ? DRAW_EVERY_NS : pg->log_every))
+		return;
+	pg->drawn = now;
 	inst_name(in, name, sizeof(name));
-	fmt_dur(now_ns() - pg->t0, el, sizeof(el));
-	e = eta_ns(pg, all, n);
-	if (pg->all_n)
+	fmt_dur(now - pg->t0, el, sizeof(el));
+	e = eta_ns(pg, now);
+	if (e)
 		fmt_dur(e, eta, sizeof(eta));
 	else
 		snprintf(eta, sizeof(eta), "?");
-	if (rep >= 0)
-		snprintf(line, sizeof(line), "[%d/%d] %s rep %d/%d", pg->done + (what ? 0 : 1),
-			 pg->total, name, rep + 1, in->it->reps);
+	if (pg->frac > 0 && pg->frac < 1)
+		snprintf(pct, sizeof(pct), " %.0f%%", pg->frac * 100);
+	if (pg->rep >= 0)
+		snprintf(line, sizeof(line), "[%d/%d] %s rep %d/%d%s", pg->done + 1, pg->total, name,
+			 pg->rep + 1, in->it->reps, pct);
 	else
-		snprintf(line, sizeof(line), "[%d/%d] %s warm-up %d/%d", pg->done + (what ? 0 : 1),
-			 pg->total, name, warm + 1, in->it->warmup);
+		snprintf(line, sizeof(line), "[%d/%d] %s warm-up %d/%d%s", pg->done + 1, pg->total,
+			 name, pg->warm + 1, in->it->warmup, pct);
 	if (pg->tty) {
-		uint64_t now = now_ns();
-		if (what)	/* finished: the next start redraws */
-			return;
-		/* short model reps: redrawing thousands of times a second helps nobody */
-		if (pg->line_up && now - pg->drawn < 100000000ULL)
-			return;
-		pg->drawn = now;
 		/* keep it to one 80-column line */
 		fprintf(stderr, "\r%.52s  %s elapsed, ETA %s\033[K", line, el, eta);
 		pg->line_up = true;
-	} else if (what) {
-		fprintf(stderr, "tdxbench: %s %s (elapsed %s, ETA %s)\n", line, what, el, eta);
+	} else {
+		fprintf(stderr, "tdxbench: %s (elapsed %s, ETA %s)\n", line, el, eta);
 	}
 	fflush(stderr);
+}
+
+/* A repetition starts: the line shows it at once on a tty, in a log when due. */
+static void progress_rep(struct progress *pg, const struct inst *in, int rep, int warm)
+{
+	pg->cur = in;
+	pg->rep = rep;
+	pg->warm = warm;
+	pg->frac = 0;
+	pg->rep_t0 = now_ns();
+	progress_draw(pg, pg->tty);
+}
+
+/* The backend's word on the repetition under way (run_spec.progress). */
+static void progress_frac(void *ctx, double frac)
+{
+	struct progress *pg = ctx;
+	pg->frac = frac;
+	progress_draw(pg, false);
 }
 
 /* An event everyone must see (failures), above the live line. */
@@ -222,14 +287,10 @@ static void inst_prepare(struct inst *in)
 		inst_fail(in, why);
 		return;
 	}
-	if (be->resolve && be->resolve(in->it->strategy, &in->resolved, err, sizeof(err))) {
+	if (plan_item_resolve(in->it, &in->resolved, err, sizeof(err))) {
 		inst_fail(in, err);
 		return;
 	}
-	/* the workload's own defaults first: it may override a common one (multi-td: tds=4) */
-	opt_fill_defaults(in->it->wl->params, &in->resolved);
-	opt_fill_defaults(workload_common_opts, &in->resolved);
-	params_sort(&in->resolved);
 
 	spec.strategy = in->it->strategy;
 	spec.wl = in->it->wl;
@@ -252,7 +313,7 @@ static void inst_prepare(struct inst *in)
 enum rep_outcome { REP_OK, REP_FAILED, REP_ABORTED, REP_STORE_ERROR };
 
 static enum rep_outcome run_one(struct store *st, struct inst *in, int rep, int warm,
-				uint64_t *wall)
+				struct progress *pg, uint64_t *wall)
 {
 	const struct backend_ops *be = in->it->be;
 	struct params p = PARAMS_INIT;
@@ -269,6 +330,8 @@ static enum rep_outcome run_one(struct store *st, struct inst *in, int rep, int 
 	spec.seed = runner_rep_seed(in->it->seed, rep >= 0 ? rep : -1 - warm);
 	spec.rep = rep;
 	spec.abort_now = &abort_now;
+	spec.progress = progress_frac;
+	spec.progress_ctx = pg;
 	result_init(&res);
 	if (build_work(in, &p, spec.seed, &spec.work, err, sizeof(err))) {
 		rc = BACKEND_FAILED;
@@ -342,15 +405,20 @@ static void keep_outcome(const struct inst *in, size_t n, int64_t session, bool 
 			 struct runner_outcome *out)
 {
 	out->rows = xcalloc(n, sizeof(*out->rows));
-	out->n = n;
+	out->n = 0;
 	out->session = session;
 	out->interrupted = interrupted;
 	for (size_t i = 0; i < n; i++) {
-		out->rows[i].it = in[i].it;
-		out->rows[i].run_id = in[i].run_id;
-		out->rows[i].failed = in[i].failed;
-		out->rows[i].reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
-		out->rows[i].kept = in[i].kept;
+		struct runner_row *row = &out->rows[out->n];
+		/* a second Ctrl-C during preparation leaves the rest without a row */
+		if (!in[i].it || !in[i].run_id)
+			continue;
+		row->it = in[i].it;
+		row->run_id = in[i].run_id;
+		row->failed = in[i].failed;
+		row->reason = in[i].reason ? xstrdup(in[i].reason) : NULL;
+		row->kept = in[i].kept;
+		out->n++;
 	}
 }
 
@@ -377,6 +445,11 @@ static void prepare_all(struct run_state *rs, struct plan *pl, int64_t session, 
 {
 	for (size_t i = 0; i < rs->n; i++) {
 		struct inst *x = &rs->in[i];
+		/* a second Ctrl-C stops here too: the rows made so far are resumable */
+		if (abort_now) {
+			rs->stop = true;
+			return;
+		}
 		x->it = &pl->items[i];
 		x->done = xcalloc((size_t)x->it->reps + 1, sizeof(bool));
 		inst_prepare(x);
@@ -452,8 +525,8 @@ static void run_round(struct run_state *rs, int round)
 				return;
 			}
 		}
-		progress_rep(&rs->pg, rs->in, rs->n, x, rep, warm, NULL);
-		res = run_one(rs->st, x, rep, warm, &wall);
+		progress_rep(&rs->pg, x, rep, warm);
+		res = run_one(rs->st, x, rep, warm, &rs->pg, &wall);
 		if (res == REP_ABORTED) {
 			rs->stop = true;
 			return;
@@ -470,7 +543,6 @@ static void run_round(struct run_state *rs, int round)
 			store_run_set_status(rs->st, x->run_id, "failed", x->reason);
 			continue;
 		}
-		progress_rep(&rs->pg, rs->in, rs->n, x, rep, warm, "ok");
 	}
 }
 
@@ -505,7 +577,7 @@ static bool finish_statuses(struct run_state *rs, bool *any_failed)
 static int begin_session(struct store *st, struct plan *pl, const struct runner_opts *o,
 			 int64_t *host_id, int64_t *session)
 {
-	struct host_opts hopts = { .label = o->host_label };
+	struct host_opts hopts = { .label = o->host_label, .kernel_tree = o->kernel_tree };
 	struct session_info si = {
 		.cmdline = o->cmdline,
 		.jobfile = pl->jobfiles,
@@ -518,15 +590,22 @@ static int begin_session(struct store *st, struct plan *pl, const struct runner_
 		return -1;
 	*session = o->resume_session;
 	if (*session)
-		return 0;
+		return 0;	/* runner_resume_plan() holds its lock already */
 	si.host_id = *host_id;
-	return store_session_begin(st, &si, session);
+	if (store_session_begin(st, &si, session))
+		return -1;
+	/* held until this process ends, however it ends: see src/store/lock.c */
+	if (store_session_lock(st, *session)) {
+		store_session_finish(st, *session, "failed");
+		return -1;
+	}
+	return 0;
 }
 
 int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outcome *out)
 {
 	struct run_state rs = { .st = o->st, .n = pl->n };
-	struct sigaction old_int, old_term;
+	struct saved_handlers old_handlers;
 	int64_t host_id = 0, session = 0;
 	int rc = EXIT_OK;
 	bool any_failed = false, interrupted;
@@ -534,10 +613,19 @@ int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outco
 	if (out)
 		memset(out, 0, sizeof(*out));
 	rs.in = xcalloc(pl->n, sizeof(*rs.in));
-	install_handlers(&old_int, &old_term);
+	install_handlers(&old_handlers);
 	rs.pg.tty = isatty(2);
 	rs.pg.quiet = o->quiet;
 	rs.pg.t0 = now_ns();
+	rs.pg.all = rs.in;
+	rs.pg.n = pl->n;
+	rs.pg.log_every = LOG_EVERY_NS;
+	{
+		const char *env = getenv("TDXBENCH_PROGRESS_MS");
+		uint64_t ms;
+		if (env && !parse_u64(env, &ms))
+			rs.pg.log_every = ms * 1000000ULL;
+	}
 
 	if (begin_session(rs.st, pl, o, &host_id, &session)) {
 		rc = EXIT_FAIL;
@@ -562,8 +650,15 @@ int runner_run(struct plan *pl, const struct runner_opts *o, struct runner_outco
 
 	if (out && !rs.store_broken && pl->n && rs.in[0].run_id)
 		keep_outcome(rs.in, pl->n, session, interrupted, out);
+	else if (rs.store_broken && pl->n && rs.in[0].run_id) {
+		char *q = shell_quote(store_path(o->st));
+		error("the database could not be written (see above); what finished is kept: "
+		      "once it can be (disk space?), finish with 'tdxbench --db %s run --resume %lld'",
+		      q, (long long)rs.in[0].run_id);
+		free(q);
+	}
 out:
-	restore_handlers(&old_int, &old_term);
+	restore_handlers(&old_handlers);
 	for (size_t i = 0; i < pl->n; i++) {
 		params_free(&rs.in[i].resolved);
 		free(rs.in[i].done);
@@ -592,6 +687,16 @@ int runner_resume_plan(struct store *st, int64_t run_id, struct plan *pl, int64_
 	}
 	*session = rows[0].session_id;
 	store_free_runs(rows, n);
+	/* before reading what is missing: two resumes must not both do it */
+	switch (store_session_lock(st, *session)) {
+	case 0:
+		break;
+	case 1:
+		return error("session %lld is being run by another tdxbench process (if none is, "
+			     "'tdxbench db check' says so)", (long long)*session);
+	default:
+		return -1;
+	}
 
 	memset(&f, 0, sizeof(f));
 	f.session_id = *session;

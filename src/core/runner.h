@@ -20,6 +20,7 @@ struct runner_opts {
 	struct store *st;
 	const char *cmdline;		/* exact command line, shell-quoted */
 	const char *host_label;		/* --label, for the host fingerprint */
+	const char *kernel_tree;	/* --kernel-tree: git describe for the host */
 	bool quiet;			/* no progress */
 	int64_t resume_session;		/* the plan continues this session (0 = a new one) */
 	const char *shard;		/* "K/N" of `run --shard`, recorded with the session */

@@ -14,6 +14,7 @@
 
 static const char *const columns[] = {
 	"id", "session", "backend", "strategy", "workload", "label", "status", "kernel", "host",
+	"job",
 	"uuid",
 };
 
@@ -29,22 +30,29 @@ static int parse_id(const char *s, int64_t *out)
 /* "12", "12-20", "12-" */
 static int parse_id_range(const char *s, int64_t *lo, int64_t *hi)
 {
-	char buf[64];
-	char *dash;
-	snprintf(buf, sizeof(buf), "%s", s);
-	dash = strchr(buf, '-');
-	if (!dash)
-		return parse_id(buf, lo) ? -1 : (*hi = *lo, 0);
+	/* the whole term, however long: a fixed buffer once cut "1-0...03GARBAGE" to 1-3 */
+	char *buf = xstrdup(s), *dash = strchr(buf, '-');
+	int ret = -1;
+
+	if (!dash) {
+		if (!parse_id(buf, lo)) {
+			*hi = *lo;
+			ret = 0;
+		}
+		goto out;
+	}
 	*dash = 0;
 	if (parse_id(buf, lo))
-		return -1;
+		goto out;
 	if (!dash[1]) {
 		*hi = 0;
-		return 0;
+		ret = 0;
+	} else if (!parse_id(dash + 1, hi) && *hi >= *lo) {
+		ret = 0;
 	}
-	if (parse_id(dash + 1, hi) || *hi < *lo)
-		return -1;
-	return 0;
+out:
+	free(buf);
+	return ret;
 }
 
 static bool valid_key(const char *k)
@@ -68,15 +76,20 @@ static bool is_column(const char *k)
 
 int selector_parse(const char *text, struct selector *sel, char *err, size_t errlen)
 {
-	char *copy = xstrdup(text), *save = NULL;
+	char *copy = xstrdup(text), *rest = *copy ? copy : NULL, *t;
 	bool have_id = false;
 	int ret = -1;
 
 	memset(sel, 0, sizeof(*sel));
 	sel->text = xstrdup(text);
-	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+	/* "" selects every run; an empty term inside a selector is a mistake */
+	while ((t = strsep(&rest, ",")) != NULL) {
 		char *eq = strchr(t, '=');
 		const char *key, *val;
+		if (!*t) {
+			snprintf(err, errlen, "empty term in selector '%s'", text);
+			goto out;
+		}
 		if (!eq) {
 			/* a bare term is a run id or id range */
 			if (have_id || parse_id_range(t, &sel->filter.id_lo, &sel->filter.id_hi)) {
@@ -133,6 +146,7 @@ int selector_parse(const char *text, struct selector *sel, char *err, size_t err
 	sel->filter.status = params_get(&sel->fields, "status");
 	sel->filter.kernel = params_get(&sel->fields, "kernel");
 	sel->filter.host = params_get(&sel->fields, "host");
+	sel->filter.job = params_get(&sel->fields, "job");
 	sel->filter.uuid = params_get(&sel->fields, "uuid");
 	sel->filter.params = sel->param_terms.n ? &sel->param_terms : NULL;
 	ret = 0;

@@ -3,7 +3,7 @@
  *   "strategy=sean-v5,workload=boot"   key=value terms, all must hold
  *   "12" / "12-20" / "id=12-20"         run ids
  *   keys: id, session, backend, strategy, workload, label, status, kernel, host,
- *         and any run parameter (mem=64G, vcpus=16, ...)
+ *         job (the job file section), and any run parameter (mem=64G, vcpus=16, ...)
  */
 #ifndef TDX_SELECT_H
 #define TDX_SELECT_H

@@ -150,6 +150,43 @@ const char *host_json_str(struct json_object *fp, const char *path)
 	return cur && json_object_is_type(cur, json_type_string) ? json_object_get_string(cur) : NULL;
 }
 
+/*
+ * `run --label L` after `host --label L --kernel-tree DIR` on the same boot:
+ * the label names the kernel that tree describes, so the run attaches to
+ * that host record (same fingerprint, same describe) instead of a new one.
+ */
+static int inherit_kernel_tree(struct store *st, const struct host_opts *o,
+			       struct json_object **fp)
+{
+	struct json_object *old, *kt, *merged;
+	char *json = NULL;
+
+	if (!o || !o->label || o->kernel_tree)
+		return 0;
+	if (store_host_described(st, o->label, host_json_str(*fp, "hostname"),
+				 host_json_str(*fp, "kernel.release"), &json))
+		return -1;
+	if (!json)
+		return 0;
+	old = json_tokener_parse(json);
+	free(json);
+	if (!old || !json_object_object_get_ex(old, "kernel_tree", &kt)) {
+		json_object_put(old);
+		return 0;
+	}
+	/* where host_fingerprint() puts it, so the identity hash comes out the same */
+	merged = json_object_new_object();
+	json_object_object_foreach(*fp, k, v) {
+		json_object_object_add(merged, k, json_object_get(v));
+		if (!strcmp(k, "label"))
+			json_object_object_add(merged, "kernel_tree", json_object_get(kt));
+	}
+	json_object_put(old);
+	json_object_put(*fp);
+	*fp = merged;
+	return 0;
+}
+
 int host_store(struct store *st, const struct host_opts *o, int64_t *host_id)
 {
 	struct json_object *fp = host_fingerprint(o);
@@ -158,6 +195,10 @@ int host_store(struct store *st, const struct host_opts *o, int64_t *host_id)
 	struct host_info h;
 	int ret;
 
+	if (!err && inherit_kernel_tree(st, o, &fp)) {
+		json_object_put(fp);
+		return -1;
+	}
 	if (err) {
 		error("%s", err);
 		json_object_put(fp);

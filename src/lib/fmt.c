@@ -89,3 +89,43 @@ void fmt_csv(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+const char *fmt_sig(double v, int digits, char *buf, size_t len)
+{
+	int dec;
+	if (!isfinite(v)) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	if (v == 0 || v == floor(v)) {
+		snprintf(buf, len, "%.0f", v);
+		return buf;
+	}
+	dec = digits - 1 - (int)floor(log10(fabs(v)));
+	snprintf(buf, len, "%.*f", dec > 0 ? dec : 0, v);
+	return buf;
+}
+
+void fprint_wrapped(FILE *f, const char *text, int first_col, int ind, int width)
+{
+	int col = first_col;
+	const char *p = text;
+	while (*p) {
+		const char *e = p;
+		int len;
+		while (*e && *e != ' ')
+			e++;
+		len = (int)(e - p);
+		if (col > ind && col + 1 + len > width) {
+			fprintf(f, "\n%*s", ind, "");
+			col = ind;
+		} else if (col > ind) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", len, p);
+		col += len;
+		p = *e ? e + 1 : e;
+	}
+	fputc('\n', f);
+}

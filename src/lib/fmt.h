@@ -28,7 +28,19 @@ struct fmt_scale fmt_scale(const char *unit, double maxabs);
 /* "-" for NaN/inf; three significant digits, no exponent. Returns buf. */
 const char *fmt_value(double v, const char *unit, char *buf, size_t len);
 
+/*
+ * v with `digits` significant digits, no exponent, no unit ("0.01030",
+ * "8.078", "44796"): where a value is read against a tolerance band
+ * (`tdxbench fidelity`) and three digits could hide which side it is on.
+ * "-" for NaN/inf. Returns buf.
+ */
+const char *fmt_sig(double v, int digits, char *buf, size_t len);
+
 /* s as one CSV field (RFC 4180 quoting when it needs it); NULL writes nothing. */
 void fmt_csv(FILE *f, const char *s);
+
+/* Print text on f, starting at column first_col, wrapped at width with
+ * every following line indented by ind; ends with a newline. */
+void fprint_wrapped(FILE *f, const char *text, int first_col, int ind, int width);
 
 #endif

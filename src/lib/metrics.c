@@ -109,6 +109,11 @@ const struct metric_desc metric_table[] = {
 	{ "trace_kvm_mmu_set_dirty_bit", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_set_dirty_bit: guest PTE dirty bits set by KVM's walker (one per page first written, shadow paging)" },
 	{ "trace_kvm_mmu_set_accessed_bit", "ops", BETTER_NONE, "tracepoint kvmmmu:kvm_mmu_set_accessed_bit: guest PTE accessed bits set by KVM's walker" },
 	{ "trace_lost", "ops", BETTER_LOWER, "tracepoint records the ring buffer dropped (counts are low by this much)" },
+	/* per-page accounting (kvm trace_events=per-page): events per 4K page of the fault phases */
+	{ "exits_per_page", "ops/page", BETTER_LOWER, "kvm:kvm_exit per page touched (VM exits; 0 where the host has no VMX/SVM exits)" },
+	{ "emulated_insns_per_page", "ops/page", BETTER_LOWER, "kvm:kvm_emulate_insn per page touched (guest instructions KVM's emulator ran)" },
+	{ "pt_walks_per_page", "ops/page", BETTER_LOWER, "kvmmmu:kvm_mmu_pagetable_walk per page touched (guest page-table walks by KVM)" },
+	{ "host_faults_per_page", "ops/page", BETTER_LOWER, "exceptions:page_fault_user + page_fault_kernel per page touched (#PF the host took in the VMM's threads)" },
 };
 
 const size_t metric_table_len = sizeof(metric_table) / sizeof(metric_table[0]);

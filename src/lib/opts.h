@@ -33,6 +33,8 @@ struct opt_desc {
 	 * NULL = unbounded on that side. Numeric types only.
 	 */
 	const char *min, *max;
+	/* Commas belong to the value (a CPU list like 0,2-3): never a matrix. */
+	bool one_value;
 };
 
 /* Tables end with an entry whose .name is NULL. */

@@ -1,4 +1,5 @@
 #include "lib/params.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 
 #include <stdio.h>
@@ -111,20 +112,29 @@ char *params_canonical(const struct params *p)
 
 int params_parse_assignments(struct params *p, const char *list, char *err, size_t errlen)
 {
-	char *copy = xstrdup(list), *save = NULL, *tok;
+	char *copy = xstrdup(list), *rest = copy, *tok;
 	char *last_key = NULL;
-	int ret = 0;
+	struct params seen = PARAMS_INIT;
+	int ret = -1;
 
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	if (has_control_or_bad_utf8(list)) {
+		snprintf(err, errlen, "control characters or invalid UTF-8 in '%s'", list);
+		goto out;
+	}
+	/* strsep, not strtok: "a=1,,b=2" and a trailing ',' are mistakes, not separators */
+	while ((tok = strsep(&rest, ",")) != NULL) {
 		char *eq = strchr(tok, '=');
 		while (*tok == ' ')
 			tok++;
+		if (!*tok) {
+			snprintf(err, errlen, "empty item in '%s'", list);
+			goto out;
+		}
 		if (!eq) {
 			char *joined;
 			if (!last_key) {
 				snprintf(err, errlen, "'%s' is not key=value", tok);
-				ret = -1;
-				break;
+				goto out;
 			}
 			joined = xasprintf("%s,%s", params_get(p, last_key), tok);
 			params_set(p, last_key, joined);
@@ -134,18 +144,24 @@ int params_parse_assignments(struct params *p, const char *list, char *err, size
 		*eq = 0;
 		if (!*tok) {
 			snprintf(err, errlen, "empty key in '=%s'", eq + 1);
-			ret = -1;
-			break;
+			goto out;
 		}
 		if (!eq[1]) {
 			snprintf(err, errlen, "no value for '%s'", tok);
-			ret = -1;
-			break;
+			goto out;
 		}
+		if (params_has(&seen, tok)) {
+			snprintf(err, errlen, "'%s' given twice", tok);
+			goto out;
+		}
+		params_set(&seen, tok, "");
 		params_set(p, tok, eq + 1);
 		free(last_key);
 		last_key = xstrdup(tok);
 	}
+	ret = 0;
+out:
+	params_free(&seen);
 	free(last_key);
 	free(copy);
 	return ret;

@@ -2,13 +2,17 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+__attribute__((format(printf, 2, 0)))
 static void vreport(const char *prefix, const char *fmt, va_list ap, int errnum)
 {
 	fprintf(stderr, "tdxbench: %s", prefix);
@@ -114,8 +118,13 @@ void grow_array(void **p, size_t *cap, size_t need, size_t elem)
 	if (need <= *cap)
 		return;
 	ncap = *cap ? *cap : 8;
-	while (ncap < need)
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			BUG("array of %zu elements overflows", need);
 		ncap *= 2;
+	}
+	if (elem && ncap > SIZE_MAX / elem)
+		BUG("array of %zu x %zu bytes overflows", ncap, elem);
 	*p = xrealloc(*p, ncap * elem);
 	*cap = ncap;
 }
@@ -173,7 +182,8 @@ int parse_double(const char *s, double *out)
 		return -1;
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || *end || end == s)
+	/* nan and inf parse, but no knob or option means them */
+	if (errno || *end || end == s || !isfinite(v))
 		return -1;
 	*out = v;
 	return 0;
@@ -282,6 +292,14 @@ void sbuf_add(struct sbuf *sb, const char *s)
 	sb->len += n;
 }
 
+void sbuf_addbuf(struct sbuf *sb, const void *p, size_t n)
+{
+	GROW(sb->buf, sb->cap, sb->len + n + 1);
+	memcpy(sb->buf + sb->len, p, n);
+	sb->len += n;
+	sb->buf[sb->len] = 0;
+}
+
 void sbuf_addch(struct sbuf *sb, char c)
 {
 	GROW(sb->buf, sb->cap, sb->len + 2);
@@ -371,6 +389,55 @@ char *read_file(const char *path, size_t *len)
 	if (len)
 		*len = sb.len;
 	return sbuf_detach(&sb);
+}
+
+int read_file_limited(const char *path, size_t cap, bool regular_only, char **buf, size_t *len,
+		      char *err, size_t errlen)
+{
+	struct sbuf sb = SBUF_INIT;
+	struct stat st;
+	char chunk[65536];
+	ssize_t n;
+	/* O_NONBLOCK: opening a FIFO nobody writes must not hang; reads block again below */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || (regular_only && !S_ISREG(st.st_mode))) {
+		snprintf(err, errlen, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > cap)
+		goto too_big;
+	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "%s", strerror(errno));
+			close(fd);
+			sbuf_free(&sb);
+			return -1;
+		}
+		if (sb.len + (size_t)n > cap)
+			goto too_big;
+		GROW(sb.buf, sb.cap, sb.len + (size_t)n + 1);
+		memcpy(sb.buf + sb.len, chunk, (size_t)n);
+		sb.len += (size_t)n;
+		sb.buf[sb.len] = 0;
+	}
+	close(fd);
+	*len = sb.len;
+	*buf = sb.buf ? sbuf_detach(&sb) : xstrdup("");
+	return 0;
+too_big:
+	snprintf(err, errlen, "larger than %zu bytes", cap);
+	close(fd);
+	sbuf_free(&sb);
+	return -1;
 }
 
 char *shell_quote(const char *s)

@@ -70,6 +70,8 @@ struct sbuf {
 #define SBUF_INIT { NULL, 0, 0 }
 void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_add(struct sbuf *sb, const char *s);
+/* n bytes (NULs included), kept NUL-terminated. */
+void sbuf_addbuf(struct sbuf *sb, const void *p, size_t n);
 void sbuf_addch(struct sbuf *sb, char c);
 void sbuf_reset(struct sbuf *sb);
 void sbuf_free(struct sbuf *sb);
@@ -89,6 +91,14 @@ char *data_path(const char *rel);
 
 /* Read a whole file; NULL + errno on failure. */
 char *read_file(const char *path, size_t *len);
+/*
+ * Read at most cap bytes of path into *buf (NUL-terminated, caller frees):
+ * -1 with a reason in err when it cannot be opened, is bigger than cap, or
+ * (regular_only) is not a regular file, so /dev/zero or a FIFO cannot make
+ * a reader allocate or wait without bound.
+ */
+int read_file_limited(const char *path, size_t cap, bool regular_only, char **buf, size_t *len,
+		      char *err, size_t errlen);
 
 /* Shell-quote one word into a malloc'd string (unchanged when it needs no quotes). */
 char *shell_quote(const char *s);

@@ -62,16 +62,12 @@ const char *fmt_p(double p, char *buf, size_t len)
 	return buf;
 }
 
-const char *verdict(const struct crow *r)
+const char *verdict(const struct cblock *bl, const struct crow *r)
 {
-	if (!r->significant)
+	/* benchstat's rule: a word only for a significant change, never when confounded */
+	if (!r->significant || bl->confound.n)
 		return "";
 	return r->worse ? "worse" : r->improved ? "better" : "";
-}
-
-const char *geo_verdict(double g)
-{
-	return isnan(g) || g == 1 ? "" : g < 1 ? "better" : "worse";
 }
 
 /* "1-4,7,9-10" from run ids (sorted ascending by the store). */
@@ -227,6 +223,48 @@ char *side_backends(const struct cside *sd)
 			sbuf_addf(&sb, "%s%s", sb.len ? "," : "", sd->rows[r].backend);
 		free(needle);
 		free(hay);
+	}
+	return sbuf_detach(&sb);
+}
+
+bool same_hosts(const struct cside *a, const struct cside *b)
+{
+	for (size_t i = 0; i < a->nrows; i++)
+		for (size_t k = 0; k < b->nrows; k++)
+			if (a->rows[i].host_id != b->rows[k].host_id)
+				return false;
+	return true;
+}
+
+char *rerun_command(const struct cmp *c)
+{
+	const char *cmd = NULL;
+	struct sbuf sb = SBUF_INIT;
+
+	/* one session ran every side: its command, narrowed to the strategies compared */
+	for (size_t s = 0; s < c->nsides; s++)
+		for (size_t r = 0; r < c->sides[s].nrows; r++) {
+			const char *cl = c->sides[s].rows[r].cmdline;
+			if (!cl || !*cl || (cmd && strcmp(cmd, cl)))
+				return NULL;
+			cmd = cl;
+		}
+	if (!cmd)
+		return NULL;
+	sbuf_add(&sb, cmd);
+	if (params_has(&c->named, "strategy") && !strstr(cmd, "--strategy")) {
+		for (size_t s = 0; s < c->nsides; s++) {
+			const char *st = c->sides[s].nrows ? c->sides[s].rows[0].strategy : NULL;
+			bool one = true;
+			for (size_t r = 0; r < c->sides[s].nrows; r++)
+				one &= st && c->sides[s].rows[r].strategy &&
+				       !strcmp(st, c->sides[s].rows[r].strategy);
+			if (!one) {
+				sbuf_free(&sb);
+				return NULL;
+			}
+			sbuf_addf(&sb, "%s%s", s ? "," : " --strategy ", st);
+		}
 	}
 	return sbuf_detach(&sb);
 }

@@ -1,18 +1,22 @@
 /* compare as markdown (GitHub tables). */
 #include "report/compare_int.h"
+#include "lib/textsafe.h"
 
 #include <stdlib.h>
 
 #include "lib/fmt.h"
 #include "lib/util.h"
 
-static void md_escape(FILE *out, const char *s)
+static void md_escape(FILE *out, const char *raw)
 {
-	for (; *s; s++) {
+	/* a newline would end the table row, an ESC reach whoever cats the file */
+	char *safe = term_safe(raw), *s;
+	for (s = safe; *s; s++) {
 		if (*s == '|' || *s == '*' || *s == '_' || *s == '`')
 			fputc('\\', out);
 		fputc(*s, out);
 	}
+	free(safe);
 }
 
 void compare_markdown(struct store *st, const struct cmp *c, FILE *out)
@@ -59,6 +63,9 @@ void compare_markdown(struct store *st, const struct cmp *c, FILE *out)
 		}
 		if (bl->differs.n)
 			fprintf(out, "\n\n");
+		if (bl->confound.n)
+			fprintf(out, "**Confounded**: the sides differ in more than what is compared; "
+				     "no verdicts.\n\n");
 		if (!bl->nrows)
 			continue;
 		fprintf(out, "| metric | base | 95%% CI | cand | 95%% CI | change | p | n |\n");
@@ -78,13 +85,16 @@ void compare_markdown(struct store *st, const struct cmp *c, FILE *out)
 				r->c.noisy || r->c.outliers ? " !" : "",
 				fmt_value(r->c.ci_lo, r->unit, clo, sizeof(clo)),
 				fmt_value(r->c.ci_hi, r->unit, chi, sizeof(chi)),
-				r->significant ? chg : "~", *verdict(r) ? " " : "", verdict(r),
-				fmt_p(r->t.p, p, sizeof(p)), r->few ? " (n too small)" : "",
+				r->changed ? chg : "~", *verdict(bl, r) ? " " : "", verdict(bl, r),
+				r->identical ? "= (identical reps)" : fmt_p(r->t.p, p, sizeof(p)),
+				r->few ? " (n too small)" : "",
 				r->b.n, r->c.n);
 		}
-		if (bl->ngeo)
-			fprintf(out, "| geomean (%zu) | | | | | %s %s | | |\n", bl->ngeo,
-				fmt_change((bl->geo - 1) * 100.0, bl->geo, b3, sizeof(b3)),
-				geo_verdict(bl->geo));
+		for (size_t i = 0; i < bl->ngeos; i++)
+			if (bl->geos[i].n > 1)
+				fprintf(out, "| geomean %s (%zu) | | | | | %s | | |\n",
+					bl->geos[i].unit, bl->geos[i].n,
+					fmt_change((bl->geos[i].geo - 1) * 100.0, bl->geos[i].geo, b3,
+						   sizeof(b3)));
 	}
 }

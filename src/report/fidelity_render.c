@@ -16,7 +16,7 @@
 static void model_text(const struct fid_result *r, char *buf, size_t len)
 {
 	char v[FMT_LEN];
-	fmt_value(r->value, "", v, sizeof(v));
+	fmt_sig(r->value, 4, v, sizeof(v));
 	if (r->verdict == FID_NOT_REPRO)
 		snprintf(buf, len, "-");
 	else if (r->error[0])
@@ -32,33 +32,18 @@ static void band_text(const struct fid_row *row, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return;
 	}
-	fmt_value(fid_row_lo(row), "", lo, sizeof(lo));
-	fmt_value(fid_row_hi(row), "", hi, sizeof(hi));
+	fmt_sig(fid_row_lo(row), 4, lo, sizeof(lo));
+	fmt_sig(fid_row_hi(row), 4, hi, sizeof(hi));
 	if (fid_row_lo(row) == fid_row_hi(row))
 		snprintf(buf, len, "%s", lo);
 	else
 		snprintf(buf, len, "%s..%s", lo, hi);
 }
 
+/* "  label      text", the text wrapped at 78 under itself. */
 static void wrap(const char *label, const char *text)
 {
-	const int width = 78, ind = 13;
-	int col = printf("  %-10s ", label);
-	const char *p = text;
-	while (*p) {
-		const char *sp = p;
-		int wl;
-		while (*sp && *sp != ' ')
-			sp++;
-		wl = (int)(sp - p);
-		if (col > ind && col + 1 + wl > width)
-			col = printf("\n%*s", ind, "") - 1;
-		else if (col > ind)
-			col += printf(" ");
-		col += printf("%.*s", wl, p);
-		p = *sp ? sp + 1 : sp;
-	}
-	putchar('\n');
+	fprint_wrapped(stdout, text, printf("  %-10s ", label), 13, 78);
 }
 
 static void render_text(const struct fid_result *res, size_t n)

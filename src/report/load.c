@@ -28,6 +28,36 @@ static int on_bucket(void *ctx, int rep, const char *hist, const char *unit, dou
 	return 0;
 }
 
+struct metric_load {
+	struct rpt_run *run;
+	char **names, **units;	/* sorted by name: each metric's unit over all reps */
+	size_t n;
+};
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_metric_name(const void *a, const void *b)
+{
+	return strcmp(((const struct rpt_metric *)a)->name, ((const struct rpt_metric *)b)->name);
+}
+
+/* Values of ok repetitions, in repetition order, as store_metric_values() gave them. */
+static int on_metric(void *ctx, int rep, const char *status, const char *metric, const char *unit,
+		     double value)
+{
+	struct metric_load *ml = ctx;
+	char *const *hit;
+
+	if (!status || strcmp(status, "ok"))
+		return 0;
+	hit = bsearch(&metric, ml->names, ml->n, sizeof(*ml->names), cmp_strp);
+	rpt_run_metric(ml->run, metric, hit ? ml->units[hit - ml->names] : unit, value);
+	return 0;
+}
+
 static int load_run(struct store *st, const struct run_row *row, struct rpt_run *run)
 {
 	char **names = NULL, **units = NULL;
@@ -40,6 +70,7 @@ static int load_run(struct store *st, const struct run_row *row, struct rpt_run 
 	run->backend = dup_or_null(row->backend);
 	run->strategy = dup_or_null(row->strategy);
 	run->workload = dup_or_null(row->workload);
+	run->job = dup_or_null(row->job);
 	run->label = dup_or_null(row->label);
 	run->kernel = dup_or_null(row->kernel);
 	run->host_label = dup_or_null(row->host_label);
@@ -54,22 +85,19 @@ static int load_run(struct store *st, const struct run_row *row, struct rpt_run 
 
 	if (store_run_params(st, row->id, &run->params))
 		return -1;
+	/* two queries per run, not one per metric: 5,000 runs load in seconds */
 	if (store_run_metric_names(st, row->id, &names, &units, &n))
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		double *vals = NULL;
-		size_t nv = 0;
-		if (store_metric_values(st, row->id, names[i], &vals, &nv)) {
-			store_free_strings(names, n);
-			store_free_strings(units, n);
+	{
+		struct metric_load ml = { run, names, units, n };
+		int rc = store_run_metrics(st, row->id, on_metric, &ml);
+		store_free_strings(names, n);
+		store_free_strings(units, n);
+		if (rc)
 			return -1;
-		}
-		for (size_t j = 0; j < nv; j++)
-			rpt_run_metric(run, names[i], units[i], vals[j]);
-		free(vals);
 	}
-	store_free_strings(names, n);
-	store_free_strings(units, n);
+	/* name order, as the per-metric loading gave it */
+	qsort(run->metrics, run->nmetrics, sizeof(*run->metrics), cmp_metric_name);
 
 	/* Time series: one rep is a readable line; the first that finished. */
 	if (store_run_reps(st, row->id, &reps, &nreps))

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/metrics.h"
+#include "lib/stats.h"
 #include "lib/util.h"
 
 #define PANELS_PER_FIG 9
@@ -207,6 +208,40 @@ static bool key_numeric(const struct report *r, const char *key, const bool *in)
 	return true;
 }
 
+static int cmp_str_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* Order runs by workload, then the variant fields: equal = one group. */
+static int cmp_group(const void *pa, const void *pb, void *ctx)
+{
+	const struct report *r = ctx;
+	const struct rpt_run *x = &r->runs[*(const size_t *)pa], *y = &r->runs[*(const size_t *)pb];
+	int c = cmp_str_null(x->workload, y->workload);
+	for (int f = 0; f < NFIELDS && !c; f++)
+		c = cmp_str_null(run_field(x, f), run_field(y, f));
+	return c;
+}
+
+/* Does key take different values in the group, not all of them numbers? */
+static bool group_key_extra(const struct report *r, const char *key, const size_t *idx, size_t n)
+{
+	const char *first = params_get(&r->runs[idx[0]].params, key);
+	bool varies = false, numeric = true;
+	double d;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *v = params_get(&r->runs[idx[i]].params, key);
+		varies |= !str_eq(first, v);
+		if (v && !rpt_param_number(v, &d))
+			numeric = false;
+	}
+	return varies && !numeric;
+}
+
 /* "a,b" or "a=b" would change the meaning of a selector term. */
 static bool selector_safe(const char *v)
 {
@@ -218,7 +253,7 @@ static void auto_variants(struct report *r)
 	bool vary[NFIELDS] = { false };
 	char **keys = NULL, **extra = NULL;
 	size_t nkeys = 0, nextra = 0, nvcap = 0;
-	bool *in = xcalloc(r->nruns ? r->nruns : 1, sizeof(*in));
+	size_t *order;
 
 	for (size_t i = 1; i < r->nruns; i++)
 		for (int f = 0; f < NFIELDS; f++)
@@ -227,25 +262,28 @@ static void auto_variants(struct report *r)
 	/*
 	 * A non-numeric parameter that changes between runs of the same
 	 * strategy/label on the same workload (backing=thp vs anon) is one more
-	 * thing being compared, not a sweep axis.
+	 * thing being compared, not a sweep axis. Runs are sorted into those
+	 * groups once, so this is O(keys x runs), not O(keys x runs^2).
 	 */
 	for (size_t i = 0; i < r->nruns; i++)
 		collect_param_keys(&r->runs[i], &keys, &nkeys);
+	order = xcalloc(r->nruns ? r->nruns : 1, sizeof(*order));
+	for (size_t i = 0; i < r->nruns; i++)
+		order[i] = i;
+	qsort_r(order, r->nruns, sizeof(*order), cmp_group, r);
 	for (size_t k = 0; k < nkeys; k++) {
 		bool is_extra = false;
-		for (size_t a = 0; a < r->nruns && !is_extra; a++) {
-			for (size_t i = 0; i < r->nruns; i++) {
-				bool same = str_eq(r->runs[i].workload, r->runs[a].workload);
-				for (int f = 0; f < NFIELDS && same; f++)
-					same = str_eq(run_field(&r->runs[i], f), run_field(&r->runs[a], f));
-				in[i] = same;
-			}
-			if (key_varies(r, keys[k], in) && !key_numeric(r, keys[k], in))
-				is_extra = true;
+		for (size_t a = 0; a < r->nruns && !is_extra;) {
+			size_t b = a + 1;
+			while (b < r->nruns && !cmp_group(&order[a], &order[b], r))
+				b++;
+			is_extra = group_key_extra(r, keys[k], order + a, b - a);
+			a = b;
 		}
 		if (is_extra)
 			strv_add_unique(&extra, &nextra, keys[k]);
 	}
+	free(order);
 
 	for (size_t i = 0; i < r->nruns; i++) {
 		struct rpt_run *run = &r->runs[i];
@@ -295,7 +333,6 @@ static void auto_variants(struct report *r)
 	}
 	strv_free(keys, nkeys);
 	strv_free(extra, nextra);
-	free(in);
 }
 
 /* ---- figures ---- */
@@ -310,9 +347,16 @@ static bool metric_wanted(const struct report *r, const char *name)
 	return false;
 }
 
-static bool run_matches(const struct rpt_run *run, const char *workload, const struct params *m)
+/* In the job section being analysed (every job when there is none)? */
+static bool in_section(const struct report *r, const struct rpt_run *run, const char *workload)
 {
-	if (!str_eq(run->workload, workload))
+	return str_eq(run->workload, workload) && (!r->section || str_eq(run->job, r->section));
+}
+
+static bool run_matches(const struct report *r, const struct rpt_run *run, const char *workload,
+			const struct params *m)
+{
+	if (!in_section(r, run, workload))
 		return false;
 	for (size_t i = 0; m && i < m->n; i++)
 		if (!str_eq(params_get(&run->params, m->v[i].key), m->v[i].value))
@@ -321,13 +365,62 @@ static bool run_matches(const struct rpt_run *run, const char *workload, const s
 }
 
 /* Metrics worth a panel: recorded, wanted, and not the same value everywhere. */
+/* How much metric changes over the runs that match: the spread of the run medians
+ * relative to the largest, 0..1 (0 flat). */
+static double change_of(const struct report *r, const char *workload, const struct params *m,
+			const char *metric)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct rpt_metric *mt;
+		double med;
+		if (!run_matches(r, &r->runs[i], workload, m))
+			continue;
+		mt = rpt_run_find_metric(&r->runs[i], metric);
+		if (!mt || !mt->n)
+			continue;
+		med = stats_median(mt->v, mt->n);
+		lo = MIN(lo, med);
+		hi = MAX(hi, med);
+	}
+	if (!(hi > lo))
+		return 0;
+	return (hi - lo) / MAX(fabs(hi), fabs(lo));
+}
+
+/*
+ * Panels: the metrics that change most first (the first figure shows what
+ * moves; the flat ones go to the overflow figures), glossary order on ties.
+ */
+static void order_by_change(const struct report *r, const char *workload,
+			    const struct params *m, char **names, size_t n)
+{
+	double *chg = xcalloc(n, sizeof(*chg));
+	for (size_t i = 0; i < n; i++)
+		chg[i] = change_of(r, workload, m, names[i]);
+	for (size_t a = 1; a < n; a++)
+		for (size_t b = a; b > 0; b--) {
+			/* changes within 1 % of each other count as a tie */
+			bool before = chg[b] > chg[b - 1] + 0.01 ||
+				      (fabs(chg[b] - chg[b - 1]) <= 0.01 &&
+				       metric_cmp(names[b], names[b - 1]) < 0);
+			double t;
+			char *ts;
+			if (!before)
+				break;
+			t = chg[b]; chg[b] = chg[b - 1]; chg[b - 1] = t;
+			ts = names[b]; names[b] = names[b - 1]; names[b - 1] = ts;
+		}
+	free(chg);
+}
+
 static void varying_metrics(const struct report *r, const char *workload,
 			    const struct params *m, char ***out, size_t *nout)
 {
 	char **names = NULL;
 	size_t n = 0;
 	for (size_t i = 0; i < r->nruns; i++) {
-		if (!run_matches(&r->runs[i], workload, m))
+		if (!run_matches(r, &r->runs[i], workload, m))
 			continue;
 		for (size_t k = 0; k < r->runs[i].nmetrics; k++)
 			if (metric_wanted(r, r->runs[i].metrics[k].name))
@@ -340,7 +433,7 @@ static void varying_metrics(const struct report *r, const char *workload,
 		double first = 0;
 		for (size_t i = 0; i < r->nruns && !varies; i++) {
 			const struct rpt_metric *mt;
-			if (!run_matches(&r->runs[i], workload, m))
+			if (!run_matches(r, &r->runs[i], workload, m))
 				continue;
 			mt = rpt_run_find_metric(&r->runs[i], names[k]);
 			for (size_t j = 0; mt && j < mt->n; j++) {
@@ -357,7 +450,7 @@ static void varying_metrics(const struct report *r, const char *workload,
 	}
 	strv_free(names, n);
 	if (*nout)
-		qsort(*out, *nout, sizeof(**out), cmp_rank);
+		order_by_change(r, workload, m, *out, *nout);
 }
 
 static char *safe_stem(const char *s)
@@ -384,6 +477,11 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 		char *w = safe_stem(workload);
 		sbuf_addf(&base, "%s-%s", kind_name[kind], w);
 		free(w);
+		if (r->section) {
+			char *j = safe_stem(r->section);
+			sbuf_addf(&base, "-%s", j);
+			free(j);
+		}
 		if (stem) {
 			char *s = safe_stem(stem);
 			sbuf_addf(&base, "-%s", s);
@@ -408,6 +506,7 @@ static void add_fig(struct report *r, enum fig_kind kind, const char *stem, cons
 		f->kind = kind;
 		f->base = sbuf_detach(&base);
 		f->workload = dup_or_null(workload);
+		f->job = dup_or_null(r->section);
 		f->sweep_key = dup_or_null(sweep_key);
 		params_init(&f->match);
 		if (match && match->n) {
@@ -431,36 +530,85 @@ static int cmp_num_str(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void workload_figures(struct report *r, const char *w)
+/* Distinct values of key among the runs of w (in the section) that match m. */
+static size_t sweep_points(const struct report *r, const char *w, const char *key,
+			   const struct params *m)
 {
-	bool *in = xcalloc(r->nruns, sizeof(*in));
-	char **keys = NULL, **sweep = NULL, **names = NULL;
-	size_t nkeys = 0, nsweep = 0, nnames = 0;
-	struct params rep = PARAMS_INIT;
+	char **vals = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < r->nruns; i++) {
+		const char *v = params_get(&r->runs[i].params, key);
+		if (v && run_matches(r, &r->runs[i], w, m))
+			strv_add_unique(&vals, &n, v);
+	}
+	strv_free(vals, n);
+	return n;
+}
 
-	for (size_t i = 0; i < r->nruns; i++)
-		if (str_eq(r->runs[i].workload, w))
-			collect_param_keys(&r->runs[i], &keys, &nkeys);
-	/* A sweep axis: a numeric parameter that changes within one variant. */
-	for (size_t k = 0; k < nkeys; k++) {
-		for (size_t v = 0; v < r->nvariants; v++) {
-			for (size_t i = 0; i < r->nruns; i++)
-				in[i] = str_eq(r->runs[i].workload, w) && r->runs[i].variant == (int)v;
-			if (key_varies(r, keys[k], in) && key_numeric(r, keys[k], in)) {
-				strv_add_unique(&sweep, &nsweep, keys[k]);
-				break;
-			}
+static const struct rpt_hist *find_hist(const struct rpt_run *run, const char *name)
+{
+	for (size_t h = 0; h < run->nhists; h++)
+		if (!strcmp(run->hists[h].name, name))
+			return &run->hists[h];
+	return NULL;
+}
+
+static bool same_params(const struct params *a, const struct params *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!str_eq(params_get(b, a->v[i].key), a->v[i].value))
+			return false;
+	return true;
+}
+
+static bool hist_equal(const struct rpt_hist *a, const struct rpt_hist *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t k = 0; k < a->n; k++)
+		if (a->b[k].lo != b->b[k].lo || a->b[k].hi != b->b[k].hi ||
+		    a->b[k].count != b->b[k].count)
+			return false;
+	return true;
+}
+
+/*
+ * A CDF only where the variants' distributions differ: identical ones
+ * coincide. Runs are compared with their counterpart in another variant
+ * (same strategy and parameters); with none to compare, it is drawn.
+ */
+static bool hist_differs(const struct report *r, const char *w, const struct params *m,
+			 const char *name)
+{
+	bool compared = false;
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct rpt_run *a = &r->runs[i];
+		const struct rpt_hist *ha;
+		if (!run_matches(r, a, w, m) || !(ha = find_hist(a, name)))
+			continue;
+		for (size_t k = i + 1; k < r->nruns; k++) {
+			const struct rpt_run *b = &r->runs[k];
+			const struct rpt_hist *hb;
+			if (b->variant == a->variant || !run_matches(r, b, w, m) ||
+			    !str_eq(a->strategy, b->strategy) || !same_params(&a->params, &b->params) ||
+			    !(hb = find_hist(b, name)))
+				continue;
+			if (!hist_equal(ha, hb))
+				return true;
+			compared = true;
 		}
 	}
+	return !compared;
+}
 
-	if (!nsweep) {
-		varying_metrics(r, w, NULL, &names, &nnames);
-		if (nnames)
-			add_fig(r, FIG_CMP, NULL, w, NULL, NULL, names, nnames);
-		strv_free(names, nnames);
-		names = NULL;
-		nnames = 0;
-	}
+/* One figure per sweep key and context (the values of the other sweep keys). */
+static void sweep_figures(struct report *r, const char *w, char **sweep, size_t nsweep)
+{
+	char **names = NULL;
+	size_t nnames = 0;
 
 	for (size_t k = 0; k < nsweep; k++) {
 		/* Contexts: the values of the other sweep keys, in order seen. */
@@ -469,7 +617,7 @@ static void workload_figures(struct report *r, const char *w)
 		for (size_t i = 0; i < r->nruns; i++) {
 			struct params m = PARAMS_INIT;
 			char *c;
-			if (!str_eq(r->runs[i].workload, w))
+			if (!in_section(r, &r->runs[i], w))
 				continue;
 			for (size_t o = 0; o < nsweep; o++) {
 				const char *v = params_get(&r->runs[i].params, sweep[o]);
@@ -486,6 +634,11 @@ static void workload_figures(struct report *r, const char *w)
 			char err[128], *stem;
 			if (*ctx[c] && params_parse_assignments(&m, ctx[c], err, sizeof(err)))
 				continue;
+			/* a sweep of one point is not a curve */
+			if (sweep_points(r, w, sweep[k], &m) < 2) {
+				params_free(&m);
+				continue;
+			}
 			varying_metrics(r, w, &m, &names, &nnames);
 			stem = nctx > 1 ? xasprintf("%s-%zu", sweep[k], c + 1) : xstrdup(sweep[k]);
 			if (nnames)
@@ -499,13 +652,78 @@ static void workload_figures(struct report *r, const char *w)
 		strv_free(ctx, nctx);
 	}
 
+}
+
+/* Time series and CDFs of the representative configuration rep. */
+static void ts_cdf_figures(struct report *r, const char *w, const struct params *rep)
+{
+	char **names = NULL;
+	size_t nnames = 0;
+
+	for (int kind = FIG_TS; kind <= FIG_CDF; kind++) {
+		for (size_t i = 0; i < r->nruns; i++) {
+			const struct rpt_run *run = &r->runs[i];
+			if (!run_matches(r, run, w, rep))
+				continue;
+			if (kind == FIG_TS)
+				for (size_t s = 0; s < run->nseries; s++)
+					strv_add_unique(&names, &nnames, run->series[s].name);
+			else
+				for (size_t h = 0; h < run->nhists; h++)
+					if (hist_differs(r, w, rep, run->hists[h].name))
+						strv_add_unique(&names, &nnames,
+								run->hists[h].name);
+		}
+		if (nnames) {
+			qsort(names, nnames, sizeof(*names), cmp_rank);
+			add_fig(r, (enum fig_kind)kind, NULL, w, NULL, rep, names, nnames);
+		}
+		strv_free(names, nnames);
+		names = NULL;
+		nnames = 0;
+	}
+}
+
+static void workload_figures(struct report *r, const char *w)
+{
+	bool *in = xcalloc(r->nruns, sizeof(*in));
+	char **keys = NULL, **sweep = NULL, **names = NULL;
+	size_t nkeys = 0, nsweep = 0, nnames = 0;
+	struct params rep = PARAMS_INIT;
+
+	for (size_t i = 0; i < r->nruns; i++)
+		if (in_section(r, &r->runs[i], w))
+			collect_param_keys(&r->runs[i], &keys, &nkeys);
+	/* A sweep axis: a numeric parameter that changes within one variant. */
+	for (size_t k = 0; k < nkeys; k++) {
+		for (size_t v = 0; v < r->nvariants; v++) {
+			for (size_t i = 0; i < r->nruns; i++)
+				in[i] = in_section(r, &r->runs[i], w) && r->runs[i].variant == (int)v;
+			if (key_varies(r, keys[k], in) && key_numeric(r, keys[k], in)) {
+				strv_add_unique(&sweep, &nsweep, keys[k]);
+				break;
+			}
+		}
+	}
+
+	if (!nsweep) {
+		varying_metrics(r, w, NULL, &names, &nnames);
+		if (nnames)
+			add_fig(r, FIG_CMP, NULL, w, NULL, NULL, names, nnames);
+		strv_free(names, nnames);
+		names = NULL;
+		nnames = 0;
+	}
+
+	sweep_figures(r, w, sweep, nsweep);
+
 	/* Time series and CDFs: with sweeps, the largest configuration. */
 	for (size_t k = 0; k < nsweep; k++) {
 		char **vals = NULL;
 		size_t nvals = 0;
 		for (size_t i = 0; i < r->nruns; i++) {
 			const char *v = params_get(&r->runs[i].params, sweep[k]);
-			if (str_eq(r->runs[i].workload, w) && v)
+			if (in_section(r, &r->runs[i], w) && v)
 				strv_add_unique(&vals, &nvals, v);
 		}
 		if (nvals) {
@@ -514,26 +732,7 @@ static void workload_figures(struct report *r, const char *w)
 		}
 		strv_free(vals, nvals);
 	}
-	for (int kind = FIG_TS; kind <= FIG_CDF; kind++) {
-		for (size_t i = 0; i < r->nruns; i++) {
-			const struct rpt_run *run = &r->runs[i];
-			if (!run_matches(run, w, &rep))
-				continue;
-			if (kind == FIG_TS)
-				for (size_t s = 0; s < run->nseries; s++)
-					strv_add_unique(&names, &nnames, run->series[s].name);
-			else
-				for (size_t h = 0; h < run->nhists; h++)
-					strv_add_unique(&names, &nnames, run->hists[h].name);
-		}
-		if (nnames) {
-			qsort(names, nnames, sizeof(*names), cmp_rank);
-			add_fig(r, (enum fig_kind)kind, NULL, w, NULL, &rep, names, nnames);
-		}
-		strv_free(names, nnames);
-		names = NULL;
-		nnames = 0;
-	}
+	ts_cdf_figures(r, w, &rep);
 	params_free(&rep);
 	strv_free(keys, nkeys);
 	strv_free(sweep, nsweep);
@@ -547,6 +746,31 @@ int report_analyze(struct report *r, const char *base_name, const char *metrics)
 		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
 			strv_add_unique(&r->metric_filter, &r->nmetric_filter, t);
 		free(copy);
+		/* a name no selected run records is a typo or the wrong runs: say so */
+		for (size_t f = 0; f < r->nmetric_filter; f++) {
+			const char *want = r->metric_filter[f];
+			bool found = false;
+			for (size_t i = 0; i < r->nruns && !found; i++)
+				found = rpt_run_find_metric(&r->runs[i], want) != NULL;
+			if (found)
+				continue;
+			if (metric_find(want))
+				return error("--metrics: the selected runs do not record '%s'", want);
+			{
+				const char **names = xcalloc(metric_table_len + 1, sizeof(*names));
+				const char *near;
+				for (size_t m = 0; m < metric_table_len; m++)
+					names[m] = metric_table[m].name;
+				near = closest_match(want, names, metric_table_len);
+				if (near)
+					error("--metrics: unknown metric '%s' (did you mean '%s'?)", want,
+					      near);
+				else
+					error("--metrics: unknown metric '%s'", want);
+				free(names);
+				return -1;
+			}
+		}
 	}
 	if (r->nselectors < 2)
 		auto_variants(r);
@@ -585,14 +809,27 @@ int report_analyze(struct report *r, const char *base_name, const char *metrics)
 	for (size_t i = 0; i < r->nruns; i++)
 		if (r->runs[i].workload)
 			strv_add_unique(&r->workloads, &r->nworkloads, r->runs[i].workload);
-	for (size_t w = 0; w < r->nworkloads; w++)
-		workload_figures(r, r->workloads[w]);
+	for (size_t w = 0; w < r->nworkloads; w++) {
+		/* independent job sections are not one grid: one set of figures each */
+		char **jobs = NULL;
+		size_t njobs = 0;
+		for (size_t i = 0; i < r->nruns; i++)
+			if (str_eq(r->runs[i].workload, r->workloads[w]) && r->runs[i].job)
+				strv_add_unique(&jobs, &njobs, r->runs[i].job);
+		for (size_t j = 0; j < (njobs > 1 ? njobs : 1); j++) {
+			r->section = njobs > 1 ? jobs[j] : NULL;
+			workload_figures(r, r->workloads[w]);
+		}
+		r->section = NULL;
+		strv_free(jobs, njobs);
+	}
 	return 0;
 }
 
 static void run_free(struct rpt_run *run)
 {
 	free(run->backend); free(run->strategy); free(run->workload); free(run->label);
+	free(run->job);
 	free(run->kernel); free(run->host_label); free(run->cmdline); free(run->reproduce);
 	free(run->created); free(run->tool_version); free(run->status);
 	params_free(&run->params);
@@ -625,6 +862,7 @@ void report_free(struct report *r)
 	for (size_t i = 0; i < r->nfigs; i++) {
 		struct rpt_figure *f = &r->figs[i];
 		free(f->base); free(f->workload); free(f->sweep_key); free(f->context);
+		free(f->job);
 		params_free(&f->match);
 		strv_free(f->panels, f->npanels);
 	}

@@ -22,9 +22,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "backend/backend.h"
 #include "lib/fmt.h"
+#include "lib/opts.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
+#include "lib/outfile.h"
 #include "lib/util.h"
 
 char *gp_quote(const char *s)
@@ -130,12 +133,20 @@ struct fig_ctx {
 	struct sbuf note;
 	bool has_key, ci_missing;
 	bool logx, xrot;
+	double *teardown_at;	/* ts, per variant: where its teardown starts, < 0 none */
+	double *xticks;		/* sweep: the swept values, as drawn (tics on them) */
+	size_t nxticks;
 	bool any_model, all_model;
+	/* the runs in the figure, found once: pool() runs per variant x point x metric */
+	size_t *members, nmembers;
+	const char **member_x;		/* each member's sweep_key value (NULL: none) */
 };
 
 static bool in_fig(const struct rpt_figure *f, const struct rpt_run *run)
 {
 	if (!run->workload || strcmp(run->workload, f->workload))
+		return false;
+	if (f->job && (!run->job || strcmp(run->job, f->job)))
 		return false;
 	for (size_t i = 0; i < f->match.n; i++) {
 		const char *v = params_get(&run->params, f->match.v[i].key);
@@ -152,13 +163,12 @@ static double *pool(const struct fig_ctx *c, int v, const char *metric, const ch
 	double *out = NULL;
 	size_t cap = 0;
 	*n = 0;
-	for (size_t i = 0; i < c->r->nruns; i++) {
-		const struct rpt_run *run = &c->r->runs[i];
+	for (size_t k = 0; k < c->nmembers; k++) {
+		const struct rpt_run *run = &c->r->runs[c->members[k]];
 		const struct rpt_metric *m;
-		if (run->variant != v || !in_fig(c->f, run))
+		if (run->variant != v)
 			continue;
-		if (xval && (!params_get(&run->params, c->f->sweep_key) ||
-			     strcmp(params_get(&run->params, c->f->sweep_key), xval)))
+		if (xval && (!c->member_x[k] || strcmp(c->member_x[k], xval)))
 			continue;
 		m = rpt_run_find_metric(run, metric);
 		if (!m)
@@ -287,6 +297,21 @@ static void write_cmp(struct fig_ctx *c)
 			c->xrot = true;
 }
 
+#define PAGE_BYTES 4096.0
+
+/* Is key a backend knob counted in (4K) pages? */
+static bool knob_in_pages(const struct report *r, const char *key)
+{
+	for (size_t i = 0; i < r->nruns; i++) {
+		const struct backend_ops *be = r->runs[i].backend ? backend_find(r->runs[i].backend) :
+								   NULL;
+		for (const struct opt_desc *o = be ? be->knobs : NULL; o && o->name; o++)
+			if (!strcmp(o->name, key))
+				return o->unit && !strcmp(o->unit, "pages");
+	}
+	return false;
+}
+
 static void write_sweep(struct fig_ctx *c)
 {
 	const struct report *r = c->r;
@@ -321,8 +346,22 @@ static void write_sweep(struct fig_ctx *c)
 			xv[k] = xv[k - 1]; xs[k] = xs[k - 1];
 			xv[k - 1] = td; xs[k - 1] = ts;
 		}
+	if (!sized && knob_in_pages(r, key)) {
+		/* a cache size in pages reads better as the memory it holds */
+		for (size_t k = 0; k < nx; k++)
+			xv[k] *= PAGE_BYTES;
+		sized = true;
+	}
 	xs_scale = pick_scale(sized ? "bytes" : NULL, nx ? xv[nx - 1] : 0);
-	c->logx = nx > 2 && wants_log(xv[0], xv[nx - 1], 0.9);
+	/* log x only over decades: on a short range it bends a line into a knee */
+	c->logx = nx > 2 && wants_log(xv[0], xv[nx - 1], 1.5);
+	/* tics on the swept values themselves, when there are few enough to read */
+	if (nx && nx <= 10) {
+		c->xticks = xcalloc(nx, sizeof(*c->xticks));
+		for (size_t k = 0; k < nx; k++)
+			c->xticks[k] = xv[k] / xs_scale.div;
+		c->nxticks = nx;
+	}
 	sbuf_add(&c->xlab, key);
 	if (sized)
 		sbuf_addf(&c->xlab, " [%s]", xs_scale.unit);
@@ -394,6 +433,17 @@ static void write_ts(struct fig_ctx *c)
 			rep = run->series_rep;
 	}
 	ts = pick_scale("ns", tmax);
+	/*
+	 * The model's series go on through the teardown that follows the
+	 * measured phases (virt_time_ns): mark where it starts.
+	 */
+	c->teardown_at = xcalloc(r->nvariants + 1, sizeof(*c->teardown_at));
+	for (size_t v = 0; v < r->nvariants; v++) {
+		const struct rpt_run *run = variant_run(c, (int)v, true);
+		const struct rpt_metric *m = run ? rpt_run_find_metric(run, "virt_time_ns") : NULL;
+		double t = m && m->n && run->is_model ? stats_median(m->v, m->n) : -1;
+		c->teardown_at[v] = t > 0 && t < tmax ? t / ts.div : -1;
+	}
 	/* the x label is complete only after the loop: "one repetition" */
 	if (c->all_model)
 		sbuf_addf(&c->xlab, "virtual time [%s] (model)", ts.unit);
@@ -603,6 +653,8 @@ static void fig_title(struct fig_ctx *c)
 		sbuf_addf(&c->title, "%s: latency CDF", f->workload);
 		break;
 	}
+	if (f->job)
+		sbuf_addf(&c->title, " (job %s)", f->job);
 	if (f->context)
 		sbuf_addf(&c->title, " [%s]", f->context);
 	if (c->all_model)
@@ -623,9 +675,14 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	int ret = -1;
 
 	c.all_model = true;
+	c.members = xcalloc(r->nruns ? r->nruns : 1, sizeof(*c.members));
+	c.member_x = xcalloc(r->nruns ? r->nruns : 1, sizeof(*c.member_x));
 	for (size_t i = 0; i < r->nruns; i++) {
 		if (!in_fig(f, &r->runs[i]))
 			continue;
+		c.member_x[c.nmembers] = f->sweep_key ? params_get(&r->runs[i].params, f->sweep_key) :
+							 NULL;
+		c.members[c.nmembers++] = i;
 		c.any_model |= r->runs[i].is_model;
 		c.all_model &= r->runs[i].is_model;
 	}
@@ -638,11 +695,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	c.plogx = xcalloc(np, sizeof(int));
 	c.pzero = xcalloc(np, sizeof(int));
 
-	c.dat = fopen(datp, "w");
-	if (!c.dat) {
-		error_errno("cannot write '%s'", datp);
+	c.dat = outfile_create(dir, strrchr(datp, '/') + 1);
+	if (!c.dat)
 		goto out;
-	}
 	fprintf(c.dat, "# tdxbench report data for %s.gp; blocks are selected with 'index'\n",
 		f->base);
 	fig_title(&c);
@@ -677,11 +732,9 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 		goto out;
 	}
 
-	gp = fopen(gpp, "w");
-	if (!gp) {
-		error_errno("cannot write '%s'", gpp);
+	gp = outfile_create(dir, strrchr(gpp, '/') + 1);
+	if (!gp)
 		goto out;
-	}
 	cols = np < 3 ? np : (np == 4 ? 2 : 3);
 	rows = (np + cols - 1) / cols;
 	for (size_t v = 0; v < r->nvariants; v++)
@@ -697,10 +750,24 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	fprintf(gp, "dat = base.'.dat'\n");
 	gp_str(gp, "fig_title", c.title.buf);
 	fprintf(gp, "npanels = %zu\ncols = %zu\nrows = %zu\n", np, cols, rows);
-	fprintf(gp, "w_px = %zu\nh_px = %zu\n", 110 + cols * (f->kind == FIG_CMP ? 400 : 480),
-		165 + rows * 340 + (c.xrot ? rows * 50 : 0) + (r->nvariants + 5) / 6 * 20);
-	fprintf(gp, "nvar = %zu\n", r->nvariants);
+	{
+		/* the key gives names in full: as many per row as the widest allows */
+		size_t w_px = 110 + cols * (f->kind == FIG_CMP ? 400 : 480), longest = 1, kc;
+		for (size_t v = 0; v < r->nvariants; v++)
+			longest = MAX(longest, strlen(r->variants[v].name));
+		kc = MAX(1, MIN(6, w_px / (7 * (longest + 8))));
+		fprintf(gp, "w_px = %zu\nh_px = %zu\n", w_px, 165 + rows * 340 +
+			(c.xrot ? rows * 50 : 0) + (r->nvariants + kc - 1) / kc * 22);
+		fprintf(gp, "nvar = %zu\nkey_cols_max = %zu\n", r->nvariants, kc);
+	}
 	gp_str_array(gp, "vname", vnames, r->nvariants);
+	{
+		char **full = xcalloc(r->nvariants + 1, sizeof(*full));
+		for (size_t v = 0; v < r->nvariants; v++)
+			full[v] = r->variants[v].name;
+		gp_str_array(gp, "vfull", full, r->nvariants);
+		free(full);
+	}
 	gp_str_array(gp, "vtiny", vtiny, r->nvariants);
 	gp_str_array(gp, "ptitle", c.ptitle, np);
 	gp_str_array(gp, "pylabel", c.pylabel, np);
@@ -712,7 +779,16 @@ static int write_figure(const struct report *r, const struct rpt_figure *f, cons
 	fprintf(gp, "has_key = %d\n", c.has_key);
 	gp_int_array(gp, "plogx", c.plogx, np);
 	gp_str(gp, "xlab", c.xlab.buf ? c.xlab.buf : "");
-	fprintf(gp, "logx = %d\nxrot = %d\n\n", c.logx, c.xrot);
+	fprintf(gp, "logx = %d\nxrot = %d\n", c.logx, c.xrot);
+	fprintf(gp, "nxt = %zu\narray xt[%zu] = [", c.nxticks, MAX(c.nxticks, 1));
+	for (size_t k = 0; k < MAX(c.nxticks, 1); k++)
+		fprintf(gp, "%s%.10g", k ? ", " : "", c.nxticks ? c.xticks[k] : 0.0);
+	fputs("]\n", gp);
+	fprintf(gp, "array teardown_at[%zu] = [", MAX(r->nvariants, 1));
+	for (size_t v = 0; v < MAX(r->nvariants, 1); v++)
+		fprintf(gp, "%s%.10g", v ? ", " : "", c.teardown_at && v < r->nvariants ?
+			c.teardown_at[v] : -1.0);
+	fputs("]\n\n", gp);
 	ret = append_template(gp, "common.gp");
 	if (!ret)
 		ret = append_template(gp, template_name[f->kind]);
@@ -723,7 +799,10 @@ out:
 		free(c.ptitle[i]); free(c.pylabel[i]); free(c.pxlabel[i]); free(c.pbar[i]);
 	}
 	free(c.ptitle); free(c.pylabel); free(c.pxlabel); free(c.pbar);
-	free(c.plogy); free(c.plogx); free(c.pzero);
+	free(c.members);
+	free(c.member_x);
+	free(c.plogy); free(c.plogx); free(c.pzero); free(c.teardown_at);
+	free(c.xticks);
 	sbuf_free(&c.note);
 	sbuf_free(&c.title);
 	sbuf_free(&c.xlab);
@@ -754,13 +833,13 @@ static pid_t spawn_gnuplot(const char *dir, const struct render_job *j)
 	char *script = xasprintf("%s.gp", j->base);
 	pid_t pid;
 
-	unlink(j->out);
+	/* claimed by rpt_plot_all(): new, or an earlier report's and removed */
 	pid = fork();
 	if (pid == 0) {
 		int fd;
 		if (chdir(dir))
 			_exit(126);
-		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		fd = open("gnuplot.log", O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0644);
 		if (fd >= 0) {
 			dprintf(fd, "== gnuplot -c %s %s%s%s\n", script, j->fmt, j->panel ? " " : "",
 				j->panel ? j->panel : "");
@@ -850,12 +929,50 @@ int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool wa
 			jobs[n++] = (struct render_job){ f->base, "dumb", "1",
 							 xasprintf("%s/%s-ascii.txt", dir, f->base), 0 };
 	}
-	if (have_gnuplot) {
-		char *log = xasprintf("%s/gnuplot.log", dir);
-		unlink(log);	/* this report's messages only */
-		free(log);
+	/* what gnuplot writes must be new or ours: it would follow a planted symlink */
+	if (have_gnuplot && outfile_claim(dir, "gnuplot.log")) {
+		for (size_t i = 0; i < n; i++)
+			free(jobs[i].out);
+		free(jobs);
+		return -1;
+	}
+	for (size_t i = 0; have_gnuplot && i < n; i++) {
+		if (outfile_claim(dir, strrchr(jobs[i].out, '/') + 1)) {
+			for (size_t k = 0; k < n; k++)
+				free(jobs[k].out);
+			free(jobs);
+			return -1;
+		}
 	}
 	failed = have_gnuplot ? render_all(dir, jobs, n) : 0;
+	for (size_t i = 0; i < n; i++)
+		free(jobs[i].out);
+	free(jobs);
+	return failed;
+}
+
+int rpt_render_scripts(const char *dir, const char *const *bases, size_t nb, unsigned fmts,
+		       bool want_ascii)
+{
+	struct render_job *jobs = xcalloc(nb * 3 + 1, sizeof(*jobs));
+	size_t n = 0;
+	int failed;
+	char *log = xasprintf("%s/gnuplot.log", dir);
+
+	for (size_t i = 0; i < nb; i++) {
+		if (fmts & RPT_PNG)
+			jobs[n++] = (struct render_job){ bases[i], "png", NULL,
+							 xasprintf("%s/%s.png", dir, bases[i]), 0 };
+		if (fmts & RPT_SVG)
+			jobs[n++] = (struct render_job){ bases[i], "svg", NULL,
+							 xasprintf("%s/%s.svg", dir, bases[i]), 0 };
+		if (want_ascii)
+			jobs[n++] = (struct render_job){ bases[i], "dumb", "1",
+							 xasprintf("%s/%s-ascii.txt", dir, bases[i]), 0 };
+	}
+	unlink(log);
+	free(log);
+	failed = render_all(dir, jobs, n);
 	for (size_t i = 0; i < n; i++)
 		free(jobs[i].out);
 	free(jobs);

@@ -49,6 +49,7 @@ struct rpt_run {
 	int64_t id, session_id, host_id;
 	int variant;			/* index into report.variants */
 	char *backend, *strategy, *workload, *label, *kernel, *host_label;
+	char *job;			/* the job file section it came from */
 	char *cmdline, *reproduce, *created, *tool_version, *status;
 	bool is_model;
 	int reps_done, reps_failed;
@@ -74,6 +75,7 @@ struct rpt_figure {
 	enum fig_kind kind;
 	char *base;			/* file name stem, [a-z0-9._-] only */
 	char *workload;
+	char *job;			/* the job section, NULL when the workload has one */
 	char *sweep_key;		/* FIG_SWEEP: the parameter on x */
 	struct params match;		/* params a run must have to belong here */
 	char *context;			/* match as "k=v,k=v" for titles, or NULL */
@@ -96,6 +98,7 @@ struct report {
 	size_t nmetric_filter;
 	const char *const *selectors;	/* as typed */
 	size_t nselectors;
+	const char *section;		/* while analysing: the job section, or NULL */
 };
 
 /* ---- model (src/report/load.c, src/report/model.c) ---- */
@@ -141,6 +144,14 @@ bool rpt_have_gnuplot(void);
  */
 int rpt_plot_all(const struct report *r, const char *dir, unsigned fmts, bool want_ascii,
 		 bool have_gnuplot);
+
+/*
+ * Render self-contained scripts <dir>/<base>.gp (each takes the format as its
+ * first argument: png, svg or dumb) with gnuplot, as rpt_plot_all does.
+ * Returns the number of renderings that failed.
+ */
+int rpt_render_scripts(const char *dir, const char *const *bases, size_t n, unsigned fmts,
+		       bool want_ascii);
 
 /* Quote s as a gnuplot single-quoted string: nothing inside is expanded. */
 char *gp_quote(const char *s);

@@ -5,6 +5,7 @@
  */
 #include "report/summary.h"
 
+#include <json-c/json.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,12 +168,23 @@ static void row_label(const struct runner_row *row, const char *const *keys, siz
 	sbuf_free(&sb);
 }
 
+/* Repetitions of a run stored as ok. */
+static int stored_reps(struct store *st, int64_t run_id)
+{
+	int *reps = NULL;
+	size_t n = 0;
+	if (store_run_reps(st, run_id, &reps, &n))
+		n = 0;
+	free(reps);
+	return (int)n;
+}
+
 static void summary_group(struct store *st, struct runner_row **rows, size_t n, FILE *f)
 {
 	const struct plan_item *first = rows[0]->it;
 	struct col cols[SUM_COLS];
 	size_t ncol = 0;
-	int maxreps = 0;
+	int minreps = -1, maxreps = 0;
 
 	const struct metric_desc *cand[SUM_CANDIDATES];
 	double interest[SUM_CANDIDATES];
@@ -213,14 +225,24 @@ static void summary_group(struct store *st, struct runner_row **rows, size_t n, 
 				cols[b] = t;
 			}
 	for (size_t i = 0; i < n; i++)
-		maxreps = MAX(maxreps, rows[i]->it->reps);
+		if (!rows[i]->failed) {
+			/* what is stored, not what was planned: an interrupt keeps fewer */
+			int k = stored_reps(st, rows[i]->run_id);
+			minreps = minreps < 0 ? k : MIN(minreps, k);
+			maxreps = MAX(maxreps, k);
+		}
 
 	{
-		char title[81], job[48] = "";
+		char title[96], job[48] = "";
 		if (strcmp(first->job, first->wl->name) && strcmp(first->job, "cli"))
 			snprintf(job, sizeof(job), " [%s]", first->job);
-		snprintf(title, sizeof(title), "%s%s: %s%s, median +-MAD%%, %d reps", first->wl->name,
-			 job, first->be->name, first->be->is_model ? " (model output)" : "", maxreps);
+		char reps[32];
+		if (minreps >= 0 && minreps < maxreps)
+			snprintf(reps, sizeof(reps), "%d-%d reps", minreps, maxreps);
+		else
+			snprintf(reps, sizeof(reps), "%d rep%s", maxreps, maxreps == 1 ? "" : "s");
+		snprintf(title, sizeof(title), "%s%s: %s%s, median +-MAD%%, %s", first->wl->name,
+			 job, first->be->name, first->be->is_model ? " (model output)" : "", reps);
 		fprintf(f, "\n%s\n", title);
 	}
 	if (nkeys) {
@@ -241,7 +263,7 @@ static void summary_group(struct store *st, struct runner_row **rows, size_t n, 
 		fprintf(f, "%-*s%-*s", W_ID, id, W_LABEL, label);
 		if (in->failed) {
 			fprintf(f, "  failed: %.*s\n", 80 - W_ID - W_LABEL - 11,
-			          in->reason ? in->reason : "?");
+			        in->reason ? in->reason : "?");
 			continue;
 		}
 		for (size_t c = 0; c < ncol; c++) {
@@ -291,7 +313,7 @@ void summary_print(struct store *st, const struct runner_outcome *oc, const char
 	struct runner_row **rows = xcalloc(n + 1, sizeof(*rows));
 	const char *strat[2] = { NULL, NULL };
 	bool any_model = false;
-	int kept = 0, runs_kept = 0;
+	int kept = 0, runs_kept = 0, stored = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t nr = 0;
@@ -311,29 +333,76 @@ void summary_print(struct store *st, const struct runner_outcome *oc, const char
 		any_model |= in[i].it->be->is_model;
 		kept += in[i].kept;
 		runs_kept += in[i].kept > 0;
+		stored += in[i].failed ? 0 : stored_reps(st, in[i].run_id);
 	}
 	pick_pair(in, n, strat);
 	fputc('\n', f);
 	for (size_t i = 0; i < n; i++)
 		if (in[i].failed)
 			fprintf(f, "Failed: run %lld (%s): %s\n", (long long)in[i].run_id, in[i].it->job,
-			          in[i].reason);
+			        in[i].reason);
 	if (any_model)
 		fprintf(f, "Model output: numbers come from the embedded model, not from hardware.\n");
 	if (interrupted)
 		fprintf(f, "Interrupted: kept %d finished repetitions of %d runs; the rest is not "
-		          "stored.\n", kept, runs_kept);
+		        "stored.\n", kept, runs_kept);
 	fprintf(f, "Database: %s (session %lld, runs %lld-%lld)\n", db_path, (long long)session,
-	          (long long)in[0].run_id, (long long)in[n - 1].run_id);
+	        (long long)in[0].run_id, (long long)in[n - 1].run_id);
+	if (!stored) {
+		/* nothing to compare, report or show: only finishing the session helps */
+		fprintf(f, "No repetition finished: nothing to compare or report.\n");
+		if (interrupted)
+			fprintf(f, "Resume with: tdxbench run --resume %lld\n",
+				(long long)in[0].run_id);
+		free(shown);
+		free(rows);
+		return;
+	}
 	fprintf(f, "Next:\n");
 	if (interrupted)
 		fprintf(f, "  tdxbench run --resume %lld\n", (long long)in[0].run_id);
 	if (strat[1])
 		fprintf(f, "  tdxbench compare session=%lld,strategy=%s session=%lld,strategy=%s\n",
-		          (long long)session, strat[0], (long long)session, strat[1]);
+			(long long)session, strat[0], (long long)session, strat[1]);
 	fprintf(f, "  tdxbench report session=%lld\n", (long long)session);
 	fprintf(f, "  tdxbench show %lld\n", (long long)in[0].run_id);
 	free(shown);
 	free(rows);
 }
 
+
+void summary_json(struct store *st, const struct runner_outcome *oc, const char *db_path,
+		  FILE *f)
+{
+	struct json_object *o = json_object_new_object(), *runs = json_object_new_array();
+	bool any_model = false;
+
+	json_object_object_add(o, "database", json_object_new_string(db_path));
+	json_object_object_add(o, "session", json_object_new_int64(oc->session));
+	json_object_object_add(o, "interrupted", json_object_new_boolean(oc->interrupted));
+	for (size_t i = 0; i < oc->n; i++) {
+		const struct runner_row *r = &oc->rows[i];
+		const struct plan_item *it = r->it;
+		struct json_object *j = json_object_new_object();
+		any_model |= it->be->is_model;
+		json_object_object_add(j, "id", json_object_new_int64(r->run_id));
+		json_object_object_add(j, "job", json_object_new_string(it->job));
+		json_object_object_add(j, "backend", json_object_new_string(it->be->name));
+		json_object_object_add(j, "strategy", it->strategy ?
+				       json_object_new_string(it->strategy) : NULL);
+		json_object_object_add(j, "workload", json_object_new_string(it->wl->name));
+		json_object_object_add(j, "reps_planned", json_object_new_int(it->reps));
+		json_object_object_add(j, "reps_stored", json_object_new_int(r->failed ? 0 :
+					       stored_reps(st, r->run_id)));
+		json_object_object_add(j, "reps_this_run", json_object_new_int(r->kept));
+		json_object_object_add(j, "failed", json_object_new_boolean(r->failed));
+		json_object_object_add(j, "reason", r->reason ? json_object_new_string(r->reason) :
+				       NULL);
+		json_object_array_add(runs, j);
+	}
+	json_object_object_add(o, "model_output", json_object_new_boolean(any_model));
+	json_object_object_add(o, "runs", runs);
+	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+}

@@ -12,4 +12,8 @@ struct store;
 void summary_print(struct store *st, const struct runner_outcome *oc, const char *db_path,
 		   FILE *f);
 
+/* The same as JSON (run --json): the session and each run's stored reps. */
+void summary_json(struct store *st, const struct runner_outcome *oc, const char *db_path,
+		  FILE *f);
+
 #endif

@@ -16,6 +16,7 @@
 #include "lib/fmt.h"
 #include "lib/metrics.h"
 #include "lib/stats.h"
+#include "lib/textsafe.h"
 #include "lib/util.h"
 #include "store/store.h"
 
@@ -25,17 +26,25 @@
 char *html_escape(const char *s)
 {
 	struct sbuf sb = SBUF_INIT;
-	for (const char *p = s ? s : ""; *p; p++) {
+	/* valid UTF-8 first: a stray byte would make the page's charset a lie */
+	char *u = utf8_sanitize(s ? s : "");
+	for (const char *p = u; *p; p++) {
 		switch (*p) {
 		case '&': sbuf_add(&sb, "&amp;"); break;
 		case '<': sbuf_add(&sb, "&lt;"); break;
 		case '>': sbuf_add(&sb, "&gt;"); break;
 		case '"': sbuf_add(&sb, "&quot;"); break;
 		case '\'': sbuf_add(&sb, "&#39;"); break;
-		default: sbuf_addch(&sb, *p);
+		default:
+			/* control characters are not allowed in HTML text (ESC, CR, ...) */
+			if (((unsigned char)*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+				sbuf_add(&sb, "&#xFFFD;");
+			else
+				sbuf_addch(&sb, *p);
 		}
 	}
-	return sbuf_detach(&sb);
+	free(u);
+	return sb.buf ? sbuf_detach(&sb) : xstrdup("");
 }
 
 /* Append one logical line, wrapped at width (at a space when one is near). */
@@ -382,14 +391,14 @@ static void write_summaries(const struct report *r, FILE *out)
 
 /* The compare tables: baseline variant against every other one. */
 static int write_compare(struct store *st, const struct report *r, enum compare_format fmt,
-			 FILE *out)
+			 bool header, FILE *out)
 {
 	const char **cands = xcalloc(r->nvariants ? r->nvariants : 1, sizeof(*cands));
 	const struct rpt_variant *base = r->nvariants ? &r->variants[r->base_variant] : NULL;
 	struct compare_req req = {
 		.alpha = 0.05,
 		.fail_if_worse_pct = -1,
-		.header = false,
+		.header = header,
 		.cands = cands,
 	};
 	char *metrics = NULL;
@@ -416,7 +425,8 @@ static int write_compare(struct store *st, const struct report *r, enum compare_
 	}
 	req.base = base->selector;
 	req.metrics = metrics;
-	fprintf(out, "Comparison: baseline '%s' vs the other variants\n", base->name);
+	if (!header)
+		fprintf(out, "Comparison: baseline '%s' vs the other variants\n", base->name);
 	fflush(out);
 	if (compare_render(st, &req, fmt, out) < 0) {
 		fputs("(comparison failed: see the error above)\n", out);
@@ -477,6 +487,39 @@ static void write_ascii_plots(const struct report *r, const struct rpt_text_opts
 	free(idx);
 }
 
+/* The email's first lines: what was run, model or not, how to make it again. */
+static void write_email_header(const struct report *r, const struct rpt_text_opts *o, FILE *out)
+{
+	bool any_model = false, all_model = true;
+	int64_t lo = 0, hi = 0;
+
+	for (size_t i = 0; i < r->nruns; i++) {
+		any_model |= r->runs[i].is_model;
+		all_model &= r->runs[i].is_model;
+		if (!i || r->runs[i].id < lo)
+			lo = r->runs[i].id;
+		if (!i || r->runs[i].id > hi)
+			hi = r->runs[i].id;
+	}
+	fprintf(out, "tdxbench report: %zu runs (ids %lld-%lld), %zu workload%s, %zu variants%s\n",
+		r->nruns, (long long)lo, (long long)hi, r->nworkloads,
+		r->nworkloads == 1 ? "" : "s", r->nvariants,
+		all_model && any_model ? "; MODEL OUTPUT" : any_model ? "; partly MODEL OUTPUT" : "");
+	if (o->report_cmdline)
+		put_command(out, o->report_cmdline);
+}
+
+/* Where the figures are (the email carries none: they do not fit a screen). */
+static void write_figures_line(const struct report *r, const struct rpt_text_opts *o, FILE *out)
+{
+	if (!o->have_plots)
+		fprintf(out, "(no plots: %s)\n",
+			o->no_plots_reason ? o->no_plots_reason : "not rendered");
+	else if (r->nfigs)
+		fprintf(out, "%zu figure%s in %s/ (ASCII renderings in report.txt)\n", r->nfigs,
+			r->nfigs == 1 ? "" : "s", o->dir);
+}
+
 int rpt_write_text(struct store *st, const struct report *r, const struct rpt_text_opts *o,
 		   bool email, FILE *out)
 {
@@ -486,13 +529,21 @@ int rpt_write_text(struct store *st, const struct report *r, const struct rpt_te
 	int ret = 0;
 	if (!mem)
 		return error_errno("cannot allocate the report text");
-	write_header(st, r, o, mem);
-	if (write_compare(st, r, CMP_TEXT, mem))
-		ret = -1;
-	if (!email || r->nvariants < 2)
-		write_summaries(r, mem);
-	if (email || o->have_plots)
-		write_ascii_plots(r, o, mem);
+	if (email && r->nvariants >= 2 && st) {
+		/* one screen for the list: the comparison, the figures by reference */
+		write_email_header(r, o, mem);
+		if (write_compare(st, r, CMP_TEXT, true, mem))
+			ret = -1;
+		write_figures_line(r, o, mem);
+	} else {
+		write_header(st, r, o, mem);
+		if (write_compare(st, r, CMP_TEXT, false, mem))
+			ret = -1;
+		if (!email || r->nvariants < 2)
+			write_summaries(r, mem);
+		if (email || o->have_plots)
+			write_ascii_plots(r, o, mem);
+	}
 	if (fclose(mem))
 		return error_errno("cannot write the report text");
 	safe = rpt_mail_safe(buf, 80);
@@ -541,12 +592,43 @@ static const char *kind_heading(enum fig_kind k)
 	}
 }
 
+enum html_part { PART_INTRO, PART_RUN, PART_COMPARE, PART_SUMMARIES };
+
+/* One text part of the page, as the text report has it, in a <pre>. */
+static int html_text_part(struct store *st, const struct report *r,
+			  const struct rpt_text_opts *o, enum html_part part, FILE *out)
+{
+	static const char *const heads[] = {
+		NULL, "<h2 id=\"run\">What was run</h2>\n", "<h2 id=\"compare\">Comparison</h2>\n",
+		"<h2 id=\"summaries\">Summaries</h2>\n",
+	};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	int ret = 0;
+
+	if (!mem)
+		return error_errno("cannot allocate the report text");
+	switch (part) {
+	case PART_INTRO: write_email_header(r, o, mem); break;
+	case PART_RUN: write_header(st, r, o, mem); break;
+	case PART_COMPARE: ret = write_compare(st, r, CMP_TEXT, false, mem) ? -1 : 0; break;
+	case PART_SUMMARIES: write_summaries(r, mem); break;
+	}
+	fclose(mem);
+	if (len) {
+		if (heads[part])
+			fputs(heads[part], out);
+		html_pre(out, buf);
+	}
+	free(buf);
+	return ret;
+}
+
 int rpt_write_html(struct store *st, const struct report *r, const struct rpt_text_opts *o,
 		   FILE *out)
 {
-	char *buf = NULL;
-	size_t len = 0, *idx, n;
-	FILE *mem;
+	size_t *idx, n;
 	int ret = 0;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -558,27 +640,9 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	      "nav li{margin:.1em 0}\n</style>\n</head>\n<body>\n"
 	      "<h1>tdxbench report</h1>\n", out);
 
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	write_header(st, r, o, mem);
-	fclose(mem);
-	fputs("<h2 id=\"run\">What was run</h2>\n", out);
-	html_pre(out, buf);
-	free(buf);
-
-	buf = NULL;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	if (write_compare(st, r, CMP_TEXT, mem))
+	/* the figures first: what was run and the tables follow them */
+	if (html_text_part(st, r, o, PART_INTRO, out))
 		ret = -1;
-	fclose(mem);
-	if (len) {
-		fputs("<h2 id=\"compare\">Comparison</h2>\n", out);
-		html_pre(out, buf);
-	}
-	free(buf);
 
 	idx = xcalloc(r->nfigs ? r->nfigs : 1, sizeof(*idx));
 	n = figure_order(r, idx, false);
@@ -586,8 +650,11 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	for (size_t k = 0; k < n; k++) {
 		const struct rpt_figure *f = &r->figs[idx[k]];
 		char *w = html_escape(f->workload), *c = html_escape(f->context ? f->context : "");
-		fprintf(out, "<li><a href=\"#fig%zu\">%s: %s%s%s%s</a></li>\n", k + 1, w,
-			kind_heading(f->kind), f->context ? " [" : "", c, f->context ? "]" : "");
+		char *j = html_escape(f->job ? f->job : "");
+		fprintf(out, "<li><a href=\"#fig%zu\">%s%s%s%s: %s%s%s%s</a></li>\n", k + 1, w,
+			f->job ? " (job " : "", j, f->job ? ")" : "", kind_heading(f->kind),
+			f->context ? " [" : "", c, f->context ? "]" : "");
+		free(j);
 		free(w);
 		free(c);
 	}
@@ -615,15 +682,9 @@ int rpt_write_html(struct store *st, const struct report *r, const struct rpt_te
 	}
 	free(idx);
 
-	buf = NULL;
-	mem = open_memstream(&buf, &len);
-	if (!mem)
-		return error_errno("cannot allocate the report text");
-	write_summaries(r, mem);
-	fclose(mem);
-	fputs("<h2 id=\"summaries\">Summaries</h2>\n", out);
-	html_pre(out, buf);
-	free(buf);
+	for (int part = PART_RUN; part <= PART_SUMMARIES; part++)
+		if (html_text_part(st, r, o, (enum html_part)part, out))
+			ret = -1;
 	fputs("</body>\n</html>\n", out);
 	return ret;
 }

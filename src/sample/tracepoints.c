@@ -28,6 +28,19 @@ const char *const tp_default_events[] = {
 	NULL,
 };
 
+/*
+ * trace_events=per-page: where a page's time goes. Exits, instructions KVM's
+ * emulator ran, walks of the guest's page tables by KVM, #PF exceptions the
+ * host took in our threads (the emulator's and the VMM's faults on guest
+ * memory), guest faults KVM handled, and the dirty bit KVM set per first write.
+ */
+const char *const tp_per_page_events[] = {
+	"kvm:kvm_exit", "kvm:kvm_emulate_insn", "kvmmmu:kvm_mmu_pagetable_walk",
+	"exceptions:page_fault_user", "exceptions:page_fault_kernel", "kvm:kvm_page_fault",
+	"kvmmmu:kvm_mmu_set_dirty_bit",
+	NULL,
+};
+
 #define DRAIN_INTERVAL_MS 20
 
 struct tp_event {
@@ -181,9 +194,10 @@ static int parse_events(struct tracepoints *tp, const char *spec, char *err, siz
 	char *copy, *tok, *save = NULL;
 	int r = 0;
 
-	if (!spec || !*spec || !strcmp(spec, "default")) {
-		for (size_t i = 0; tp_default_events[i]; i++)
-			if (add_event(tp, tp_default_events[i], false, err, errlen))
+	if (!spec || !*spec || !strcmp(spec, "default") || !strcmp(spec, "per-page")) {
+		const char *const *set = spec && !strcmp(spec, "per-page") ? tp_per_page_events : tp_default_events;
+		for (size_t i = 0; set[i]; i++)
+			if (add_event(tp, set[i], false, err, errlen))
 				return -1;
 		return 0;
 	}

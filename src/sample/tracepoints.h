@@ -21,6 +21,8 @@
 
 /* The events traced when none are named; those this kernel lacks are skipped. */
 extern const char *const tp_default_events[];
+/* The events of the per-page accounting (spec "per-page"); missing ones are skipped too. */
+extern const char *const tp_per_page_events[];
 
 struct tracepoints;
 
@@ -33,7 +35,7 @@ int tp_probe(char *why, size_t len);
 /*
  * Find or mount tracefs, remove instances left by dead tdxbench processes,
  * create a private instance with buf_kb of ring buffer per CPU and enable the
- * events: spec is "default" or names like "kvm:kvm_exit+kvmmmu:fast_page_fault"
+ * events: spec is "default", "per-page" or names like "kvm:kvm_exit+kvmmmu:fast_page_fault"
  * ('+' or spaces between, "sys:event" or "sys/event"). A named event that does
  * not exist is an error; a default one is skipped. Events are restricted to
  * pid and the threads it creates from now on. Tracing is not on yet.

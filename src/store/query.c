@@ -44,7 +44,8 @@ static const char runs_sql[] =
 	"  AND (?9 IS NULL OR h.kernel_release GLOB ?9 OR h.kernel_describe GLOB ?9) "
 	"  AND (?10 IS NULL OR h.label GLOB ?10 OR h.hostname GLOB ?10 "
 	"       OR h.hash GLOB (?10 || '*') OR CAST(h.id AS TEXT) = ?10) "
-	"  AND (?11 IS NULL OR r.uuid GLOB (?11 || '*')) ";
+	"  AND (?11 IS NULL OR r.job GLOB ?11) "
+	"  AND (?12 IS NULL OR r.uuid GLOB (?12 || '*')) ";
 static const char runs_param_term[] =
 	"  AND EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id "
 	"              AND p.key = ? AND p.value GLOB ?) ";
@@ -75,7 +76,7 @@ int store_runs(struct store *st, const struct run_filter *f, struct run_row **ro
 	sqlite3_bind_int64(s, 3, f->session_id);
 	{
 		const char *txt[] = { f->backend, f->strategy, f->workload, f->label,
-				      f->status, f->kernel, f->host, f->uuid };
+				      f->status, f->kernel, f->host, f->job, f->uuid };
 		for (size_t i = 0; i < ARRAY_SIZE(txt); i++) {
 			if (txt[i])
 				sqlite3_bind_text(s, 4 + (int)i, txt[i], -1, SQLITE_STATIC);
@@ -83,7 +84,7 @@ int store_runs(struct store *st, const struct run_filter *f, struct run_row **ro
 				sqlite3_bind_null(s, 4 + (int)i);
 		}
 	}
-	b = 12;
+	b = 13;
 	for (size_t i = 0; i < np; i++) {
 		sqlite3_bind_text(s, b++, f->params->v[i].key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, b++, f->params->v[i].value, -1, SQLITE_STATIC);
@@ -182,13 +183,16 @@ int store_run_reps(struct store *st, int64_t run_id, int **reps, size_t *n)
 int store_metric_values(struct store *st, int64_t run_id, const char *metric,
 			double **vals, size_t *n)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT m.value FROM metrics m JOIN reps p ON p.id = m.rep_id "
-					    "WHERE p.run_id = ?1 AND p.status = 'ok' AND m.name = ?2 "
-					    "ORDER BY p.rep");
+	sqlite3_stmt *s;
 	size_t cap = 0;
 	int rc;
 	*vals = NULL;
 	*n = 0;
+	if (!st->metric_values)
+		st->metric_values = store_prepare(st, "SELECT m.value FROM metrics m JOIN reps p ON "
+						  "p.id = m.rep_id WHERE p.run_id = ?1 AND "
+						  "p.status = 'ok' AND m.name = ?2 ORDER BY p.rep");
+	s = st->metric_values;
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, run_id);
@@ -198,7 +202,9 @@ int store_metric_values(struct store *st, int64_t run_id, const char *metric,
 		(*vals)[(*n)++] = col_double_or_nan(s, 0);
 	}
 	rc = step_err(st, s, rc);
-	sqlite3_finalize(s);
+	/* reset, not finalize: ends the statement's read and keeps it for the next call */
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return rc;
 }
 
@@ -327,6 +333,26 @@ int store_host_json(struct store *st, int64_t host_id, char **json)
 	if (rc == SQLITE_DONE)
 		return error("no host %lld in '%s'", (long long)host_id, st->path);
 	return store_dberr(st, "cannot read");
+}
+
+int store_host_described(struct store *st, const char *label, const char *hostname,
+			 const char *kernel_release, char **json)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT fingerprint FROM hosts WHERE label = ?1 "
+					"AND hostname IS ?2 AND kernel_release IS ?3 "
+					"AND kernel_describe IS NOT NULL ORDER BY id DESC LIMIT 1");
+	int rc;
+	*json = NULL;
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 1, label, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, hostname, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, kernel_release, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*json = store_col_strdup(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_dberr(st, "cannot read");
 }
 
 int store_counts(struct store *st, struct store_counts *c)

@@ -55,6 +55,17 @@ int store_begin(struct store *st)
 	return store_exec(st, "BEGIN IMMEDIATE");
 }
 
+int store_read_begin(struct store *st)
+{
+	/* deferred: a read transaction, one WAL snapshot for every query until the end */
+	return store_exec(st, "BEGIN");
+}
+
+int store_read_end(struct store *st)
+{
+	return store_exec(st, "COMMIT");
+}
+
 int store_commit(struct store *st)
 {
 	return store_exec(st, "COMMIT");
@@ -216,9 +227,10 @@ static int probe_readonly(struct store *st, bool allow_immutable)
 		sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
 		rc = query_int(st, "SELECT count(*) FROM sqlite_master", &objects);
 	}
-	if (rc == SQLITE_CANTOPEN && allow_immutable) {
-		/* a WAL file on read-only media: no -shm can be made; nobody can
-		 * be writing it either, so read it as immutable */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY) && allow_immutable) {
+		/* a WAL file on read-only media or in a folder we cannot write: no
+		 * -shm can be made (sqlite says CANTOPEN or READONLY_CANTINIT);
+		 * nobody can be writing it either, so read it as immutable */
 		sqlite3_close_v2(st->db);
 		uri = immutable_uri(st->path);
 		rc = sqlite3_open_v2(uri, &st->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
@@ -299,6 +311,35 @@ static int open_readwrite(struct store *st, bool create)
 	return store_migrate(st);
 }
 
+/* Which of path's -wal and -shm exist now (bit 0: -wal, bit 1: -shm). */
+static unsigned sidecars(const char *path)
+{
+	char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
+	unsigned have = (access(w, F_OK) == 0) | (access(m, F_OK) == 0) << 1;
+	free(w);
+	free(m);
+	return have;
+}
+
+/*
+ * A refused file (someone else's database) must be left as we found it:
+ * sqlite's probe of a WAL-mode file creates -wal and -shm beside it. Remove
+ * the ones that were not there before, if the -wal holds nothing.
+ */
+static void drop_new_sidecars(const char *path, unsigned before)
+{
+	char *w = xasprintf("%s-wal", path), *m = xasprintf("%s-shm", path);
+	struct stat sb;
+
+	if (!(before & 1) && !stat(w, &sb) && S_ISREG(sb.st_mode) && !sb.st_size) {
+		unlink(w);
+		if (!(before & 2))
+			unlink(m);
+	}
+	free(w);
+	free(m);
+}
+
 int store_open(const char *path, unsigned flags, struct store **out)
 {
 	struct store *st;
@@ -371,8 +412,13 @@ int store_open(const char *path, unsigned flags, struct store **out)
 		}
 	}
 	if (sb.st_size) {
-		if (probe_readonly(st, flags & STORE_READONLY))
+		unsigned before = sidecars(path);
+		if (probe_readonly(st, flags & STORE_READONLY)) {
+			sqlite3_close_v2(st->db);
+			st->db = NULL;
+			drop_new_sidecars(path, before);
 			goto out;
+		}
 		if (flags & STORE_READONLY) {
 			/* Where we may write, read through a query_only read-write
 			 * connection: unlike a read-only one it removes the -wal and
@@ -413,6 +459,7 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	sqlite3_finalize(st->metric_values);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	free(st->path);
@@ -467,6 +514,15 @@ static int check_pragma(struct store *st, const char *sql, const char *what, boo
 	if (!bad && verbose)
 		printf("%-16s ok\n", what);
 	return bad;
+}
+
+int store_quick_check(struct store *st)
+{
+	/* quick_check: every page readable and well-formed, without the index cross-check */
+	if (check_pragma(st, "PRAGMA quick_check", "integrity", false))
+		return error("'%s' is damaged: not writing into it (see 'tdxbench db check')",
+			     st->path);
+	return 0;
 }
 
 int store_check(struct store *st, bool verbose)

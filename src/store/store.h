@@ -33,6 +33,14 @@ void store_close(struct store *st);
 const char *store_path(const struct store *st);
 /* Run `PRAGMA integrity_check` + schema checks; prints findings, 0 if all good. */
 int store_check(struct store *st, bool verbose);
+/* Before writing: sqlite's quick_check; -1 (printed) on a damaged file. */
+int store_quick_check(struct store *st);
+/*
+ * One read snapshot for many queries (a report of thousands of runs): the
+ * data cannot change between them, and WAL's per-statement read locks go.
+ */
+int store_read_begin(struct store *st);
+int store_read_end(struct store *st);
 int store_schema_version(struct store *st);
 /* Row counts of the main tables (for `db check`). */
 struct store_counts {
@@ -66,6 +74,19 @@ struct session_info {
 int store_session_begin(struct store *st, const struct session_info *s, int64_t *id);
 /* status: "running", "done", "interrupted", "failed" */
 int store_session_finish(struct store *st, int64_t id, const char *status);
+
+/*
+ * Session locks (src/store/lock.c): a process running a session holds a lock
+ * the kernel drops however it ends. store_session_lock(): 0 locked by us,
+ * 1 another process holds it, -1 error (printed). store_session_locked():
+ * 1 held, 0 free, -1 error.
+ */
+int store_session_lock(struct store *st, int64_t session);
+int store_session_locked(struct store *st, int64_t session);
+/* Sessions marked running (or with running runs) that no process holds. */
+int store_stale_sessions(struct store *st, int64_t **ids, size_t *n);
+/* Mark a stale session and its running runs interrupted (with why). */
+int store_repair_session(struct store *st, int64_t session);
 
 struct run_info {
 	int64_t session_id;
@@ -131,6 +152,7 @@ struct run_filter {
 	int64_t id_lo, id_hi;		/* 0 = unbounded */
 	int64_t session_id;		/* 0 = any */
 	const char *backend, *strategy, *workload, *label, *status, *kernel, *host;
+	const char *job;		/* the job file section (or "cli") */
 	const char *uuid;		/* the run's uuid or a prefix of it (db merge names runs so) */
 	const struct params *params;	/* every key=value must match a run parameter */
 };
@@ -167,5 +189,12 @@ int store_run_notes(struct store *st, int64_t run_id, store_note_cb cb, void *ct
 
 /* The host row's fingerprint JSON (malloc'd) and label/kernel. */
 int store_host_json(struct store *st, int64_t host_id, char **json);
+/*
+ * The fingerprint of the newest host with this label, hostname and kernel
+ * release that has a kernel tree description (`host --kernel-tree`), or
+ * *json = NULL when there is none.
+ */
+int store_host_described(struct store *st, const char *label, const char *hostname,
+			 const char *kernel_release, char **json);
 
 #endif

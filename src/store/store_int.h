@@ -15,6 +15,8 @@ struct store {
 	sqlite3 *db;
 	char *path;
 	unsigned flags;
+	/* kept prepared: compare and report ask it once per run x metric */
+	sqlite3_stmt *metric_values;
 };
 
 /*

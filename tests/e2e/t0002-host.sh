@@ -21,6 +21,10 @@ else
 	check "host says why /dev/kvm is missing" grep -q "/dev/kvm does not exist" "$TMP/out"
 fi
 check "host does not touch the database" test ! -e "$TDXBENCH_DB"
+check "host says whether KVM emulates the guest's code" grep -qE '^guest code +(emulated|native|unknown): ' "$TMP/out"
+run_tdx host --no-probe
+expect_rc "host --no-probe" 0
+check "host --no-probe starts no VM" sh -c "! grep -q '^guest code' '$TMP/out'"
 
 run_tdx host --json --label 'lab "one"'
 expect_rc "host --json" 0
@@ -34,6 +38,7 @@ assert d["kernel"]["release"]
 for w in ("cpuinfo_flag", "vm_type", "kernel_log"):
     assert d["tdx"][w]["status"] in ("present", "absent", "unreadable"), w
 assert isinstance(d["topology"]["nodes"], list) and d["topology"]["nodes"]
+assert d["probes"]["kvm_guest_code"]["status"] in ("emulated", "native", "unknown")
 ' "$TMP/out"
 
 if git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then

@@ -107,6 +107,16 @@ assert d[0]["params"]["vcpus"] == "16"
 assert [r["rep"] for r in d[1]["reps"]] == [0, 2]
 assert d[0]["reps"][1]["metrics"]["pamt_add"] == {"value": 120, "unit": "count"}
 ' "$TMP/x.json"
+run_tdx export --format wide
+expect_rc "export wide" 0
+check "wide: one column per parameter, no params cell" python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 8, len(rows)
+assert "params" not in rows[0] and "mem" in rows[0] and "vcpus" in rows[0], list(rows[0])
+r = [x for x in rows if x["run_id"] == "2"][0]
+assert r["mem"] == "64G" and r["vcpus"] == "4" and r["label"] == "try \"2\", commas", r
+' "$TMP/out"
 run_tdx export
 expect_rc "export without --format" 2
 run_tdx export --format xml

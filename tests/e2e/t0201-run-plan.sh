@@ -18,6 +18,8 @@ mem=8M..24M:8M
 [churn]
 workload=convert-churn
 gran=4K,2M
+; the default window (64M) is more than mem: the dry run refuses it as a run would
+window=8M
 INI
 
 run_tdx --db "$DB" run --dry-run "$TMP/m.ini"
@@ -30,7 +32,7 @@ check "strategy varies fastest" grep -qx '   2  sweep: sim strategy=sean-v5 work
 check "then the last key (vcpus: [global]'s mem came first)" grep -qx '   3  sweep: sim strategy=dpamt-v6 workload=boot mem=8M,vcpus=2 reps=2 seed=1' "$TMP/out"
 check "last sweep instance" grep -qx '  18  sweep: sim strategy=sean-v5 workload=boot mem=24M,vcpus=4 reps=2 seed=1' "$TMP/out"
 check "job key overrides [global]" test "$(grep -c 'mem=16M' "$TMP/out")" -eq 8
-check "gran list" grep -q '  20  churn: sim workload=convert-churn gran=2M,mem=16M reps=2 seed=1' "$TMP/out"
+check "gran list" grep -q '  20  churn: sim workload=convert-churn gran=2M,mem=16M,window=8M reps=2 seed=1' "$TMP/out"
 check "no database created" test ! -e "$DB"
 
 run_tdx --db "$DB" run --dry-run "$TMP/m.ini" --strategy static --set vcpus=8,mem=32M --reps 7 --seed 3

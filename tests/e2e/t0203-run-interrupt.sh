@@ -53,7 +53,7 @@ resumed() {
 	run_tdx --db "$db" run --resume 1
 	expect_rc "$name: --resume" 0
 	check "$name: resume ran only what was missing" \
-		test "$(grep -c ' rep [0-9]/8 ok' "$TMP/err")" -eq "$((REPS_TOTAL - $3))"
+		grep -q "^tdxbench: \[1/$((REPS_TOTAL - $3))\] " "$TMP/err"
 	check "$name: all runs done after resume" \
 		test "$(sqlite3 "$db" "SELECT count(*) FROM runs WHERE status = 'done' AND reps_done = 8")" -eq 2
 	check "$name: session done after resume" test "$(sqlite3 "$db" 'SELECT status FROM sessions')" = done
@@ -78,6 +78,12 @@ expect_rc "SIGINT at the start" 130
 check "says it finishes the current repetition" grep -q 'finishing the current repetition' "$TMP/err"
 check "summary says what was kept" grep -q '^Interrupted: kept [0-9]* finished repetitions' "$TMP/out"
 check "summary gives the resume command" grep -q 'tdxbench run --resume 1' "$TMP/out"
+if [ "$(sqlite3 "$DB" 'SELECT count(*) FROM reps')" -eq 0 ]; then
+	check "no rep kept: no compare/report/show suggestions" \
+		bash -c "! grep -qE '^Next:|tdxbench (compare|report|show)' '$TMP/out'"
+else
+	check "reps kept: the usual suggestions" grep -q '^Next:' "$TMP/out"
+fi
 consistent "at start" "$DB"
 kept=$(sqlite3 "$DB" 'SELECT count(*) FROM reps')
 check "at start: the run was cut short" test "$kept" -lt $REPS_TOTAL
@@ -97,6 +103,8 @@ kept=$(sqlite3 "$DB" 'SELECT count(*) FROM reps')
 check "middle: the finished repetitions are kept" test "$kept" -ge 5 -a "$kept" -lt $REPS_TOTAL
 check "middle: the current repetition was finished, not lost" \
 	grep -q "Interrupted: kept $kept finished" "$TMP/out"
+check "middle: the summary counts the reps kept, not the 8 planned" \
+	bash -c "grep -E 'median \+-MAD%, ' '$TMP/out' | grep -qE ', [1-7](-[1-7])? reps?$'"
 resumed "middle" "$DB" "$kept"
 
 # 3. twice: stop now, only the unfinished repetition is dropped

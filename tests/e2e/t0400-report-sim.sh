@@ -41,10 +41,38 @@ check "email within 80 columns" bash -c '[ "$(awk "{ if (length > m) m = length 
 check "email says model output" grep -q "MODEL OUTPUT" "$TMP/out"
 check "email has the run command" grep -q '\$ tdxbench run' "$TMP/out"
 check "email has the compare table" grep -q "dpamt-v6" "$TMP/out"
-check "email has an ASCII plot" grep -q -- '+-----' "$TMP/out"
+check "email fits one screen (<= 70 lines)" test "$(wc -l < "$TMP/out")" -le 70
+check "email points to the figures" grep -qE '^[0-9]+ figures in ' "$TMP/out"
+check "email has the table's column header" grep -qE '^metric +base +\+- +cand +\+- +change +p$' "$TMP/out"
+
+check "time series mark where the teardown starts" \
+	grep -qE '^array teardown_at\[2\] = \[[0-9.e+-]+, [0-9.e+-]+\]$' "$TMP/rep/ts-boot.gp"
+check "and never at a negative time" bash -c "! grep -q '^array teardown_at.*\[-1' '$TMP/rep/ts-boot.gp'"
+check "coinciding curves stay visible: a dash and a point per variant" \
+	bash -c "grep -q 'pt vpt(v) ps 0.8 dt vdt(v)' \"\$(ls '$TMP'/rep/sweep-*.gp | head -1)\""
+check "sweep panels: the metric that changes most first" python3 -c '
+import sys, re
+dat = open(sys.argv[1]).read()
+nvar = int(re.search(r"^nvar = (\d+)", open(sys.argv[2]).read(), re.M).group(1))
+blocks = [b for b in re.split(r"\n\s*\n\s*\n", dat)]
+rows = [[list(map(float, l.split()[:2])) for l in b.splitlines() if l.strip() and not l.startswith("#")]
+        for b in blocks]
+rows = [r for r in rows if r]
+spread = []
+for p in range(len(rows) // nvar):
+    meds = [y for v in range(nvar) for x, y in rows[p * nvar + v] if y == y]
+    hi, lo = max(meds), min(meds)
+    spread.append((hi - lo) / max(abs(hi), abs(lo)) if hi > lo else 0)
+assert all(a >= b - 0.011 for a, b in zip(spread, spread[1:])), spread
+' "$(ls "$TMP"/rep/sweep-random4k-*.dat | head -1)" "$(ls "$TMP"/rep/sweep-random4k-*.gp | head -1)"
 
 run_tdx report --format html -o "$TMP/html"
 expect_rc "report --format html" 0
+check "the html page leads with its figures" python3 -c '
+import sys
+h = open(sys.argv[1]).read()
+assert h.index("<figure") < h.index("id=\"run\"") < h.index("id=\"summaries\""), "order"
+' "$TMP/html/report.html"
 nfig=$(ls "$TMP/html"/*.gp | wc -l)
 check "html parses and holds every figure" python3 "$TOP/tests/unit/check_html.py" "$TMP/html/report.html" "$nfig"
 

@@ -18,4 +18,6 @@ check "no file was created by the label" test ! -e "$mark"
 check "html has no raw <script>" bash -c '! grep -q "<script" "$1"' _ "$TMP/rep/report.html"
 check "html shows the label escaped" grep -q '&lt;script&gt;' "$TMP/rep/report.html"
 check "the label reached a plot" grep -q 'touch' "$TMP/rep/ts-boot.gp"
+check "the key names the long label in full (ticks may shorten it)" \
+	grep -q '^array vfull.*<script>x</script>' "$TMP/rep/ts-boot.gp"
 done_testing

@@ -21,6 +21,8 @@ check "every page was touched" \
 	test "$(q "SELECT count(*) FROM run_metrics WHERE metric='pages_touched' AND value = 4096")" -eq 4
 check "stats time series stored" test "$(q "SELECT count(*) FROM samples WHERE series='pf_fixed'")" -gt 0
 check "the summary shows pages/s/vCPU" grep -q 'pages/s/vCPU' "$TMP/out"
+check "every run says whether KVM emulates the guest's code" \
+	test "$(q "SELECT count(*) FROM notes WHERE key='guest_code' AND (value LIKE 'emulated:%' OR value LIKE 'native:%' OR value LIKE 'unknown:%')")" -ge 2
 
 run_tdx --db "$DB" run --backend kvm --workload random4k,fault2m --set mem=8M,vcpus=2 --reps 1 --quiet
 expect_rc "random4k and fault2m with 2 vCPUs" 0
@@ -39,5 +41,5 @@ expect_rc "show a kvm run" 0
 check "show lists the backend and the headline metric" grep -q 'pages_per_sec_per_vcpu' "$TMP/out"
 run_tdx --db "$DB" compare workload=boot,vcpus=1 workload=boot,vcpus=2 --metric pages_per_sec_per_vcpu
 expect_rc "compare 1 vs 2 vCPUs" 0
-check "compare prints the metric" grep -q 'pages_per_sec_per_vcpu' "$TMP/out"
+check "compare prints the metric asked for, by its glossary title" grep -q '^pages/s/vCPU ' "$TMP/out"
 done_testing

@@ -42,6 +42,28 @@ check "the run note names the events and the losses" \
 check "lost count stored" test "$(q "SELECT count(*) FROM run_metrics WHERE metric='trace_lost'")" -eq 1
 check "no instance left after the run" test "$(left $PID)" -eq 0
 
+# per-page accounting: every page of a sequential 2-vCPU boot written once,
+# the four per-page metrics per phase and over the fault phases
+bg_run --db "$DB" run --backend kvm --workload boot --set mem=16M,vcpus=2,trace=on,trace_events=per-page --reps 1 --quiet
+wait $PID; RC=$?
+expect_rc "boot 16M with trace_events=per-page" 0
+pp() { q "SELECT value FROM run_metrics WHERE run_id=(SELECT max(id) FROM runs) AND metric='$1'"; }
+for m in exits_per_page emulated_insns_per_page pt_walks_per_page host_faults_per_page; do
+	check "$m stored for the run and phase 0" test -n "$(pp "$m")" -a -n "$(pp "phase0_$m")"
+done
+emu=$(pp emulated_insns_per_page); hf=$(pp host_faults_per_page)
+echo "# per page: emulated insns $emu, host faults $hf, exits $(pp exits_per_page), walks $(pp pt_walks_per_page)"
+# a guest page costs at most one host #PF (fresh anonymous 4K memory), and
+# where KVM emulates the guest, the store that faults it in is emulated too
+check "at most one host fault per page" awk -v v="$hf" 'BEGIN { exit !(v <= 1.01) }'
+if [ "$(q "SELECT count(*) FROM notes WHERE key='guest_code' AND value LIKE 'emulated:%'")" -gt 0 ]; then
+	check "emulating host: every page's store emulated" awk -v v="$emu" 'BEGIN { exit !(v >= 1) }'
+	check "emulating host: the fault loop's few instructions per page" awk -v v="$emu" 'BEGIN { exit !(v < 8) }'
+else
+	skip "emulating host: every page's store emulated" "KVM runs the guest natively here"
+	skip "emulating host: the fault loop's few instructions per page" "KVM runs the guest natively here"
+fi
+
 bg_run --db "$DB" run --backend kvm --workload test-crash --set mem=4M,vcpus=1,trace=on --reps 1 --quiet
 wait $PID; RC=$?
 expect_rc "a crashing guest with trace=on fails" 1

@@ -31,6 +31,7 @@ static const struct {
 	{ "workloads", "set", "run" },
 	{ "run", "workload", "run" },
 	{ "export", "json", "list" },
+	{ "db", "resume", "run" },
 };
 
 /* noinline: gcc 12 takes open_memstream's buffer for a dangling local otherwise */

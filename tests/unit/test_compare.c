@@ -24,6 +24,7 @@
 static char tmpdir[] = "/tmp/tdxbench-compare-XXXXXX";
 static struct store *st;
 static int64_t host_a, host_b, session;
+static bool render_all;	/* --all: every metric row */
 
 static int64_t add_run(const char *strategy, const char *workload, const char *params,
 		       bool model, int64_t host)
@@ -91,6 +92,23 @@ static double cand_val(size_t m, size_t rep)
 }
 
 static int64_t r_base, r_cand, r_base_only, r_cand_vcpu4, r_few_b, r_few_c;
+static int64_t r_hp_a, r_hp_b, r_hp_a_huge;
+
+static const char *const hp_names[] = {
+	"dpamt_bytes_peak", "static_pamt_bytes", "wall_ns", "fault_ns_p99", "pamt_add",
+};
+
+/* huge=no: every value a little different per rep */
+static double hp_small(size_t m, size_t rep)
+{
+	return (double)((m + 1) * 1000 + rep);
+}
+
+/* huge=yes: everything twice as large */
+static double hp_large(size_t m, size_t rep)
+{
+	return 2 * hp_small(m, rep);
+}
 
 static const char fp_json[] =
 	"{\"hostname\":\"box\",\"cpu\":{\"model_name\":\"Test CPU\",\"microcode\":\"0x2b\"}}";
@@ -131,6 +149,14 @@ static int setup(void **state)
 	add_reps(r_few_b, 3, 2, names, base_val);
 	r_few_c = add_run("few2", "teardown", "mem=1G,vcpus=1,tds=1", false, host_b);
 	add_reps(r_few_c, 3, 2, names, cand_val);
+	/* two strategies that also differ in huge pages, and one strategy both ways */
+	r_hp_a = add_run("hp-a", "split-storm", "mem=1G,vcpus=2,tds=1,huge=no", true, host_a);
+	add_reps(r_hp_a, 6, ARRAY_SIZE(hp_names), hp_names, hp_small);
+	r_hp_b = add_run("hp-b", "split-storm", "mem=1G,vcpus=2,tds=1,huge=yes", true, host_a);
+	add_reps(r_hp_b, 6, ARRAY_SIZE(hp_names), hp_names, hp_large);
+	r_hp_a_huge = add_run("hp-a", "split-storm", "mem=1G,vcpus=2,tds=1,huge=yes", true,
+			      host_a);
+	add_reps(r_hp_a_huge, 6, ARRAY_SIZE(hp_names), hp_names, hp_large);
 	return 0;
 }
 
@@ -150,13 +176,30 @@ static char *render(const char *base, const char *cand, const char *metrics, dou
 {
 	const char *cands[] = { cand };
 	struct compare_req req = { .base = base, .cands = cands, .ncands = 1, .metrics = metrics,
-				   .alpha = 0.05, .fail_if_worse_pct = fail_pct, .header = true };
+				   .alpha = 0.05, .fail_if_worse_pct = fail_pct, .header = true,
+				   .all = render_all };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
 	*rc = compare_render(st, &req, fmt, f);
+	fclose(f);
+	return buf;
+}
+
+/* Two candidates against one base. */
+static char *render2(const char *base, const char *c1, const char *c2, int *rc)
+{
+	const char *cands[] = { c1, c2 };
+	struct compare_req req = { .base = base, .cands = cands, .ncands = 2, .alpha = 0.05,
+				   .fail_if_worse_pct = -1, .header = true };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	*rc = compare_render(st, &req, CMP_TEXT, f);
 	fclose(f);
 	return buf;
 }
@@ -201,34 +244,115 @@ static void test_text_strategies(void **state)
 {
 	int rc;
 	char line[256];
-	char *out = render("strategy=dpamt-v6", "strategy=sean-v5", NULL, -1, CMP_TEXT, &rc);
+	char *out;
 
+	render_all = true;
+	out = render("strategy=dpamt-v6", "strategy=sean-v5", NULL, -1, CMP_TEXT, &rc);
+	render_all = false;
 	assert_int_equal(rc, 0);
 	assert_80_ascii(out);
 	assert_non_null(strstr(out, "MODEL OUTPUT"));
-	assert_non_null(strstr(out, "host 1: kernel 6.19.0-dpamt-v6, label lab, box, Test CPU, "
-				    "microcode 0x2b"));
-	assert_non_null(strstr(out, "$ tdxbench run --backend sim"));
+	/* one host for both sides: said once */
+	assert_non_null(strstr(out, "\nhost 1: kernel 6.19.0-dpamt-v6, label lab, box, Test CPU, "
+				    "microcode 0x2b\n"));
+	assert_non_null(strstr(out, "\nrerun: $ tdxbench run --backend sim"));
 	/* matched on workload + params, the strategy knob reported, not matched on */
-	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim)\n"));
-	assert_non_null(strstr(out, "differ: cache_batch: 16 vs 1"));
-	assert_non_null(line_with(out, "pamt_add ", line, sizeof(line)));
+	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim): runs 1 vs 2, n=8+8\n"));
+	assert_non_null(strstr(out, "differ in every block (base vs cand): cache_batch 16 vs 1"));
+	/* a knob of the compared strategy is not a confounder */
+	assert_null(strstr(out, "CONFOUNDED"));
+	/* labelled by the glossary's short titles */
+	assert_non_null(line_with(out, "PAMT.ADD ", line, sizeof(line)));
 	assert_non_null(strstr(line, "+28.9%"));
 	assert_non_null(strstr(line, "worse"));
-	assert_non_null(line_with(out, "wall_ns ", line, sizeof(line)));
+	assert_non_null(line_with(out, "wall ", line, sizeof(line)));
 	assert_non_null(strstr(line, " ~ "));
 	assert_null(strstr(line, "worse"));
-	assert_non_null(line_with(out, "pages_per_sec_per_vcpu ", line, sizeof(line)));
+	assert_non_null(line_with(out, "pages/s/vCPU ", line, sizeof(line)));
 	assert_non_null(strstr(line, "better"));
+	/* all equal on both sides: no test, no p-value, no verdict */
 	assert_non_null(line_with(out, "splits ", line, sizeof(line)));
-	assert_non_null(strstr(line, "1.000"));	/* all equal: p = 1 */
-	assert_non_null(line_with(out, "geomean ", line, sizeof(line)));
+	assert_int_equal(line[strlen(line) - 1], '=');
+	assert_null(strstr(line, "1.000"));
+	assert_non_null(strstr(out, "\n= identical in all reps (1 rows): no test, no p"));
+	/* only one metric per unit has a direction: no geomean is a mean of one */
+	assert_null(strstr(out, "geomean"));
 	/* the long name gets a line of its own, values on the next */
 	assert_non_null(strstr(out, "\na_really_long_metric_name_beyond_the_column\n"));
 	/* unmatched: base's fault2m run and cand's vcpus=4 run, listed by id */
 	assert_non_null(strstr(out, "unmatched runs"));
 	assert_non_null(strstr(out, "fault2m mem=2G tds=1 vcpus=2 (sim)"));
 	assert_non_null(strstr(out, "boot mem=1G tds=1 vcpus=4 (sim)"));
+	free(out);
+}
+
+/* Without --all: changed rows, the unchanged ones counted on one line. */
+static void test_text_collapsed(void **state)
+{
+	int rc;
+	char line[256];
+	char *out = render("strategy=dpamt-v6", "strategy=sean-v5", NULL, -1, CMP_TEXT, &rc);
+
+	assert_int_equal(rc, 0);
+	assert_non_null(line_with(out, "PAMT.ADD ", line, sizeof(line)));
+	assert_null(line_with(out, "wall ", line, sizeof(line)));
+	assert_null(line_with(out, "splits ", line, sizeof(line)));
+	assert_non_null(strstr(out, "\n  + 3 unchanged (--all lists them)\n"));
+	free(out);
+}
+
+/* A condition (huge pages) differing besides the strategy: named, no verdicts. */
+static void test_confounded(void **state)
+{
+	int rc;
+	char *out = render("strategy=hp-a,huge=no", "strategy=hp-b", NULL, 10, CMP_TEXT, &rc);
+
+	assert_80_ascii(out);
+	assert_non_null(strstr(out, "\nCONFOUNDED: the sides also differ in huge (no vs yes)"));
+	assert_null(strstr(out, "worse"));
+	assert_null(strstr(out, "better"));
+	assert_non_null(strstr(out, "\nno overall geomean"));
+	/* --fail-if-worse still sees the regression: the exit status is not a verdict */
+	assert_int_equal(rc, 1);
+	free(out);
+	out = render("strategy=hp-a,huge=no", "strategy=hp-b", NULL, -1, CMP_JSON, &rc);
+	assert_non_null(strstr(out, "\"confounded\":true"));
+	assert_non_null(strstr(out, "\"huge\":\"no vs yes\""));
+	free(out);
+}
+
+/* Geomeans never mix units: one per unit, each over its own metrics. */
+static void test_geomean_per_unit(void **state)
+{
+	int rc;
+	char *out;
+
+	render_all = true;
+	out = render("strategy=hp-a,huge=no", "strategy=hp-a,huge=yes", NULL, -1, CMP_TEXT, &rc);
+	render_all = false;
+	/* the selectors name huge: it is what is compared */
+	assert_null(strstr(out, "CONFOUNDED"));
+	assert_non_null(strstr(out, "\ngeomean ns "));
+	assert_non_null(strstr(out, "\ngeomean bytes "));
+	assert_non_null(strstr(out, "geomean of cand/base per unit (lower = better): "));
+	free(out);
+}
+
+/* More than one candidate: a table per metric, the variants as columns. */
+static void test_columns(void **state)
+{
+	int rc;
+	char line[256];
+	char *out = render2("strategy=hp-a,huge=no", "strategy=hp-b", "strategy=hp-a,huge=yes", &rc);
+
+	assert_int_equal(rc, 0);
+	assert_80_ascii(out);
+	assert_non_null(strstr(out, "\nDPAMT peak [bytes, lower is better]\n"));
+	assert_non_null(strstr(out, "base             cand 1             cand 2\n"));
+	/* twice the base, all 6 reps apart: significant, marked inline */
+	assert_non_null(line_with(out, "split-storm ", line, sizeof(line)));
+	assert_non_null(strstr(line, "+100.0% *"));
+	assert_non_null(strstr(out, "\n* significant, = identical reps"));
 	free(out);
 }
 
@@ -264,7 +388,7 @@ static void test_named_param_not_matched(void **state)
 			   CMP_TEXT, &rc);
 	assert_int_equal(rc, 0);
 	assert_80_ascii(out);
-	assert_non_null(strstr(out, "\nboot mem=1G tds=1 (sim)\n"));
+	assert_non_null(strstr(out, "\nboot mem=1G tds=1 (sim), n=8+8\n"));
 	assert_null(strstr(out, "unmatched"));
 	free(out);
 }
@@ -276,7 +400,7 @@ static void test_one_sided_filter(void **state)
 	char *out = render("strategy=dpamt-v6", "strategy=sean-v5,workload=boot,vcpus=2", NULL, -1,
 			   CMP_TEXT, &rc);
 	assert_int_equal(rc, 0);
-	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim)\n"));
+	assert_non_null(strstr(out, "\nboot mem=1G tds=1 vcpus=2 (sim), n=8+8\n"));
 	assert_non_null(strstr(out, "base run 3: fault2m mem=2G tds=1 vcpus=2 (sim)"));
 	free(out);
 }
@@ -314,7 +438,8 @@ static void test_few_and_hosts(void **state)
 	assert_int_equal(rc, 0);
 	assert_80_ascii(out);
 	assert_non_null(strstr(out, "? n too small"));
-	assert_non_null(strstr(out, "- n < 6"));
+	/* n = 3: the CI of the median is [min, max], with its real coverage */
+	assert_non_null(strstr(out, "+- n < 6: the CI is [min, max], coverage 75.0% at n=3"));
 	assert_non_null(strstr(out, "warning: comparing across hosts"));
 	assert_null(strstr(out, "MODEL OUTPUT"));
 	free(out);
@@ -361,11 +486,11 @@ static void test_json_parses(void **state)
 	json_object_put(root);
 	free(out);
 
-	/* NAN (no CI with 3 reps) must come out as null, still valid JSON */
-	out = render("strategy=few", "strategy=few2", NULL, -1, CMP_JSON, &rc);
+	/* NAN (no p on identical reps) must come out as null, still valid JSON */
+	out = render("strategy=dpamt-v6", "strategy=sean-v5", NULL, -1, CMP_JSON, &rc);
 	root = json_tokener_parse(out);
 	assert_non_null(root);
-	assert_non_null(strstr(out, "\"ci_lo\":null"));
+	assert_non_null(strstr(out, "\"p\":null"));
 	json_object_put(root);
 	free(out);
 }
@@ -394,12 +519,12 @@ static void test_csv_columns(void **state)
 	size_t header, lines = 0;
 
 	header = csv_fields(&p);
-	assert_int_equal(header, 21);
+	assert_int_equal(header, 23);
 	while (*p) {
 		assert_int_equal(csv_fields(&p), header);
 		lines++;
 	}
-	assert_int_equal(lines, NM + 1);	/* metrics + geomean */
+	assert_int_equal(lines, NM);	/* no geomean row: one metric per unit */
 	assert_non_null(strstr(out, ",\"mem=1G,tds=1,vcpus=2\","));
 	free(out);
 }
@@ -440,6 +565,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text_strategies),
+		cmocka_unit_test(test_text_collapsed),
+		cmocka_unit_test(test_confounded),
+		cmocka_unit_test(test_geomean_per_unit),
+		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_deterministic),
 		cmocka_unit_test(test_named_param_not_matched),
 		cmocka_unit_test(test_one_sided_filter),

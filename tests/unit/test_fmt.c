@@ -59,6 +59,20 @@ static void test_scale(void **state)
 	assert_null(s.name);
 }
 
+/* fidelity reads values against bands: four significant digits, never an exponent */
+static void test_sig(void **state)
+{
+	char b[FMT_LEN];
+	assert_string_equal(fmt_sig(0.010307, 4, b, sizeof(b)), "0.01031");
+	assert_string_equal(fmt_sig(0.015, 4, b, sizeof(b)), "0.01500");
+	assert_string_equal(fmt_sig(8.0781, 4, b, sizeof(b)), "8.078");
+	assert_string_equal(fmt_sig(97.678, 4, b, sizeof(b)), "97.68");
+	assert_string_equal(fmt_sig(44796, 4, b, sizeof(b)), "44796");
+	assert_string_equal(fmt_sig(123456.7, 4, b, sizeof(b)), "123457");
+	assert_string_equal(fmt_sig(0.0, 4, b, sizeof(b)), "0");
+	assert_string_equal(fmt_sig(NAN, 4, b, sizeof(b)), "-");
+}
+
 static void test_metric_order(void **state)
 {
 	/* ranked first, in rank order; then the glossary; then unknown names */
@@ -91,6 +105,7 @@ int main(void)
 		cmocka_unit_test(test_scale),
 		cmocka_unit_test(test_metric_order),
 		cmocka_unit_test(test_ranks_unique),
+		cmocka_unit_test(test_sig),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

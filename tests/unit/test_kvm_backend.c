@@ -131,6 +131,11 @@ static void test_boot(void **state)
 		check_faults_counted(&o);
 		assert_string_equal(note(&o, "backing"), "anon");
 		assert_true(o.res.n_series > 0);
+		/* every run says whether KVM emulates the guest's code here */
+		assert_non_null(note(&o, "guest_code"));
+		if (strncmp(note(&o, "guest_code"), "emulated: ", 10) && strncmp(note(&o, "guest_code"), "native: ", 8) &&
+		    strncmp(note(&o, "guest_code"), "unknown: ", 9))
+			fail_msg("guest_code note '%s'", note(&o, "guest_code"));
 		result_free(&o.res);
 	}
 }

@@ -12,6 +12,7 @@
 
 #include "lib/opts.h"
 #include "lib/util.h"
+#include "backend/backend.h"
 #include "workloads/workload.h"
 
 static const char *const colours[] = { "red", "green", NULL };
@@ -93,6 +94,13 @@ static void check_table(const char *owner, const struct opt_desc *d)
 	}
 }
 
+/* Every backend's knob table: defaults inside their own ranges. */
+static void test_backend_tables(void **state)
+{
+	for (const struct backend_ops *const *be = backend_all(); *be; be++)
+		check_table((*be)->name, (*be)->knobs ? (*be)->knobs : (const struct opt_desc[]){ { 0 } });
+}
+
 /* Every workload builds with its table's defaults alone. */
 static void test_workload_tables(void **state)
 {
@@ -114,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_from_table),
 		cmocka_unit_test(test_range),
 		cmocka_unit_test(test_workload_tables),
+		cmocka_unit_test(test_backend_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 struct list {
 	uint64_t *v;
 	size_t n, cap;
+	size_t runs;	/* walks the guest took as one run */
 };
 
 static void record(void *opaque, uint64_t off)
@@ -37,12 +38,29 @@ static void record(void *opaque, uint64_t off)
 	l->v[l->n++] = off;
 }
 
-/* What guest_main does with a phase on vCPU v: run the walk repeat times. */
+/* A run, unit by unit, as the guest's fault loop touches it. */
+static void record_run(void *opaque, const struct tdxb_run *run)
+{
+	struct list *l = opaque;
+	l->runs++;
+	for (uint64_t i = 0; i < run->count; i++)
+		record(l, run->off + i * run->stride);
+}
+
+/*
+ * What guest_main does with a phase on vCPU v: run the walk repeat times, a
+ * fault/rewrite through tdxb_walk_vcpu_runs() (one run where the walk is one),
+ * a convert unit by unit.
+ */
 static void guest_units(const struct tdxb_phase *ph, uint32_t v, uint32_t nv, struct list *l)
 {
 	memset(l, 0, sizeof(*l));
-	for (uint32_t r = 0; r < tdxb_phase_repeat(ph); r++)
-		tdxb_walk_vcpu(ph, v, nv, record, l);
+	for (uint32_t r = 0; r < tdxb_phase_repeat(ph); r++) {
+		if (ph->kind == TDXB_PH_CONVERT)
+			tdxb_walk_vcpu(ph, v, nv, record, l);
+		else
+			tdxb_walk_vcpu_runs(ph, v, nv, record_run, record, l);
+	}
 }
 
 static uint64_t *sim_units(const struct tdxb_phase *ph, uint32_t v, uint32_t nv, size_t *n)
@@ -83,6 +101,7 @@ static struct list walk_both(const struct tdxb_phase *ph, uint32_t nv)
 					 (unsigned long long)s[i], (unsigned long long)g.v[i]);
 			record(&all, s[i]);
 		}
+		all.runs += g.runs;
 		free(s);
 		free(g.v);
 	}
@@ -294,6 +313,42 @@ static void test_repeat(void **state)
 	assert_int_equal(sim_phase_units(&ph, 0, NV, NULL, 0), 250 / NV);
 }
 
+/*
+ * Sequential fault/rewrite walks take the guest's fast path: one run per vCPU
+ * and repetition, no per-unit order arithmetic. The units must still be the
+ * sim's, for every share, unit size, permille prefix and uneven split.
+ */
+static void test_seq_runs(void **state)
+{
+	static const uint64_t units[] = { 4096, 8192, 2 * MiB };
+	struct list all;
+	(void)state;
+	for (size_t u = 0; u < ARRAY_SIZE(units); u++) {
+		for (uint32_t share = 0; share < 2; share++) {
+			for (uint32_t kind = TDXB_PH_FAULT; kind <= TDXB_PH_REWRITE; kind += 2) {
+				struct tdxb_phase ph = phase(kind, 1001 * units[u], units[u]);
+				ph.share = share;
+				ph.start = 2 * MiB;
+				ph.permille = 777;
+				ph.repeat = 2;
+				all = walk_both(&ph, NV);
+				assert_int_equal(all.n, 2 * ((1001 * 777 + 999) / 1000));
+				assert_int_equal(all.runs, 2 * NV);
+				free(all.v);
+			}
+		}
+	}
+	/* a random walk is not a run: unit by unit */
+	{
+		struct tdxb_phase ph = phase(TDXB_PH_FAULT, 64 * 4096, 4096);
+		ph.order = TDXB_ORD_RANDOM;
+		all = walk_both(&ph, NV);
+		assert_int_equal(all.runs, 0);
+		assert_int_equal(all.n, 64);
+		free(all.v);
+	}
+}
+
 static void test_more_vcpus_than_units(void **state)
 {
 	struct tdxb_phase ph = phase(TDXB_PH_FAULT, 2 * 4096, 4096);
@@ -318,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_convert_per_region),
 		cmocka_unit_test(test_vcpu0_and_fault_per_region),
 		cmocka_unit_test(test_repeat),
+		cmocka_unit_test(test_seq_runs),
 		cmocka_unit_test(test_more_vcpus_than_units),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,11 +6,12 @@
 #include "sample/tracepoints.h"
 #include "guest-images/abi.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The positional rows below predate opt_desc.min/.max (issue 10): they stay unbounded. */
+/* Positional rows, with .min/.max (and .one_value) designated where a knob has them. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 static const char *const vm_type_choices[] = { "default", "sw-protected", NULL };
@@ -24,11 +25,12 @@ const struct opt_desc kvm_knobs[] = {
 	{ "vm_type", OPT_ENUM, "default", "KVM VM type; sw-protected has private memory (guest_memfd + "
 	  "KVM_SET_MEMORY_ATTRIBUTES)", vm_type_choices, NULL, NULL },
 	{ "pt", OPT_ENUM, "4K", "guest page-table granularity for the test memory", pt_choices, NULL, NULL },
-	{ "pin", OPT_STRING, "auto", "vCPU pinning: auto (one core each first, hwloc), none, or a CPU list "
-	  "like 0,2-3", NULL, NULL, NULL },
+	{ .name = "pin", .type = OPT_STRING, .def = "auto", .one_value = true,
+	  .help = "vCPU pinning: auto (one core each first, hwloc), none, or a CPU list like 0,2-3" },
 	{ "watchdog_ms", OPT_U64, "10000", "fail the repetition when the guest reports no progress for this long",
-	  NULL, "ms", NULL },
-	{ "sample_ms", OPT_U64, "100", "interval of the KVM stats time series", NULL, "ms", NULL },
+	  NULL, "ms", NULL, .min = "10", .max = "3600000" },
+	{ "sample_ms", OPT_U64, "100", "interval of the KVM stats time series", NULL, "ms", NULL,
+	  .min = "1", .max = "60000" },
 	{ "conv_call", OPT_ENUM, "port", "how the guest asks for a conversion: port (mailbox + port I/O, any KVM) "
 	  "or hypercall (KVM_HC_MAP_GPA_RANGE exit, as a TD's MapGPA)", conv_call_choices, NULL, NULL },
 	{ "overcommit", OPT_BOOL, "no", "allow more vCPUs than host CPUs", NULL, NULL, NULL },
@@ -37,10 +39,11 @@ const struct opt_desc kvm_knobs[] = {
 	  "auto (when root and tracefs allow, else a note says why), on (refuse without), off", trace_choices,
 	  NULL, NULL },
 	{ "trace_events", OPT_STRING, "default", "tracepoints to count: default (kvm_page_fault, kvm_exit and the "
-	  "kvmmmu fault path this kernel has) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
+	  "kvmmmu fault path this kernel has), per-page (exits, emulated instructions, guest page-table walks "
+	  "and host faults, stored per page) or a list like kvm:kvm_exit+kvmmmu:fast_page_fault", NULL, NULL,
 	  NULL },
 	{ "trace_buffer_kb", OPT_U64, "16384", "tracefs ring buffer per CPU; a note reports events lost when it "
-	  "overflows between drains", NULL, "KiB", NULL },
+	  "overflows between drains", NULL, "KiB", NULL, .min = "64", .max = "1048576" },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -70,23 +73,12 @@ int kvm_settings_read(const struct params *p, struct kvm_settings *s, char *err,
 		return -1;
 	s->trace = (enum kvm_trace_mode)idx;
 	s->trace_events = params_get(p, "trace_events") ? params_get(p, "trace_events") : "default";
-	if (params_get_u64(p, "watchdog_ms", 10000, &s->watchdog_ms, err, errlen) ||
-	    params_get_u64(p, "sample_ms", 100, &s->sample_ms, err, errlen) ||
-	    params_get_bool(p, "overcommit", false, &s->overcommit, err, errlen) ||
-	    params_get_u64(p, "trace_buffer_kb", 16384, &s->trace_buffer_kb, err, errlen))
+	/* defaults and ranges from kvm_knobs above, checked once */
+	if (opt_get_u64(kvm_knobs, p, "watchdog_ms", &s->watchdog_ms, err, errlen) ||
+	    opt_get_u64(kvm_knobs, p, "sample_ms", &s->sample_ms, err, errlen) ||
+	    opt_get_bool(kvm_knobs, p, "overcommit", &s->overcommit, err, errlen) ||
+	    opt_get_u64(kvm_knobs, p, "trace_buffer_kb", &s->trace_buffer_kb, err, errlen))
 		return -1;
-	if (s->trace_buffer_kb < 64) {
-		snprintf(err, errlen, "trace_buffer_kb=%llu: must be at least 64", (unsigned long long)s->trace_buffer_kb);
-		return -1;
-	}
-	if (s->watchdog_ms < 10) {
-		snprintf(err, errlen, "watchdog_ms=%llu: must be at least 10", (unsigned long long)s->watchdog_ms);
-		return -1;
-	}
-	if (s->sample_ms < 1) {
-		snprintf(err, errlen, "sample_ms=0: must be at least 1");
-		return -1;
-	}
 	return 0;
 }
 
@@ -301,6 +293,12 @@ static int kvm_resolve(const char *strategy, struct params *p, char *err, size_t
 	return kvm_settings_read(p, &s, err, errlen);
 }
 
+static int kvm_validate(const struct run_spec *spec, char *err, size_t errlen)
+{
+	struct kvm_settings s;
+	return kvm_settings_read(spec->params, &s, err, errlen) ? BACKEND_FAILED : BACKEND_OK;
+}
+
 static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 {
 	struct kvm_settings s;
@@ -312,9 +310,38 @@ static int kvm_check(const struct run_spec *spec, char *err, size_t errlen)
 static int kvm_run(const struct run_spec *spec, struct run_result *res, char *err, size_t errlen)
 {
 	struct kvm_settings s;
+	char emu[512];
+	int r;
 	if (kvm_settings_read(spec->params, &s, err, errlen) || kvm_check_host(spec, &s, err, errlen))
 		return BACKEND_FAILED;
-	return kvm_run_repetition(spec, &s, res, err, errlen);
+	/* before the repetition, once per process: its VM is not part of any measurement */
+	kvm_emulation_str(kvm_probe_emulation(), emu, sizeof(emu));
+	r = kvm_run_repetition(spec, &s, res, err, errlen);
+	if (r == BACKEND_OK)
+		result_note(res, "guest_code", "%s", emu);
+	return r;
+}
+
+static void kvm_host_probe(struct json_object *obj)
+{
+	const struct kvm_emulation *e;
+	struct json_object *o = json_object_new_object();
+	char why[256], text[512];
+
+	if (kvm_probe(why, sizeof(why))) {
+		json_object_object_add(o, "status", json_object_new_string("unknown"));
+		json_object_object_add(o, "why", json_object_new_string(why));
+	} else {
+		e = kvm_probe_emulation();
+		json_object_object_add(o, "status", json_object_new_string(
+			e->state == KVM_EMU_YES ? "emulated" : e->state == KVM_EMU_NO ? "native" : "unknown"));
+		if (e->state != KVM_EMU_UNKNOWN) {
+			json_object_object_add(o, "emulate_insn_per_page", json_object_new_double(e->per_page));
+			json_object_object_add(o, "pages_probed", json_object_new_int64((int64_t)e->pages));
+		}
+		json_object_object_add(o, "summary", json_object_new_string(kvm_emulation_str(e, text, sizeof(text))));
+	}
+	json_object_object_add(obj, "kvm_guest_code", o);
 }
 
 const struct backend_ops kvm_backend = {
@@ -324,7 +351,9 @@ const struct backend_ops kvm_backend = {
 	.strategies = NULL,
 	.probe = kvm_probe,
 	.resolve = kvm_resolve,
+	.validate = kvm_validate,
 	.check = kvm_check,
 	.run = kvm_run,
+	.host_probe = kvm_host_probe,
 	.is_model = false,
 };

@@ -565,6 +565,58 @@ static uint32_t pct(const uint32_t *v, size_t n, double q)
 }
 
 /*
+ * Per-page accounting: traced events per 4K page the guest touched, per phase
+ * (phase<i>_<name>) and over the fault phases (<name>). A name is emitted when
+ * at least one of its events is traced (trace_events=per-page traces them all).
+ */
+static const struct {
+	const char *name;
+	const char *events[2];
+} per_page[] = {
+	{ "exits_per_page", { "kvm_exit" } },
+	{ "emulated_insns_per_page", { "kvm_emulate_insn" } },
+	{ "pt_walks_per_page", { "kvm_mmu_pagetable_walk" } },
+	{ "host_faults_per_page", { "page_fault_user", "page_fault_kernel" } },
+};
+
+static void emit_per_page(struct kvm_run_ctx *ctx, struct run_result *res)
+{
+	const struct tdxb_workload *w = &ctx->spec->work;
+	size_t nev = tp_nevents(ctx->tp);
+	char name[128];
+
+	for (size_t m = 0; m < ARRAY_SIZE(per_page); m++) {
+		uint64_t fault_n = 0, fault_pages = 0;
+		bool traced = false;
+		int idx[2] = { -1, -1 };
+		for (size_t e = 0; e < ARRAY_SIZE(per_page[m].events); e++)
+			for (size_t k = 0; per_page[m].events[e] && k < nev; k++)
+				if (!strcmp(tp_event_name(ctx->tp, k), per_page[m].events[e])) {
+					idx[e] = (int)k;
+					traced = true;
+				}
+		if (!traced)
+			continue;
+		for (uint32_t i = 0; i < ctx->nph; i++) {
+			const struct phase_rec *p = &ctx->ph[i];
+			uint64_t n = 0;
+			for (size_t e = 0; e < 2; e++)
+				n += idx[e] >= 0 ? p->trace[idx[e]] : 0;
+			if (!p->pages)
+				continue;
+			snprintf(name, sizeof(name), "phase%u_%s", i, per_page[m].name);
+			result_metric(res, name, (double)n / (double)p->pages, "ops/page");
+			if (w->phases[i].kind == TDXB_PH_FAULT) {
+				fault_n += n;
+				fault_pages += p->pages;
+			}
+		}
+		if (fault_pages)
+			result_metric(res, per_page[m].name, (double)fault_n / (double)fault_pages, "ops/page");
+	}
+}
+
+/*
  * Tracepoint counts per phase, and per run from the first phase's start to the
  * last one's end (the gaps between phases included, as for the KVM stats).
  */
@@ -587,6 +639,7 @@ static void emit_trace(struct kvm_run_ctx *ctx, struct run_result *res)
 		sbuf_addf(&sb, "%s%s", k ? " " : "", tp_event_full_name(ctx->tp, k));
 	}
 	result_metric(res, "trace_lost", (double)lost, "ops");
+	emit_per_page(ctx, res);
 	result_note(res, "trace", "%s counted in private tracefs instance %s (%llu KiB/CPU, this process's threads "
 		    "only); %llu events lost%s%s%s", sb.buf, tp_instance_name(ctx->tp),
 		    (unsigned long long)ctx->set->trace_buffer_kb, (unsigned long long)lost,

@@ -41,6 +41,19 @@ struct kvm_layout {
 };
 void kvm_layout_compute(uint32_t vcpus, uint64_t test_bytes, uint32_t pt_gran, struct kvm_layout *l);
 
+/* Does KVM emulate the guest's instructions here? (emulation.c) */
+enum kvm_emu_state { KVM_EMU_UNKNOWN, KVM_EMU_NO, KVM_EMU_YES };
+struct kvm_emulation {
+	enum kvm_emu_state state;
+	double per_page;		/* kvm_emulate_insn per rewritten 4K page */
+	uint64_t insns, pages;
+	char why[320];			/* KVM_EMU_UNKNOWN: why */
+};
+/* Measured once per process with a 4M VM (the first call takes a fraction of a second). */
+const struct kvm_emulation *kvm_probe_emulation(void);
+/* "emulated: ...", "native: ...", "unknown: <why>" */
+const char *kvm_emulation_str(const struct kvm_emulation *e, char *buf, size_t len);
+
 int kvm_run_repetition(const struct run_spec *spec, const struct kvm_settings *s,
 		       struct run_result *res, char *err, size_t errlen);
 

@@ -10,8 +10,9 @@
  * Layouts: fresh (everything free: a cold host), fragmented (a share of the
  * 4K frames taken at random by other users, in 2 x that share of the regions:
  * a long-running host), sparse (one
- * free frame per region: the crafted worst case in which every page the model
- * allocates sits alone in its region).
+ * free frame per region: the crafted worst case in which every 4K page the
+ * model allocates sits alone in its region; with 2M guest folios, the whole
+ * regions they need are kept free at the top, as a hugepage pool would be).
  */
 #include "backend/sim/sim_int.h"
 #include "lib/util.h"
@@ -231,11 +232,49 @@ uint64_t hostmem_free_total(const struct sim *s)
 	return n;
 }
 
+/*
+ * The free frames of a dirty region, from frame `first` on: frame f is free
+ * when its draw is >= thresh (one draw per frame, in frame order). Freed as
+ * the aligned blocks of each run of free frames: buddy merging leaves the
+ * same free lists as freeing them one by one, in far fewer bitmap walks.
+ */
+static void free_region_frames(struct sim *s, pfn_t base, pfn_t first, uint64_t *rng,
+			       uint64_t thresh)
+{
+	uint64_t mask[SIM_REGION_PAGES / 64] = { 0 };
+	uint64_t st = *rng;
+	/* sim_rand() and mix64() inline: one draw per frame is most of a big host's setup */
+	for (pfn_t f = first; f < SIM_REGION_PAGES; f++) {
+		uint64_t x = (st += 0x9e3779b97f4a7c15ull) + 0x9e3779b97f4a7c15ull;
+		x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+		x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+		if ((x ^ (x >> 31)) >= thresh)
+			mask[f >> 6] |= 1ull << (f & 63);
+	}
+	*rng = st;
+	for (uint32_t f = 0; f < SIM_REGION_PAGES;) {
+		uint32_t end;
+		if (!(mask[f >> 6] >> (f & 63) & 1)) {
+			f++;
+			continue;
+		}
+		for (end = f + 1; end < SIM_REGION_PAGES && (mask[end >> 6] >> (end & 63) & 1); end++)
+			;
+		while (f < end) {
+			int k = f ? MIN(__builtin_ctz(f), SIM_REGION_ORDER) : SIM_REGION_ORDER;
+			while (f + (1u << k) > end)
+				k--;
+			hostmem_free_block(s, base + f, k);
+			f += 1u << k;
+		}
+	}
+}
+
 int hostmem_init(struct sim *s, char *err, size_t errlen)
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	uint64_t rng = mix64(s->seed ^ 0x686f7374);
-	uint64_t frames = (cfg->host_mem >> SIM_PAGE_SHIFT);
+	uint64_t frames = (cfg->host_mem >> SIM_PAGE_SHIFT), whole_from;
 
 	frames = (frames + 1023) & ~1023ull;
 	if (frames > (1ull << 32)) {
@@ -255,6 +294,8 @@ int hostmem_init(struct sim *s, char *err, size_t errlen)
 	for (uint32_t i = 0; i < s->ncpus; i++)
 		s->pcp[i].v = xcalloc(cfg->pcp_high + cfg->pcp_batch + 2, sizeof(pfn_t));
 
+	/* sparse: at most half the regions whole, so the layout stays what it says */
+	whole_from = s->nregions - MIN(cfg->sparse_whole, s->nregions / 2);
 	for (uint64_t r = 0; r < s->nregions; r++) {
 		pfn_t base = (pfn_t)(r * SIM_REGION_PAGES);
 		switch (cfg->layout) {
@@ -273,7 +314,7 @@ int hostmem_init(struct sim *s, char *err, size_t errlen)
 			 * them, half full each), so the rest stay whole 2M blocks, as on
 			 * a long-running host where compaction still finds some.
 			 */
-			double dirty = MIN(1.0, 2 * cfg->occupancy);
+			double dirty = sim_dirty_share(cfg);
 			double per_frame = dirty > 0 ? cfg->occupancy / dirty : 0;
 			uint64_t thresh = (uint64_t)(per_frame * 18446744073709551615.0);
 			bool is_dirty = (double)(sim_rand(&rng) >> 11) / 9007199254740992.0 < dirty;
@@ -281,13 +322,16 @@ int hostmem_init(struct sim *s, char *err, size_t errlen)
 				hostmem_free_block(s, base, SIM_REGION_ORDER);
 				break;
 			}
-			for (pfn_t f = r ? 0 : 1; f < SIM_REGION_PAGES; f++)
-				if (!is_dirty || sim_rand(&rng) >= thresh)
-					hostmem_free_block(s, base + f, 0);
+			free_region_frames(s, base, r ? 0 : 1, &rng, thresh);
 			break;
 		}
 		case LAYOUT_SPARSE: {
 			pfn_t off = (pfn_t)(sim_rand(&rng) % SIM_REGION_PAGES);
+			if (r >= whole_from) {
+				/* the whole regions 2M guest folios come from (a hugepage pool) */
+				hostmem_free_block(s, base, SIM_REGION_ORDER);
+				break;
+			}
 			if (r == 0 && off == 0)
 				off = 1;
 			hostmem_free_block(s, base + off, 0);

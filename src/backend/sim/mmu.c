@@ -287,7 +287,7 @@ static void link_tables(struct sim *s, struct sim_vcpu *v, struct sim_td *td, ui
 static inline pfn_t frame_of(const struct sim_td *td, uint64_t gfn)
 {
 	pfn_t folio = td->folio[gfn / RANGE_PAGES];
-	return folio ? folio + (pfn_t)(gfn % RANGE_PAGES) : td->gfn_frame[gfn];
+	return folio ? folio + (pfn_t)(gfn % RANGE_PAGES) : gmap_get(td, gfn);
 }
 
 static pfn_t gmem_folio_2m(struct sim *s, struct sim_td *td, uint64_t range, vtime_t *t)
@@ -314,7 +314,8 @@ static pfn_t gmem_pfn(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint
 	}
 	f = alloc_or_fail(s, v->cpu, t, "a 4K guest folio");
 	*t += s->cfg.cost[C_GMEM_4K];
-	td->gfn_frame[gfn] = f;
+	if (f)
+		gmap_set(td, gfn, f);
 	return f;
 }
 
@@ -587,7 +588,7 @@ static void zap_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_
 	if (!td->folio[gfn / RANGE_PAGES]) {
 		/* a 4K folio is punched out of guest_memfd; a 2M folio stays (in-place) */
 		hostmem_free_page(s, v->cpu, frame, t);
-		td->gfn_frame[gfn] = 0;
+		gmap_clear(td, gfn);
 	}
 }
 
@@ -749,7 +750,7 @@ int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint3
 	td->npages = mem >> SIM_PAGE_SHIFT;
 	td->nranges = td->npages / RANGE_PAGES;
 	td->nvcpus = nvcpus;
-	td->gfn_frame = xcalloc(td->npages, sizeof(pfn_t));	/* lazily backed by the OS */
+	gmap_init(td);
 	td->priv = xcalloc((td->npages + 63) / 64, sizeof(uint64_t));
 	td->shared = xcalloc((td->npages + 63) / 64, sizeof(uint64_t));
 	td->leaf2m = xcalloc((td->nranges + 63) / 64, sizeof(uint64_t));
@@ -875,7 +876,7 @@ static void teardown_range(struct sim *s, struct sim_vcpu *v, struct sim_td *td,
 			bit_clear(td->priv, gfn);
 			if (!folio) {
 				hostmem_free_page(s, v->cpu, frame, t);
-				td->gfn_frame[gfn] = 0;
+				gmap_clear(td, gfn);
 			}
 		}
 	}
@@ -961,7 +962,7 @@ void td_free_state(struct sim_td *td)
 		free(td->vcpus[i].ctrl);
 	}
 	free(td->vcpus);
-	free(td->gfn_frame);
+	gmap_free(td);
 	free(td->priv);
 	free(td->shared);
 	free(td->leaf2m);

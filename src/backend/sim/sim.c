@@ -142,6 +142,29 @@ static inline void lt_replay(struct ltree *lt, vtime_t t)
 
 typedef void (*step_fn)(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl);
 
+/* How far the actors are through the phase (units done / units), for the ETA. */
+static void report_progress(struct sim *s, struct sim_vcpu **h, uint32_t n,
+			    const struct phase_plan *pl)
+{
+	double sum = 0;
+
+	if (!s->progress || !s->nphases)
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct sim_vcpu *v = h[i];
+		uint64_t base = pl ? v->pos0 : 0, span = v->end > base ? v->end - base : 0;
+		uint32_t repeat = pl ? MAX(pl->repeat, 1u) : 1, rep = pl ? v->rep : 0;
+		if (v->done || !span)
+			sum += 1;
+		else
+			sum += ((double)rep * span + (double)(v->pos - base)) / ((double)repeat * span);
+	}
+	s->progress(s->progress_ctx, (s->phase + (n ? sum / n : 1)) / s->nphases);
+}
+
+/* Far from 2^64: whatever a step adds past it still fits, so time never wraps. */
+#define SIM_VTIME_LIMIT (1ULL << 62)
+
 static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn step,
 		      const struct phase_plan *pl, volatile sig_atomic_t *abort_now)
 {
@@ -157,14 +180,20 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 		s->now = v->t;
 		sim_sample(s, s->now, false);
 		step(s, v, pl);
+		/* one step adds at most a few thousand bounded costs: far below the headroom */
+		if (v->t > SIM_VTIME_LIMIT && !v->done)
+			inv_fail(s, "virtual time passed 2^62 ns: the costs times the work are too large");
 		if (s->failed) {
 			ret = BACKEND_FAILED;
 			break;
 		}
 		lt_replay(&lt, v->done ? UINT64_MAX : v->t);
-		if (!(++steps & 0xffff) && abort_now && *abort_now) {
-			ret = BACKEND_ABORTED;
-			break;
+		if (!(++steps & 0xffff)) {
+			if (abort_now && *abort_now) {
+				ret = BACKEND_ABORTED;
+				break;
+			}
+			report_progress(s, h, n, pl);
 		}
 	}
 	free(lt.loser);
@@ -597,10 +626,14 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 	if (!s)
 		return BACKEND_FAILED;
 	t_start = s->now;
+	s->progress = spec->progress;
+	s->progress_ctx = spec->progress_ctx;
+	s->nphases = w->nphases + 1;
 	sim_sample(s, t_start, true);
 	bytes_end = sim_dpamt_bytes(s);
 	snap_start(s, &l0);
 	for (uint32_t i = 0; i < w->nphases && ret == BACKEND_OK; i++) {
+		s->phase = i;
 		if (w->phases[i].kind == TDXB_PH_TEARDOWN) {
 			bytes_end = sim_dpamt_bytes(s);
 			measured_teardown = true;
@@ -636,6 +669,7 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 	}
 	snap_sub(&l1, &l0);
 	if (ret == BACKEND_OK) {
+		s->phase = w->nphases;
 		ret = teardown_tds(s, spec->abort_now);
 		if (ret == BACKEND_OK) {
 			inv_after_teardown(s);
@@ -694,6 +728,7 @@ const struct backend_ops sim_backend = {
 	.presets = sim_presets,
 	.probe = sim_probe,
 	.resolve = sim_resolve,
+	.validate = sim_check,	/* the model's checks need nothing from the host */
 	.check = sim_check,
 	.run = sim_backend_run,
 	.is_model = true,

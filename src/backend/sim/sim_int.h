@@ -16,7 +16,8 @@
  *   sim.c        the run: TDs, phases, metrics; the backend_ops
  *
  * Sizes: one bit per host frame for TDX 4K ownership, ~2 bits per frame of
- * buddy bitmaps, 16 bytes per 2 MiB region, 4 bytes per touched guest 4K page.
+ * buddy bitmaps, 16 bytes per 2 MiB region; per guest 2 MiB range, 248 bytes
+ * of frame runs (4 bytes per page where a range does not fit in them).
  */
 #ifndef TDX_SIM_INT_H
 #define TDX_SIM_INT_H
@@ -89,6 +90,7 @@ struct sim_cfg {
 	uint32_t host_cpus;		/* resolved */
 	enum hostmem_layout layout;
 	double occupancy;
+	uint64_t sparse_whole;		/* sparse: regions kept whole at the top for 2M folios */
 	uint32_t pcp_batch, pcp_high;
 	uint32_t tdcs_pages, tdvps_pages;
 	uint32_t samples_max;
@@ -108,6 +110,8 @@ bool sim_knob_is_cost(const struct opt_desc *d);
 /* Parse a resolved params set into cfg (mem/vcpus/tds decide auto host values). */
 int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct sim_cfg *cfg,
 		  char *err, size_t errlen);
+/* Share of the regions a fragmented host dirties. */
+double sim_dirty_share(const struct sim_cfg *cfg);
 /* Cost knob index -> knob name ("cost_pamt_add"). */
 const char *sim_cost_name(enum sim_cost c);
 
@@ -192,6 +196,21 @@ struct page_cache {
 
 struct sim_td;
 
+/* gmap.c: guest 4K page -> host frame, per 2M range as runs or one frame per page */
+#define GMAP_RUNS 30
+#define GMAP_FULL 0xff
+struct gmap_run {
+	uint16_t off, len;		/* guest pages off..off+len-1 of the range */
+	pfn_t pfn;			/* frame of page off; the rest follow */
+};
+struct gmap_range {
+	uint8_t n;			/* runs in use, or GMAP_FULL */
+	union {
+		struct gmap_run run[GMAP_RUNS];
+		pfn_t *full;		/* GMAP_FULL: SIM_REGION_PAGES frames */
+	};
+};
+
 struct sim_vcpu {
 	/* hot: touched on every step */
 	vtime_t t;			/* its clock */
@@ -217,7 +236,8 @@ struct sim_td {
 	uint32_t nvcpus;
 	struct sim_vcpu *vcpus;
 	/* guest memory */
-	pfn_t *gfn_frame;		/* per guest 4K page: host frame while private-mapped at 4K */
+	struct gmap_range *gmap;	/* per guest 2M range: host frames of 4K-folio pages (gmap.c) */
+	uint64_t gmap_n;
 	uint64_t *priv;			/* bit per guest page: private-mapped at 4K */
 	uint64_t *shared;		/* bit per guest page: currently shared */
 	uint64_t *leaf2m;		/* bit per 2M range: mapped by a 2M private leaf */
@@ -296,6 +316,10 @@ struct sim_counters {
 struct sim {
 	struct sim_cfg cfg;
 	const struct sim_debug *dbg;
+	/* the runner's live ETA: phase `phase` of `nphases` (teardown counts) */
+	void (*progress)(void *ctx, double frac);
+	void *progress_ctx;
+	uint32_t phase, nphases;
 	bool brk_done;
 	uint64_t seed;
 	uint64_t cost_rng;		/* SEAMCALL time draws */
@@ -379,6 +403,38 @@ void pamt_own_2m(struct sim *s, uint32_t r, bool own);
 static inline uint32_t pfn_region(pfn_t f)
 {
 	return f >> SIM_REGION_ORDER;
+}
+
+/* gmap.c */
+void gmap_init(struct sim_td *td);
+void gmap_free(struct sim_td *td);
+void gmap_set_slow(struct gmap_range *g, uint32_t off, pfn_t f);
+void gmap_clear(struct sim_td *td, uint64_t gfn);
+/* Frame of a mapped guest page (0 when none). */
+static inline pfn_t gmap_get(const struct sim_td *td, uint64_t gfn)
+{
+	const struct gmap_range *g = &td->gmap[gfn / SIM_REGION_PAGES];
+	uint32_t off = (uint32_t)(gfn % SIM_REGION_PAGES);
+	if (g->n == GMAP_FULL)
+		return g->full[off];
+	for (uint32_t i = 0; i < g->n; i++)
+		if (off - g->run[i].off < g->run[i].len)
+			return g->run[i].pfn + (off - g->run[i].off);
+	return 0;
+}
+/* Page gfn (unmapped) now maps frame f: most often the next frame of a run. */
+static inline void gmap_set(struct sim_td *td, uint64_t gfn, pfn_t f)
+{
+	struct gmap_range *g = &td->gmap[gfn / SIM_REGION_PAGES];
+	uint32_t off = (uint32_t)(gfn % SIM_REGION_PAGES);
+	if (g->n && g->n != GMAP_FULL) {
+		struct gmap_run *r = &g->run[g->n - 1];
+		if (r->off + r->len == off && r->pfn + r->len == f) {
+			r->len++;
+			return;
+		}
+	}
+	gmap_set_slow(g, off, f);
 }
 
 /* mmu.c */

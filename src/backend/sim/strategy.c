@@ -11,7 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The positional rows below predate opt_desc.min/.max (issue 10): they stay unbounded. */
+/*
+ * The rows are positional with .min/.max (and .one_value) designated at the
+ * end; costs are bounded at 1 s so no sum of them can wrap virtual time.
+ */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 static const char *const sept_pamt_choices[] = { "link", "topup", NULL };
@@ -27,6 +30,8 @@ static const char *const sept_free_choices[] = { "immediate", "rcu", NULL };
 #define SRC_YAN_PAMT "Yan Zhao, 2026-02-09, 4 TDs launched/destroyed x3: " \
 	"lore.kernel.org/kvm/aYprxnSHKHUtk7pt@google.com/"
 #define ASSUMED "assumed"
+/* at most 1 s per operation: a sum of them over any run cannot wrap virtual time */
+#define COST_RANGE .min = "0", .max = "1000000000"
 
 const struct opt_desc sim_knobs[] = {
 	/* where DPAMT comes from */
@@ -37,66 +42,66 @@ const struct opt_desc sim_knobs[] = {
 	{ "pamt_cache", OPT_ENUM, "separate", "per-vCPU pair source: separate tdx_pamt_cache; combined = one list for S-EPT pages and pairs (v4); none", pamt_cache_choices, NULL, NULL },
 	{ "leaf_pair", OPT_ENUM, "cache", "pair for a guest 4K page's region: cache = per-vCPU pamt cache; sp = the pair carried by the last-level S-EPT page (kai-sp)", leaf_pair_choices, NULL, NULL },
 	/* KVM caches */
-	{ "spt_cache_capacity", OPT_U64, "40", "capacity of mmu_external_spt_cache (KVM_ARCH_NR_OBJS_PER_MEMORY_CACHE)", NULL, "pages", NULL },
-	{ "spt_cache_min", OPT_U64, "5", "refill when below this (PT64_ROOT_MAX_LEVEL)", NULL, "pages", NULL },
+	{ "spt_cache_capacity", OPT_U64, "40", "capacity of mmu_external_spt_cache (KVM_ARCH_NR_OBJS_PER_MEMORY_CACHE)", NULL, "pages", NULL, .min = "1", .max = "4096" },
+	{ "spt_cache_min", OPT_U64, "5", "refill when below this (PT64_ROOT_MAX_LEVEL)", NULL, "pages", NULL, .min = "0", .max = "4096" },
 	{ "spt_cache_fill", OPT_ENUM, "capacity", "refill to capacity (kvm_mmu_memory_cache) or exactly to min", fill_choices, NULL, NULL },
 	{ "mirror_cache", OPT_BOOL, "yes", "model KVM's mirror page-table cache too (never TDX-owned, shares the per-CPU lists)", NULL, NULL, NULL },
-	{ "pamt_cache_pairs", OPT_U64, "5", "tdx_pamt_cache top-up target (v6: PT64_ROOT_MAX_LEVEL pairs)", NULL, "pairs", NULL },
-	{ "pamt_cache_capacity", OPT_U64, "0", "pamt cache capacity when pamt_cache_fill=capacity (0 = pamt_cache_pairs)", NULL, "pairs", NULL },
+	{ "pamt_cache_pairs", OPT_U64, "5", "tdx_pamt_cache top-up target (v6: PT64_ROOT_MAX_LEVEL pairs)", NULL, "pairs", NULL, .min = "0", .max = "4096" },
+	{ "pamt_cache_capacity", OPT_U64, "0", "pamt cache capacity when pamt_cache_fill=capacity (0 = pamt_cache_pairs)", NULL, "pairs", NULL, .min = "0", .max = "4096" },
 	{ "pamt_cache_fill", OPT_ENUM, "exact", "fill the pamt cache exactly to the target (tdx_topup_pamt_cache) or to capacity", fill_choices, NULL, NULL },
-	{ "combined_fill", OPT_U64, "15", "pamt_cache=combined: pages the one list is filled to (v4: 5 S-EPT + 2*5 PAMT)", NULL, "pages", NULL },
+	{ "combined_fill", OPT_U64, "15", "pamt_cache=combined: pages the one list is filled to (v4: 5 S-EPT + 2*5 PAMT)", NULL, "pages", NULL, .min = "0", .max = "8192" },
 	/* huge pages and splits */
 	{ "huge", OPT_BOOL, "no", "2M private leaves (TDX huge pages): no pair for a 2M leaf, DEMOTE on split", NULL, NULL, NULL },
 	{ "gmem_folio", OPT_ENUM, "auto", "guest_memfd folio size (auto: 2M with huge=yes, else 4K)", folio_choices, NULL, NULL },
 	{ "split_cache", OPT_ENUM, "none", "where a split gets its pairs: spinlock = per-VM cache, mmu_lock dropped to top up (hp-v3); mutex = per-VM cache under a mutex taken before mmu_lock (sean-v5); sp = pair carried by the split's new S-EPT page (kai-sp)", split_choices, NULL, NULL },
-	{ "split_cache_pages", OPT_U64, "4", "per-VM split cache top-up target (hp-v3: 2 pairs; sean-v5: 1 pair)", NULL, "pages", NULL },
+	{ "split_cache_pages", OPT_U64, "4", "per-VM split cache top-up target (hp-v3: 2 pairs; sean-v5: 1 pair)", NULL, "pages", NULL, .min = "0", .max = "4096" },
 	{ "sept_free", OPT_ENUM, "immediate", "when a reclaimed S-EPT page drops its PAMT reference and is freed: immediate (v6 tdx_sept_free_private_spt()) or rcu = from the RCU callback a grace period later, taking pamt_lock in softirq (sean-v5 tdp_mmu_free_sp -> free_external_sp)", sept_free_choices, NULL, NULL },
 	{ "ept_levels", OPT_ENUM, "4", "S-EPT levels (the root is a TDCS page)", levels_choices, NULL, NULL },
 	/* host */
 	{ "host_mem", OPT_STRING, "auto", "host memory (auto: what the TDs need, plus room for the layout)", NULL, "bytes", NULL },
 	{ "host_cpus", OPT_STRING, "auto", "host CPUs (auto: one per vCPU)", NULL, NULL, NULL },
 	{ "host_layout", OPT_ENUM, "fresh", "fresh (cold host), fragmented (host_occupancy of the 4K frames taken at random, within 2 x host_occupancy of the regions), sparse (one free frame per region: every page alone in its region)", layout_choices, NULL, NULL },
-	{ "host_occupancy", OPT_DOUBLE, "0.5", "share of frames used by others when host_layout=fragmented", NULL, NULL, NULL },
-	{ "pcp_batch", OPT_U64, "63", "per-CPU list refill/drain batch", NULL, "pages", ASSUMED },
-	{ "pcp_high", OPT_U64, "378", "per-CPU list high mark", NULL, "pages", ASSUMED },
-	{ "tdcs_pages", OPT_U64, "4", "TDCS pages per TD (read from the TDX module on hardware)", NULL, "pages", ASSUMED },
-	{ "tdvps_pages", OPT_U64, "6", "TDVPR + TDCX pages per vCPU (read from the TDX module on hardware)", NULL, "pages", ASSUMED },
-	{ "samples_max", OPT_U64, "500", "most points per time series", NULL, NULL, NULL },
-	{ "td_start_spread", OPT_NS, "1000000", "each TD starts each phase at a seeded random offset below this (TDs launched together do not start in the same ns)", NULL, "ns", ASSUMED },
-	{ "vcpu_start_spread", OPT_NS, "20000", "each vCPU starts each phase at a further seeded random offset below this", NULL, "ns", ASSUMED },
+	{ "host_occupancy", OPT_DOUBLE, "0.5", "share of frames used by others when host_layout=fragmented", NULL, NULL, NULL, .min = "0", .max = "0.95" },
+	{ "pcp_batch", OPT_U64, "63", "per-CPU list refill/drain batch", NULL, "pages", ASSUMED, .min = "1", .max = "1024" },
+	{ "pcp_high", OPT_U64, "378", "per-CPU list high mark", NULL, "pages", ASSUMED, .min = "1", .max = "1048576" },
+	{ "tdcs_pages", OPT_U64, "4", "TDCS pages per TD (read from the TDX module on hardware)", NULL, "pages", ASSUMED, .min = "1", .max = "64" },
+	{ "tdvps_pages", OPT_U64, "6", "TDVPR + TDCX pages per vCPU (read from the TDX module on hardware)", NULL, "pages", ASSUMED, .min = "1", .max = "64" },
+	{ "samples_max", OPT_U64, "500", "most points per time series", NULL, NULL, NULL, .min = "1", .max = "100000" },
+	{ "td_start_spread", OPT_NS, "1000000", "each TD starts each phase at a seeded random offset below this (TDs launched together do not start in the same ns)", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "vcpu_start_spread", OPT_NS, "20000", "each vCPU starts each phase at a further seeded random offset below this", NULL, "ns", ASSUMED, COST_RANGE },
 	/* costs: C_* order */
-	{ "cost_pamt_add", OPT_NS, "4000", "TDH.PHYMEM.PAMT.ADD (avg 4 us, 2..18)", NULL, "ns", SRC_YAN_PAMT },
-	{ "cost_pamt_remove", OPT_NS, "2000", "TDH.PHYMEM.PAMT.REMOVE (avg 2 us, 1..11)", NULL, "ns", SRC_YAN_PAMT },
-	{ "cost_pamt_add_min", OPT_NS, "2000", "shortest PAMT.ADD: each ADD takes min + an exponential with mean cost_pamt_add, cut at max (min = max: fixed)", NULL, "ns", SRC_YAN_PAMT },
-	{ "cost_pamt_add_max", OPT_NS, "18000", "longest PAMT.ADD", NULL, "ns", SRC_YAN_PAMT },
-	{ "cost_pamt_remove_min", OPT_NS, "1000", "shortest PAMT.REMOVE (drawn as ADD)", NULL, "ns", SRC_YAN_PAMT },
-	{ "cost_pamt_remove_max", OPT_NS, "11000", "longest PAMT.REMOVE", NULL, "ns", SRC_YAN_PAMT },
+	{ "cost_pamt_add", OPT_NS, "4000", "TDH.PHYMEM.PAMT.ADD (avg 4 us, 2..18)", NULL, "ns", SRC_YAN_PAMT, COST_RANGE },
+	{ "cost_pamt_remove", OPT_NS, "2000", "TDH.PHYMEM.PAMT.REMOVE (avg 2 us, 1..11)", NULL, "ns", SRC_YAN_PAMT, COST_RANGE },
+	{ "cost_pamt_add_min", OPT_NS, "2000", "shortest PAMT.ADD: each ADD takes min + an exponential with mean cost_pamt_add, cut at max (min = max: fixed)", NULL, "ns", SRC_YAN_PAMT, COST_RANGE },
+	{ "cost_pamt_add_max", OPT_NS, "18000", "longest PAMT.ADD", NULL, "ns", SRC_YAN_PAMT, COST_RANGE },
+	{ "cost_pamt_remove_min", OPT_NS, "1000", "shortest PAMT.REMOVE (drawn as ADD)", NULL, "ns", SRC_YAN_PAMT, COST_RANGE },
+	{ "cost_pamt_remove_max", OPT_NS, "11000", "longest PAMT.REMOVE", NULL, "ns", SRC_YAN_PAMT, COST_RANGE },
 	{ "cost_demote", OPT_NS, "10000", "TDH.MEM.PAGE.DEMOTE (~10 us, 142 calls, SPR)", NULL, "ns",
-	  "Yan Zhao, quoted by Rick Edgecombe 2025-07-01: lore.kernel.org/kvm/99f5585d759328db973403be0713f68e492b492a.camel@intel.com/" },
-	{ "cost_aug", OPT_NS, "2000", "TDH.MEM.PAGE.AUG", NULL, "ns", ASSUMED },
-	{ "cost_sept_add", OPT_NS, "2000", "TDH.MEM.SEPT.ADD", NULL, "ns", ASSUMED },
-	{ "cost_block", OPT_NS, "1000", "TDH.MEM.RANGE.BLOCK", NULL, "ns", ASSUMED },
-	{ "cost_track", OPT_NS, "2000", "TDH.MEM.TRACK and kicking the vCPUs", NULL, "ns", ASSUMED },
-	{ "cost_page_remove", OPT_NS, "1000", "TDH.MEM.PAGE.REMOVE", NULL, "ns", ASSUMED },
-	{ "cost_reclaim", OPT_NS, "1000", "TDH.PHYMEM.PAGE.RECLAIM + flush, per page at teardown", NULL, "ns", ASSUMED },
-	{ "cost_page_alloc", OPT_NS, "150", "order-0 page from the per-CPU list", NULL, "ns", ASSUMED },
-	{ "cost_pcp_refill", OPT_NS, "60", "per page moved from the buddy lists to a per-CPU list", NULL, "ns", ASSUMED },
-	{ "cost_page_free", OPT_NS, "80", "freeing a page to the per-CPU list", NULL, "ns", ASSUMED },
-	{ "cost_pamt_reset", OPT_NS, "300", "tdx_quirk_reset_paddr() per freed PAMT page", NULL, "ns", ASSUMED },
-	{ "cost_gmem_4k", OPT_NS, "500", "guest_memfd: allocate and zero a 4K folio", NULL, "ns", ASSUMED },
-	{ "cost_gmem_2m", OPT_NS, "80000", "guest_memfd: allocate and zero a 2M folio", NULL, "ns", ASSUMED },
-	{ "cost_exit", OPT_NS, "2500", "TD exit on an EPT violation and re-entry", NULL, "ns", ASSUMED },
-	{ "cost_fault_sw", OPT_NS, "700", "KVM fault path software, without SEAMCALLs and allocations", NULL, "ns", ASSUMED },
-	{ "cost_accept_4k", OPT_NS, "600", "guest TDG.MEM.PAGE.ACCEPT of 4K and first touch", NULL, "ns", ASSUMED },
-	{ "cost_accept_2m", OPT_NS, "60000", "guest TDG.MEM.PAGE.ACCEPT of 2M and first touch", NULL, "ns", ASSUMED },
-	{ "cost_shared_fault", OPT_NS, "3000", "EPT violation on shared memory (no TDX work)", NULL, "ns", ASSUMED },
-	{ "cost_convert", OPT_NS, "5000", "one conversion: MapGPA exit, attribute update, re-entry", NULL, "ns", ASSUMED },
-	{ "cost_lock_handoff", OPT_NS, "100", "extra time of a contended lock acquisition", NULL, "ns", ASSUMED },
-	{ "cost_spin", OPT_NS, "50", "per-VM split-cache spinlock section (enqueue/dequeue)", NULL, "ns", ASSUMED },
-	{ "cost_td_create", OPT_NS, "100000", "TD creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
-	{ "cost_vcpu_create", OPT_NS, "20000", "vCPU creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED },
-	{ "cost_rcu_grace", OPT_NS, "5000000", "RCU grace period before a deferred S-EPT page free runs (sept_free=rcu)", NULL, "ns", ASSUMED },
-	{ "cost_pamt_lock", OPT_NS, "50", "pamt_lock section without a SEAMCALL: the refcount re-check or update", NULL, "ns", ASSUMED },
+	  "Yan Zhao, quoted by Rick Edgecombe 2025-07-01: lore.kernel.org/kvm/99f5585d759328db973403be0713f68e492b492a.camel@intel.com/", COST_RANGE },
+	{ "cost_aug", OPT_NS, "2000", "TDH.MEM.PAGE.AUG", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_sept_add", OPT_NS, "2000", "TDH.MEM.SEPT.ADD", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_block", OPT_NS, "1000", "TDH.MEM.RANGE.BLOCK", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_track", OPT_NS, "2000", "TDH.MEM.TRACK and kicking the vCPUs", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_page_remove", OPT_NS, "1000", "TDH.MEM.PAGE.REMOVE", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_reclaim", OPT_NS, "1000", "TDH.PHYMEM.PAGE.RECLAIM + flush, per page at teardown", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_page_alloc", OPT_NS, "150", "order-0 page from the per-CPU list", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_pcp_refill", OPT_NS, "60", "per page moved from the buddy lists to a per-CPU list", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_page_free", OPT_NS, "80", "freeing a page to the per-CPU list", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_pamt_reset", OPT_NS, "300", "tdx_quirk_reset_paddr() per freed PAMT page", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_gmem_4k", OPT_NS, "500", "guest_memfd: allocate and zero a 4K folio", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_gmem_2m", OPT_NS, "80000", "guest_memfd: allocate and zero a 2M folio", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_exit", OPT_NS, "2500", "TD exit on an EPT violation and re-entry", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_fault_sw", OPT_NS, "700", "KVM fault path software, without SEAMCALLs and allocations", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_accept_4k", OPT_NS, "600", "guest TDG.MEM.PAGE.ACCEPT of 4K and first touch", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_accept_2m", OPT_NS, "60000", "guest TDG.MEM.PAGE.ACCEPT of 2M and first touch", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_shared_fault", OPT_NS, "3000", "EPT violation on shared memory (no TDX work)", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_convert", OPT_NS, "5000", "one conversion: MapGPA exit, attribute update, re-entry", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_lock_handoff", OPT_NS, "100", "extra time of a contended lock acquisition", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_spin", OPT_NS, "50", "per-VM split-cache spinlock section (enqueue/dequeue)", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_td_create", OPT_NS, "100000", "TD creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_vcpu_create", OPT_NS, "20000", "vCPU creation without its PAMT work (not in virt_time_ns)", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_rcu_grace", OPT_NS, "5000000", "RCU grace period before a deferred S-EPT page free runs (sept_free=rcu)", NULL, "ns", ASSUMED, COST_RANGE },
+	{ "cost_pamt_lock", OPT_NS, "50", "pamt_lock section without a SEAMCALL: the refcount re-check or update", NULL, "ns", ASSUMED, COST_RANGE },
 	{ NULL, 0, NULL, NULL, NULL, NULL, NULL },
 };
 
@@ -217,19 +222,67 @@ static int get_u32(const struct params *p, const char *key, uint32_t *out, char 
 	return 0;
 }
 
-/* The host the TDs need when host_mem=auto: guest memory, S-EPT and PAMT pages,
- * caches and per-CPU lists, scaled up for the layout's occupied frames. */
+/*
+ * Share of the regions a fragmented host dirties (others' frames sit only
+ * there): 2 x occupancy, so the rest stay whole 2M blocks. With 2M guest
+ * folios, which only the whole blocks can give, at most (1 + occupancy) / 2
+ * (from occupancy 1/3 on): a quarter of the host stays whole at occupancy
+ * 0.5, so TDs of 2 TiB need an 8 TiB model host, not 20 TiB.
+ */
+double sim_dirty_share(const struct sim_cfg *cfg)
+{
+	if (cfg->folio == FOLIO_2M)
+		return MIN(2 * cfg->occupancy, (1 + cfg->occupancy) / 2);
+	return MIN(1.0, 2 * cfg->occupancy);
+}
+
+/* Guest 2M regions that sparse keeps whole for 2M guest folios (0 with 4K folios). */
+static uint64_t sparse_whole_regions(const struct sim_cfg *cfg, const struct tdxb_workload *w)
+{
+	if (cfg->folio != FOLIO_2M)
+		return 0;
+	return w->tds * ((w->mem_bytes + (2 * MiB - 1)) / (2 * MiB)) + 2;
+}
+
+/*
+ * The host the TDs need when host_mem=auto, for each layout:
+ * - fresh: guest memory, S-EPT and PAMT pages (+3 %), per-CPU lists and
+ *   caches (+4M per CPU), +64M;
+ * - fragmented: the same over the free share; 2M folios only come from the
+ *   clean regions, the kernel's 4K pages from the dirty ones;
+ * - sparse: every order-0 page (a 4K guest folio, an S-EPT or cache page, a
+ *   PAMT pair page) costs a whole region, and a 4K use needs a pair of its
+ *   own, so each one counts 3 pages; 2M guest folios come from whole
+ *   regions kept apart (sparse_whole_regions).
+ */
 static uint64_t auto_host_mem(const struct sim_cfg *cfg, const struct tdxb_workload *w)
 {
 	double guest = (double)w->mem_bytes * w->tds;
-	double need = guest * 1.03 + 64.0 * MiB + 4.0 * MiB * cfg->host_cpus;
+	double percpu = 4.0 * MiB * cfg->host_cpus;
+	double need = guest * 1.03 + 64.0 * MiB + percpu;
 	uint64_t bytes;
-	if (cfg->layout == LAYOUT_FRAGMENTED)
-		/* 2M folios need whole regions: only the clean ones have them */
-		need /= cfg->folio == FOLIO_2M ? 1.0 - MIN(0.9, 2 * cfg->occupancy) : 1.0 - cfg->occupancy;
-	else if (cfg->layout == LAYOUT_SPARSE)
-		need *= SIM_REGION_PAGES;
-	bytes = (uint64_t)need;
+	if (cfg->layout == LAYOUT_FRAGMENTED && cfg->folio == FOLIO_2M) {
+		need /= 1.0 - sim_dirty_share(cfg);
+	} else if (cfg->layout == LAYOUT_FRAGMENTED) {
+		need /= 1.0 - cfg->occupancy;
+	} else if (cfg->layout == LAYOUT_SPARSE) {
+		/* 4K pages TDX may own, each with its pair: S-EPT (1/512 of the
+		 * guest), per-vCPU caches and control pages, slack; and the per-CPU
+		 * lists' free pages, which need no pair */
+		double percpu_tdx = cfg->spt_cap + 2.0 * cfg->pamt_cap + cfg->combined_fill +
+				    cfg->tdvps_pages + 64.0;
+		double pages = guest / 4096.0 / 512.0 * 1.05 + percpu_tdx * cfg->host_cpus + 16384.0;
+		double singles;
+		if (cfg->folio == FOLIO_2M)
+			pages += (double)sparse_whole_regions(cfg, w);	/* a pair per 4K-mapped folio */
+		else
+			pages += guest / 4096.0;
+		/* a per-CPU list holds at most one unused batch: frees refill it with
+		 * pages already counted */
+		singles = 3.0 * pages + (double)cfg->pcp_batch * cfg->host_cpus;
+		need = (singles + (double)sparse_whole_regions(cfg, w)) * 2.0 * MiB;
+	}
+	bytes = (uint64_t)MIN(need, 1e18);
 	return (bytes + 4 * MiB - 1) & ~(4 * MiB - 1);
 }
 
@@ -320,11 +373,6 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 		snprintf(err, errlen, "host_occupancy=%g: must be 0..0.95", cfg->occupancy);
 		return -1;
 	}
-	if (cfg->layout == LAYOUT_FRAGMENTED && cfg->folio == FOLIO_2M && cfg->occupancy > 0.45) {
-		snprintf(err, errlen, "host_occupancy=%g with gmem_folio=2M: a fragmented host that full "
-			 "has no free 2M block for guest folios (at most 0.45)", cfg->occupancy);
-		return -1;
-	}
 	if (!cfg->pcp_batch || cfg->pcp_batch > 1024 || cfg->pcp_high < cfg->pcp_batch) {
 		snprintf(err, errlen, "pcp_batch=%u, pcp_high=%u: need 1 <= batch <= 1024 and high >= batch",
 			 cfg->pcp_batch, cfg->pcp_high);
@@ -381,9 +429,15 @@ int sim_cfg_parse(const struct params *p, const struct tdxb_workload *w, struct 
 		return -1;
 	}
 	if (cfg->host_mem > 16 * TiB) {
-		snprintf(err, errlen, "host_mem=%s: the model handles at most 16T of host memory",
-			 v ? v : "auto");
+		if (!v || !strcmp(v, "auto"))
+			snprintf(err, errlen, "host_mem=auto: host_layout=%s needs %.0fT of host for "
+				 "these TDs, the model handles at most 16T (`tdxbench capacity` "
+				 "extrapolates from smaller TDs)", layout_choices[cfg->layout],
+				 (double)cfg->host_mem / (double)TiB);
+		else
+			snprintf(err, errlen, "host_mem=%s: the model handles at most 16T of host memory", v);
 		return -1;
 	}
+	cfg->sparse_whole = cfg->layout == LAYOUT_SPARSE ? sparse_whole_regions(cfg, w) : 0;
 	return 0;
 }
