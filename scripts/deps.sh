@@ -5,7 +5,7 @@ set -u
 DEB_PKGS="build-essential pkg-config libsqlite3-dev sqlite3 libhwloc-dev libcpuid-dev \
 libtracefs-dev libtraceevent-dev libinih-dev libjson-c-dev libgsl-dev libcmocka-dev nettle-dev \
 gnuplot-nox python3 clang libclang-rt-dev parallel rsync"
-# Only for tests/e2e/t0602-fleet-slurm.sh (a one-node Slurm): without their
+# Only for tests/e2e/t0702-fleet-slurm.sh (a one-node Slurm): without their
 # recommends, which are dozens of plugins and -dev packages.
 SLURM_PKGS="slurmctld slurmd slurm-client munge"
 PC_MODULES="sqlite3 hwloc libcpuid libtracefs libtraceevent inih json-c gsl cmocka nettle"
