@@ -62,6 +62,9 @@ ASAN_UNITS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 BENCH_BINS := $(BENCH_SRCS:bench/perf/%.c=build/bench/%)
 FUZZ_OBJS  := $(LIB_SRCS:%.c=build/fuzz/%.o)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
+# Keep the harness objects: make would delete them as intermediates after the
+# test summary, and `make check` must end on its "N passed, N failed" line.
+.SECONDARY: $(FUZZ_OBJS)
 EXTRA_OBJS :=
 
 # libFuzzer harnesses (tests/fuzz/): clang, ASan + UBSan, the same warnings.
