@@ -12,7 +12,8 @@
 const struct cmd_help cmd_db_help = {
 	.synopsis = "db check\n"
 		    "db repair\n"
-		    "db migrate",
+		    "db migrate\n"
+		    "db merge OUT IN...",
 	.text = "check    verify the database without changing it: sqlite's integrity\n"
 		"         check, foreign keys, the schema version and tables; print the\n"
 		"         row counts; list sessions left 'running' by a process that\n"
@@ -22,8 +23,15 @@ const struct cmd_help cmd_db_help = {
 		"         why, so 'run --resume' can finish them.\n"
 		"migrate  bring an older database to this tdxbench's schema version\n"
 		"         (any writing command does this on its own).\n"
+		"merge    add the runs of the databases IN... to OUT (created if missing),\n"
+		"         e.g. the shards of a fleet run (docs/fleet.md). All or nothing:\n"
+		"         one transaction, integrity checked before and after. Hosts are\n"
+		"         matched on their fingerprint, sessions and runs on their uuid;\n"
+		"         what OUT has already is skipped, so merging twice adds nothing;\n"
+		"         a row with a known id and other content refuses the merge and\n"
+		"         leaves OUT unchanged. --db is not used by merge.\n"
 		"\n"
-		"Its tables are described in docs/schema.md.\n",
+		"The tables are described in docs/schema.md.\n",
 };
 
 static int db_check(struct cli_ctx *ctx)
@@ -133,17 +141,53 @@ static int db_migrate(struct cli_ctx *ctx)
 	return EXIT_OK;
 }
 
+static int db_merge(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct store_merge_stats c;
+	const char *out = argv[0];
+
+	if (store_merge(out, (const char *const *)argv + 1, (size_t)argc - 1, &c))
+		return EXIT_FAIL;
+	if (ctx->json) {
+		struct json_object *o = json_object_new_object();
+		json_object_object_add(o, "database", json_object_new_string(out));
+#define ADD(t) json_object_object_add(o, #t, json_object_new_int64(c.t))
+		ADD(hosts); ADD(sessions); ADD(runs); ADD(reps); ADD(runs_updated);
+#undef ADD
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+	} else if (!ctx->quiet) {
+		if (!c.hosts && !c.sessions && !c.runs && !c.reps && !c.runs_updated)
+			printf("'%s': nothing new in %d database%s\n", out, argc - 1, argc > 2 ? "s" : "");
+		else
+			printf("'%s': added %lld host%s, %lld session%s, %lld run%s, %lld repetition%s"
+			       "%s from %d database%s\n", out,
+			       (long long)c.hosts, c.hosts == 1 ? "" : "s",
+			       (long long)c.sessions, c.sessions == 1 ? "" : "s",
+			       (long long)c.runs, c.runs == 1 ? "" : "s",
+			       (long long)c.reps, c.reps == 1 ? "" : "s",
+			       c.runs_updated ? " (some to runs it had)" : "", argc - 1,
+			       argc > 2 ? "s" : "");
+	}
+	return EXIT_OK;
+}
+
 int cmd_db(int argc, char **argv, struct cli_ctx *ctx)
 {
-	static const char *const subs[] = { "check", "repair", "migrate" };
+	static const char *const subs[] = { "check", "repair", "migrate", "merge" };
 	const struct cmd *self = ctx->cmd;
 	const char *sub, *close;
 
 	while (cli_getopt(ctx, argc, argv) != -1)
 		;
 	if (optind >= argc)
-		return cli_usage_error(self, "which subcommand? (check, repair or migrate)");
+		return cli_usage_error(self, "which subcommand? (check, repair, migrate or merge)");
 	sub = argv[optind];
+	if (!strcmp(sub, "merge")) {
+		if (argc - optind < 3)
+			return cli_usage_error(self, "merge wants OUT and at least one IN database");
+		return db_merge(ctx, argc - optind - 1, argv + optind + 1);
+	}
 	if (optind + 1 < argc)
 		return cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
 	if (!strcmp(sub, "check"))
@@ -156,6 +200,6 @@ int cmd_db(int argc, char **argv, struct cli_ctx *ctx)
 	if (close)
 		error("db: '%s' is not a subcommand (did you mean '%s'?)", sub, close);
 	else
-		error("db: '%s' is not a subcommand (check, repair or migrate)", sub);
+		error("db: '%s' is not a subcommand (check, repair, migrate or merge)", sub);
 	return EXIT_USAGE;
 }

@@ -5,6 +5,7 @@
 #include "core/jobfile.h"
 #include "core/plan.h"
 #include "core/runner.h"
+#include "core/shard.h"
 #include "lib/util.h"
 #include "report/summary.h"
 #include "store/store.h"
@@ -16,7 +17,7 @@
 
 enum {
 	OPT_BACKEND = 0x100, OPT_STRATEGY, OPT_WORKLOAD, OPT_SET, OPT_REPS, OPT_WARMUP,
-	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_KERNEL_TREE,
+	OPT_SEED, OPT_LABEL, OPT_DRY_RUN, OPT_RESUME, OPT_KERNEL_TREE, OPT_SHARD,
 };
 
 static const struct cli_opt run_opts[] = {
@@ -45,6 +46,10 @@ static const struct cli_opt run_opts[] = {
 	{ .name = "resume", .id = OPT_RESUME, .arg = "RUN",
 	  .help = "finish the session RUN belongs to: only the repetitions and runs still "
 		  "missing, with their stored parameters" },
+	{ .name = "shard", .id = OPT_SHARD, .arg = "K/N",
+	  .help = "run only piece K of N of the plan: the same pieces on every host, balanced "
+		  "by estimated cost, a job's strategies kept together; merge the databases "
+		  "with 'tdxbench db merge' (docs/fleet.md)" },
 	{ .name = NULL },
 };
 
@@ -72,11 +77,16 @@ static int parse_count(const struct cmd *cmd, const char *opt, const char *arg, 
 	return 0;
 }
 
-static void print_plan(const struct plan *pl)
+static void print_plan(const struct plan *pl, const struct shard *sh, const struct shard_info *si)
 {
 	long total = 0;
 	for (size_t i = 0; i < pl->n; i++)
 		total += pl->items[i].reps + pl->items[i].warmup;
+	if (sh)
+		printf("# shard %u/%u: %zu of %zu comparison groups, %zu of %zu job instances, "
+		       "%.1f%% of the estimated cost\n", sh->k, sh->n, si->groups, si->groups_total,
+		       si->items, si->items_total,
+		       si->cost_total ? 100.0 * (double)si->cost / (double)si->cost_total : 0.0);
 	printf("# %zu job instance%s, %ld repetition%s (warm-ups included)%s%s\n", pl->n,
 	       pl->n == 1 ? "" : "s", total, total == 1 ? "" : "s",
 	       pl->jobfiles ? ", from " : "", pl->jobfiles ? pl->jobfiles : "");
@@ -127,7 +137,10 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	struct runner_opts ro = { 0 };
 	struct runner_outcome oc = { 0 };
 	bool dry_run = false, flags_given = false;
-	const char *resume = NULL;
+	const char *resume = NULL, *shard_arg = NULL;
+	struct shard sh = { 0 };
+	struct shard_info si;
+	char shard_text[32] = "";
 	char *default_suite = NULL, *cmdline = NULL;
 	size_t nfiles = 0;
 	int c, rc = EXIT_OK;
@@ -161,6 +174,13 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 			break;
 		case OPT_DRY_RUN: dry_run = true; break;
 		case OPT_RESUME: resume = optarg; break;
+		case OPT_SHARD: {
+			char err[160];
+			if (shard_parse(optarg, &sh, err, sizeof(err)))
+				return cli_usage_error(cmd, "%s", err);
+			shard_arg = optarg;
+			break;
+		}
 		default:
 			return EXIT_USAGE;
 		}
@@ -219,12 +239,21 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	sbuf_free(&set);
 	if (rc)
 		return rc;
+	if (shard_arg)
+		plan_shard(&pl, &sh, &si);
 
 	if (dry_run) {
 		if (ctx->json)
 			print_plan_json(&pl);
 		else
-			print_plan(&pl);
+			print_plan(&pl, shard_arg ? &sh : NULL, &si);
+		plan_free(&pl);
+		return EXIT_OK;
+	}
+	if (!pl.n) {
+		/* fewer comparison groups than pieces: nothing to run, nothing to store */
+		printf("Shard %u/%u is empty: the plan has %zu comparison group%s for %u pieces.\n",
+		       sh.k, sh.n, si.groups_total, si.groups_total == 1 ? "" : "s", sh.n);
 		plan_free(&pl);
 		return EXIT_OK;
 	}
@@ -238,11 +267,14 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 		plan_free(&pl);
 		return EXIT_FAIL;
 	}
+	if (shard_arg)
+		snprintf(shard_text, sizeof(shard_text), "%u/%u", sh.k, sh.n);
 run:
 	cmdline = cli_cmdline(ctx);
 	ro.st = st;
 	ro.cmdline = cmdline;
 	ro.host_label = ov.label;
+	ro.shard = shard_text[0] ? shard_text : NULL;
 	ro.quiet = ctx->quiet;
 	rc = runner_run(&pl, &ro, &oc);
 	if (oc.n && ctx->json)

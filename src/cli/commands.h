@@ -11,7 +11,7 @@
 #define TDX_COMMANDS(X)							\
 	X(capacity, CMD_JSON, "size a TDX host per strategy: PAMT, caches, locks, knees (model)") \
 	X(compare, CMD_READS_DB | CMD_JSON, "compare runs: medians, CIs, Mann-Whitney U, ~ and verdicts") \
-	X(db, CMD_WRITES_DB | CMD_JSON, "check the database (integrity, schema version, counts)") \
+	X(db, CMD_WRITES_DB | CMD_JSON, "check, migrate or merge databases (integrity, schema, counts)") \
 	X(export, CMD_READS_DB | CMD_JSON, "write the metrics of selected runs as csv or json") \
 	X(fidelity, CMD_JSON, "the published DPAMT figures against the sim, with verdicts") \
 	X(help, 0, "show the commands, or one command's help") \

@@ -828,16 +828,19 @@ int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 	return 0;
 }
 
+void plan_item_free(struct plan_item *it)
+{
+	free(it->job);
+	free(it->where);
+	free(it->strategy);
+	free(it->label);
+	params_free(&it->params);
+}
+
 void plan_free(struct plan *pl)
 {
-	for (size_t i = 0; i < pl->n; i++) {
-		struct plan_item *it = &pl->items[i];
-		free(it->job);
-		free(it->where);
-		free(it->strategy);
-		free(it->label);
-		params_free(&it->params);
-	}
+	for (size_t i = 0; i < pl->n; i++)
+		plan_item_free(&pl->items[i]);
 	free(pl->items);
 	free(pl->jobfiles);
 	free(pl->hash);

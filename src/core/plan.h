@@ -71,6 +71,8 @@ struct plan_overrides {
 int plan_build(struct plan *pl, struct jobfile *files, size_t nfiles,
 	       const struct plan_overrides *ov);
 void plan_free(struct plan *pl);
+/* What one item owns (plan_free calls it for each; `run --shard` for the dropped ones). */
+void plan_item_free(struct plan_item *it);
 
 /*
  * Expand one value into its list: "1,2,4" / "8..64:8" / "1..16:*2" /

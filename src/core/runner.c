@@ -583,6 +583,7 @@ static int begin_session(struct store *st, struct plan *pl, const struct runner_
 		.jobfile = pl->jobfiles,
 		.jobfile_hash = pl->hash,
 		.tool_version = TDXBENCH_VERSION,
+		.shard = o->shard,
 	};
 
 	if (host_store(st, &hopts, host_id))

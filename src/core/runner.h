@@ -23,6 +23,7 @@ struct runner_opts {
 	const char *kernel_tree;	/* --kernel-tree: git describe for the host */
 	bool quiet;			/* no progress */
 	int64_t resume_session;		/* the plan continues this session (0 = a new one) */
+	const char *shard;		/* "K/N" of `run --shard`, recorded with the session */
 };
 
 /* One job instance as the run left it (the summary's row). */

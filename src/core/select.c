@@ -15,6 +15,7 @@
 static const char *const columns[] = {
 	"id", "session", "backend", "strategy", "workload", "label", "status", "kernel", "host",
 	"job",
+	"uuid",
 };
 
 static int parse_id(const char *s, int64_t *out)
@@ -146,6 +147,7 @@ int selector_parse(const char *text, struct selector *sel, char *err, size_t err
 	sel->filter.kernel = params_get(&sel->fields, "kernel");
 	sel->filter.host = params_get(&sel->fields, "host");
 	sel->filter.job = params_get(&sel->fields, "job");
+	sel->filter.uuid = params_get(&sel->fields, "uuid");
 	sel->filter.params = sel->param_terms.n ? &sel->param_terms : NULL;
 	ret = 0;
 out:

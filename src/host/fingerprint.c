@@ -111,11 +111,14 @@ const char *host_fingerprint_error(struct json_object *fp)
 
 const char *host_identity(struct json_object *fp, char hex[65])
 {
-	struct json_object *copy = NULL, *tdx;
+	struct json_object *copy = NULL, *tdx, *topo, *nodes;
 	const char *s;
 
-	/* volatile parts: when it was taken, and the kernel log ring, which
-	 * rotates and depends on who reads it */
+	/* volatile parts: when it was taken, the kernel log ring, which
+	 * rotates and depends on who reads it, and each NUMA node's memory,
+	 * which memory hotplug moves while the machine runs (seen on a VM
+	 * onlining 128M blocks for an hour after boot): the same machine must
+	 * stay one host, or shards of one fleet run come back as many */
 	if (json_object_deep_copy(fp, &copy, NULL))
 		die("out of memory");
 	json_object_object_del(copy, "collected_at");
@@ -129,6 +132,10 @@ const char *host_identity(struct json_object *fp, char hex[65])
 		     strcmp(json_object_get_string(src), "kernel log") == 0))
 			json_object_object_del(tdx, "module_version");
 	}
+	if (json_object_object_get_ex(copy, "topology", &topo) &&
+	    json_object_object_get_ex(topo, "nodes", &nodes))
+		for (size_t i = 0; i < json_object_array_length(nodes); i++)
+			json_object_object_del(json_object_array_get_idx(nodes, i), "memory_bytes");
 	s = json_object_to_json_string_ext(copy, JSON_C_TO_STRING_PLAIN);
 	{
 		char *digest = hash_sha256_hex(s, strlen(s));

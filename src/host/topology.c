@@ -5,6 +5,23 @@
 #include <hwloc.h>
 #include <stdlib.h>
 
+/*
+ * The node's memory, huge pages included. hwloc's local_memory leaves out
+ * what is reserved as huge pages, so it moves whenever anyone on the host
+ * resizes the hugetlb pool (a kvm run with backing=hugetlb does): that would
+ * make the same machine another host record. Every page type summed is
+ * the node's MemTotal.
+ */
+static int64_t node_memory(hwloc_obj_t node)
+{
+	const struct hwloc_numanode_attr_s *a = &node->attr->numanode;
+	uint64_t sum = 0;
+
+	for (unsigned i = 0; i < a->page_types_len; i++)
+		sum += a->page_types[i].size * a->page_types[i].count;
+	return (int64_t)(sum ? sum : a->local_memory);
+}
+
 struct json_object *host_topology_json(void)
 {
 	struct json_object *t = json_object_new_object(), *nodes;
@@ -30,8 +47,7 @@ struct json_object *host_topology_json(void)
 		struct json_object *o = json_object_new_object();
 		char *cpus = NULL;
 		json_object_object_add(o, "os_index", json_object_new_int((int)node->os_index));
-		json_object_object_add(o, "memory_bytes",
-				       json_object_new_int64((int64_t)node->attr->numanode.local_memory));
+		json_object_object_add(o, "memory_bytes", json_object_new_int64(node_memory(node)));
 		if (node->cpuset && hwloc_bitmap_list_asprintf(&cpus, node->cpuset) >= 0) {
 			json_object_object_add(o, "cpus", json_object_new_string(cpus));
 			free(cpus);

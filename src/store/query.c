@@ -44,7 +44,8 @@ static const char runs_sql[] =
 	"  AND (?9 IS NULL OR h.kernel_release GLOB ?9 OR h.kernel_describe GLOB ?9) "
 	"  AND (?10 IS NULL OR h.label GLOB ?10 OR h.hostname GLOB ?10 "
 	"       OR h.hash GLOB (?10 || '*') OR CAST(h.id AS TEXT) = ?10) "
-	"  AND (?11 IS NULL OR r.job GLOB ?11) ";
+	"  AND (?11 IS NULL OR r.job GLOB ?11) "
+	"  AND (?12 IS NULL OR r.uuid GLOB (?12 || '*')) ";
 static const char runs_param_term[] =
 	"  AND EXISTS (SELECT 1 FROM run_params p WHERE p.run_id = r.id "
 	"              AND p.key = ? AND p.value GLOB ?) ";
@@ -75,7 +76,7 @@ int store_runs(struct store *st, const struct run_filter *f, struct run_row **ro
 	sqlite3_bind_int64(s, 3, f->session_id);
 	{
 		const char *txt[] = { f->backend, f->strategy, f->workload, f->label,
-				      f->status, f->kernel, f->host, f->job };
+				      f->status, f->kernel, f->host, f->job, f->uuid };
 		for (size_t i = 0; i < ARRAY_SIZE(txt); i++) {
 			if (txt[i])
 				sqlite3_bind_text(s, 4 + (int)i, txt[i], -1, SQLITE_STATIC);
@@ -83,7 +84,7 @@ int store_runs(struct store *st, const struct run_filter *f, struct run_row **ro
 				sqlite3_bind_null(s, 4 + (int)i);
 		}
 	}
-	b = 12;
+	b = 13;
 	for (size_t i = 0; i < np; i++) {
 		sqlite3_bind_text(s, b++, f->params->v[i].key, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, b++, f->params->v[i].value, -1, SQLITE_STATIC);

@@ -5,9 +5,11 @@
  * forward on its next writable open.
  */
 #include "store/store_int.h"
+#include "lib/hash.h"
 #include "lib/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char schema_v1[] =
 	"CREATE TABLE meta ("
@@ -119,8 +121,100 @@ static const char schema_v1[] =
 	"         m.name AS metric, m.value, m.unit"
 	"  FROM runs r JOIN reps p ON p.run_id = r.id JOIN metrics m ON m.rep_id = p.id;";
 
-const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-	schema_v1,
+/*
+ * Version 2, stable identities: rows from different machines must never
+ * collide when databases are merged (`db merge`). Hosts already carry one (the
+ * fingerprint hash); sessions and runs get a uuid. New rows get a random
+ * (version 4) uuid from a trigger, so rows written with the sqlite3 shell get
+ * one too; rows that exist when a file is migrated get a content hash
+ * (fill_ids_v2), so two copies of one old file migrated apart still agree.
+ */
+#define RANDOM_UUID							\
+	"(SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' ||"	\
+	"  substr(h, 14, 3) || '-' || substr('89ab', 1 + unicode(substr(h, 17, 1)) % 4, 1) ||" \
+	"  substr(h, 18, 3) || '-' || substr(h, 21, 12))"			\
+	" FROM (SELECT hex(randomblob(16)) AS h))"
+
+static const char schema_v2[] =
+	"ALTER TABLE sessions ADD COLUMN uuid TEXT;"
+	"ALTER TABLE sessions ADD COLUMN shard TEXT;"
+	"ALTER TABLE runs ADD COLUMN uuid TEXT;"
+	"CREATE UNIQUE INDEX sessions_uuid ON sessions(uuid);"
+	"CREATE UNIQUE INDEX runs_uuid ON runs(uuid);"
+	"CREATE TRIGGER sessions_uuid AFTER INSERT ON sessions WHEN NEW.uuid IS NULL BEGIN"
+	"  UPDATE sessions SET uuid = " RANDOM_UUID " WHERE id = NEW.id;"
+	"END;"
+	"CREATE TRIGGER runs_uuid AFTER INSERT ON runs WHEN NEW.uuid IS NULL BEGIN"
+	"  UPDATE runs SET uuid = " RANDOM_UUID " WHERE id = NEW.id;"
+	"END;";
+
+/* A content hash shaped as a uuid (version 8: "custom"), from a sha256 hex. */
+static void hash_uuid(const char *hex, char out[37])
+{
+	static const char variant[] = "89ab";
+	snprintf(out, 37, "%.8s-%.4s-8%.3s-%c%.3s-%.12s", hex, hex + 8, hex + 13,
+		 variant[(hex[16] - '0') & 3], hex + 17, hex + 20);
+}
+
+/*
+ * Give every existing session and run its id: sha256 over what identifies it
+ * in its file (local id included: two sessions may share a second and a
+ * command line) and its host's hash (what tells files of two machines apart).
+ */
+static int fill_ids(struct store *st, const char *select, const char *update, const char *kind)
+{
+	sqlite3_stmt *s = store_prepare(st, select), *u = store_prepare(st, update);
+	int rc, ret = 0;
+
+	if (!s || !u) {
+		sqlite3_finalize(s);
+		sqlite3_finalize(u);
+		return -1;
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct sbuf sb = SBUF_INIT;
+		char uuid[37], *hex;
+		sbuf_add(&sb, kind);
+		for (int c = 1; c < sqlite3_column_count(s); c++) {
+			const unsigned char *t = sqlite3_column_text(s, c);
+			sbuf_addf(&sb, "\n%s", t ? (const char *)t : "");
+		}
+		hex = hash_sha256_hex(sb.buf, sb.len);
+		hash_uuid(hex, uuid);
+		free(hex);
+		sbuf_free(&sb);
+		sqlite3_reset(u);
+		sqlite3_bind_text(u, 1, uuid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(u, 2, sqlite3_column_int64(s, 0));
+		if (sqlite3_step(u) != SQLITE_DONE) {
+			ret = store_dberr(st, "cannot give ids to the rows of");
+			break;
+		}
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = store_dberr(st, "cannot read rows of");
+	sqlite3_finalize(s);
+	sqlite3_finalize(u);
+	return ret;
+}
+
+static int fill_ids_v2(struct store *st)
+{
+	if (fill_ids(st, "SELECT s.id, s.id, h.hash, s.started, s.cmdline, s.jobfile_hash "
+			 "FROM sessions s LEFT JOIN hosts h ON h.id = s.host_id WHERE s.uuid IS NULL",
+		     "UPDATE sessions SET uuid = ?1 WHERE id = ?2", "tdxbench session"))
+		return -1;
+	/* after the sessions: a run's id covers its session's */
+	return fill_ids(st, "SELECT r.id, r.id, s.uuid, h.hash, r.created, r.backend, r.strategy, "
+			    "r.workload, r.params, r.seed FROM runs r "
+			    "LEFT JOIN hosts h ON h.id = r.host_id "
+			    "LEFT JOIN sessions s ON s.id = r.session_id WHERE r.uuid IS NULL",
+			"UPDATE runs SET uuid = ?1 WHERE id = ?2", "tdxbench run");
+}
+
+const struct store_migration store_migrations[STORE_SCHEMA_VERSION] = {
+	{ schema_v1, NULL },
+	{ schema_v2, fill_ids_v2 },
 };
 
 static int user_version(struct store *st, int *v)
@@ -168,9 +262,12 @@ int store_migrate(struct store *st)
 		store_rollback(st);
 		return 0;
 	}
-	for (; v < STORE_SCHEMA_VERSION; v++)
-		if (store_exec(st, store_migrations[v]))
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		if (store_exec(st, store_migrations[v].sql))
 			goto fail;
+		if (store_migrations[v].fill && store_migrations[v].fill(st))
+			goto fail;
+	}
 	/* constants only: a pragma cannot take a bound parameter */
 	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d;",
 		 STORE_SCHEMA_VERSION, STORE_APPLICATION_ID);

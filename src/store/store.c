@@ -625,7 +625,7 @@ int store_session_begin(struct store *st, const struct session_info *si, int64_t
 	char now[32];
 
 	s = store_prepare(st, "INSERT INTO sessions(host_id, started, cmdline, jobfile, "
-			      "jobfile_hash, tool_version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+			      "jobfile_hash, tool_version, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, si->host_id);
@@ -635,6 +635,7 @@ int store_session_begin(struct store *st, const struct session_info *si, int64_t
 	bind_text_or_null(s, 5, si->jobfile_hash);
 	sqlite3_bind_text(s, 6, si->tool_version ? si->tool_version : TDXBENCH_VERSION, -1,
 			  SQLITE_TRANSIENT);
+	bind_text_or_null(s, 7, si->shard);
 	if (step_done(st, s, "cannot start a session in"))
 		return -1;
 	*id = sqlite3_last_insert_rowid(st->db);

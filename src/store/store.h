@@ -19,7 +19,7 @@
 #include "lib/params.h"
 #include "lib/result.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_flags {
 	STORE_READONLY = 1 << 0,	/* never create or migrate; fail if missing */
@@ -68,7 +68,9 @@ struct session_info {
 	const char *jobfile;		/* path or NULL */
 	const char *jobfile_hash;	/* sha256 of its content (after includes) or NULL */
 	const char *tool_version;
+	const char *shard;		/* "K/N" for `run --shard K/N`, or NULL */
 };
+/* New session; the store gives it a random uuid (its id across databases). */
 int store_session_begin(struct store *st, const struct session_info *s, int64_t *id);
 /* status: "running", "done", "interrupted", "failed" */
 int store_session_finish(struct store *st, int64_t id, const char *status);
@@ -115,6 +117,23 @@ int store_rep_commit(struct store *st, int64_t run_id, int rep, uint64_t seed,
 		     const char *status, const char *reason, uint64_t wall_ns,
 		     const struct run_result *res);
 
+/* ---- merging (merge.c) ---- */
+
+struct store_merge_stats {
+	int64_t hosts, sessions, runs, reps;	/* rows new to OUT */
+	int64_t runs_updated;			/* runs OUT had, taken further by an input */
+};
+/*
+ * Merge the databases in[] into out (created if missing), all or nothing, in
+ * one transaction checked for integrity before it commits. Rows match on
+ * their stable ids (host hash, session and run uuid, run uuid + rep);
+ * merging what OUT already has changes nothing; a row with a known id and
+ * different content refuses the whole merge with one line naming it.
+ * 0 on success; -1 (error printed) with out as it was.
+ */
+int store_merge(const char *out, const char *const *in, size_t nin,
+		struct store_merge_stats *stats);
+
 /* ---- reading ---- */
 
 struct run_row {
@@ -134,6 +153,7 @@ struct run_filter {
 	int64_t session_id;		/* 0 = any */
 	const char *backend, *strategy, *workload, *label, *status, *kernel, *host;
 	const char *job;		/* the job file section (or "cli") */
+	const char *uuid;		/* the run's uuid or a prefix of it (db merge names runs so) */
 	const struct params *params;	/* every key=value must match a run parameter */
 };
 

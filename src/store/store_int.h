@@ -20,11 +20,16 @@ struct store {
 };
 
 /*
- * Forward migrations: migration[i] takes schema version i to i + 1. Run in
+ * Forward migrations: migration[i] takes schema version i to i + 1 (its SQL,
+ * then its fill function). Run in
  * one IMMEDIATE transaction on open; the file's PRAGMA user_version is the
  * version record (meta.schema_version mirrors it for humans).
  */
-extern const char *const store_migrations[STORE_SCHEMA_VERSION];
+struct store_migration {
+	const char *sql;
+	int (*fill)(struct store *st);	/* fills what SQL alone cannot; may be NULL */
+};
+extern const struct store_migration store_migrations[STORE_SCHEMA_VERSION];
 int store_migrate(struct store *st);
 
 /* One-line error naming the store's path and sqlite's message. */

@@ -79,7 +79,7 @@ schema=$(sqlite3 "$db" .schema)
 for t in meta hosts sessions runs run_params reps metrics samples histograms notes; do
 	check "sqlite3 .schema shows table $t" grep -q "CREATE TABLE $t " <<<"$schema"
 done
-check "schema version is recorded" test "$(sqlite3 "$db" 'PRAGMA user_version')" = 1
+check "schema version is recorded" test "$(sqlite3 "$db" 'PRAGMA user_version')" = 2
 check "database is in WAL mode" test "$(sqlite3 "$db" 'PRAGMA journal_mode')" = wal
 
 # default location: results/tdxbench.db under the working directory

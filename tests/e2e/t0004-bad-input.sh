@@ -32,7 +32,7 @@ check "text file: says it is not an sqlite database" grep -q "not an sqlite data
 run_tdx --db "$TMP/other.db" list
 check "other database: says it is not ours" grep -q "not a tdxbench database" "$TMP/err"
 run_tdx --db "$TMP/newer.db" list
-check "newer schema: says so, with both versions" grep -q "schema version 99 is newer than this tdxbench knows (1)" "$TMP/err"
+check "newer schema: says so, with both versions" grep -q "schema version 99 is newer than this tdxbench knows (2)" "$TMP/err"
 
 # reading commands never create a database
 for c in "list" "show 1" "export --format json" "db check"; do

@@ -10,14 +10,14 @@ export TDXBENCH_DB="$db"
 run_tdx db check
 expect_rc "db check on a good database" 0
 check "db check: integrity ok" grep -qE '^integrity +ok' "$TMP/out"
-check "db check: schema version" grep -qE '^schema version +1' "$TMP/out"
+check "db check: schema version" grep -qE '^schema version +2' "$TMP/out"
 check "db check: row counts" grep -qE '^rows +hosts 1, sessions 1, runs 3, reps 6' "$TMP/out"
 run_tdx db check --json
 expect_rc "db check --json" 0
 check "db check --json parses" python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["ok"] is True and d["schema_version"] == 1 and d["rows"]["metrics"] == 8, d
+assert d["ok"] is True and d["schema_version"] == 2 and d["rows"]["metrics"] == 8, d
 ' "$TMP/out"
 
 # a database whose header is fine but a page in the middle is garbage
@@ -33,14 +33,14 @@ check "damaged: file unchanged by db check" test "$(sha256sum <"$TMP/bad.db")" =
 
 run_tdx db migrate
 expect_rc "db migrate on a current database" 0
-check "db migrate reports the version" grep -q "schema version 1" "$TMP/out"
+check "db migrate reports the version" grep -q "schema version 2" "$TMP/out"
 run_tdx --db "$TMP/none.db" db migrate
 expect_rc "db migrate never creates" 1
 check "db migrate never creates: no file" test ! -e "$TMP/none.db"
 : >"$TMP/empty.db"
 run_tdx --db "$TMP/empty.db" db migrate
 expect_rc "db migrate brings an empty file to the schema" 0
-check "empty file migrated to version 1" test "$(sqlite3 "$TMP/empty.db" 'PRAGMA user_version')" = 1
+check "empty file migrated to version 2" test "$(sqlite3 "$TMP/empty.db" 'PRAGMA user_version')" = 2
 
 run_tdx db
 expect_rc "db without a subcommand" 2
