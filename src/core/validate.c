@@ -158,11 +158,7 @@ size_t plan_drop_unfit(struct plan *pl)
 	for (size_t i = 0; i < n; i++) {
 		struct plan_item *it = &pl->items[i];
 		if (drop[i]) {
-			free(it->job);
-			free(it->where);
-			free(it->strategy);
-			free(it->label);
-			params_free(&it->params);
+			plan_item_free(it);
 			dropped++;
 			continue;
 		}
