@@ -227,11 +227,16 @@ int cmd_run(int argc, char **argv, struct cli_ctx *ctx)
 	/* the same checks for --dry-run and a run, before the store is opened */
 	if (rc == EXIT_OK && plan_build(&pl, files, nfiles, &ov))
 		rc = EXIT_USAGE;
-	/* --strategy over job files: a job whose conditions a preset cannot take runs without it */
-	if (rc == EXIT_OK && ov.strategy && nfiles)
-		plan_drop_unfit(&pl);
-	if (rc == EXIT_OK && plan_validate(&pl, NULL))
-		rc = EXIT_USAGE;
+	/*
+	 * --strategy over job files: a job whose conditions a preset cannot take
+	 * runs without it. That pass checks every instance already; plan_validate()
+	 * runs again only to name what is still wrong.
+	 */
+	if (rc == EXIT_OK) {
+		bool checked = ov.strategy && nfiles && plan_drop_unfit(&pl) == 0;
+		if (!checked && plan_validate(&pl, NULL))
+			rc = EXIT_USAGE;
+	}
 	for (size_t i = 0; i < nfiles; i++)
 		jobfile_free(&files[i]);
 	free(files);

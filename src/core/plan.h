@@ -98,9 +98,10 @@ int plan_validate(const struct plan *pl, volatile sig_atomic_t *stop);
  * With --strategy over job files: leave out the instances whose knob mix the
  * backend refuses (a preset a job's conditions do not allow) where the same
  * job has instances that fit, one line on stderr per job and strategy.
- * Returns how many were left out.
+ * 0 if every instance left passed plan_validate()'s checks, else -1 (then
+ * plan_validate() names the errors).
  */
-size_t plan_drop_unfit(struct plan *pl);
+int plan_drop_unfit(struct plan *pl);
 /* Probe each backend of the plan once; a backend that cannot run here prints its one line. -1 if any. */
 int plan_probe_backends(const struct plan *pl);
 

@@ -116,9 +116,10 @@ static bool same_str(const char *a, const char *b)
  * line per job and strategy, when the same job has instances that do fit;
  * anything else is for plan_validate() to refuse.
  */
-size_t plan_drop_unfit(struct plan *pl)
+int plan_drop_unfit(struct plan *pl)
 {
-	size_t n = pl->n, keep = 0, dropped = 0;
+	size_t n = pl->n, keep = 0;
+	bool all_fit = true;
 	bool *drop = xcalloc(n ? n : 1, sizeof(*drop));
 	bool *fits = xcalloc(n ? n : 1, sizeof(*fits));
 	char **why = xcalloc(n ? n : 1, sizeof(*why));
@@ -159,9 +160,9 @@ size_t plan_drop_unfit(struct plan *pl)
 		struct plan_item *it = &pl->items[i];
 		if (drop[i]) {
 			plan_item_free(it);
-			dropped++;
 			continue;
 		}
+		all_fit &= fits[i];
 		if (keep != i)
 			pl->items[keep] = *it;
 		keep++;
@@ -172,7 +173,7 @@ size_t plan_drop_unfit(struct plan *pl)
 	free(fits);
 	free(drop);
 	pl->n = keep;
-	return dropped;
+	return all_fit ? 0 : -1;
 }
 
 int plan_probe_backends(const struct plan *pl)
