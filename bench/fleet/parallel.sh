@@ -46,6 +46,8 @@ done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
 
+# parallel runs each job with $SHELL; a cron job or CI runner may have none
+export SHELL=${SHELL:-/bin/sh}
 command -v parallel >/dev/null || die "GNU parallel is not installed (make deps, or apt-get install parallel)"
 command -v "$TDXBENCH" >/dev/null || die "no tdxbench at '$TDXBENCH' (set \$TDXBENCH)"
 case $TDXBENCH in */*) TDXBENCH=$(cd "$(dirname "$TDXBENCH")" && pwd)/$(basename "$TDXBENCH") ;; esac
@@ -123,6 +125,15 @@ for k in $(seq 1 "$shards"); do
 	if ! awk -F'\t' -v k="$k/$shards" 'NR > 1 && index($9, "--shard " k " ") && $7 != 0 { bad = 1 } END { exit bad }' joblog; then
 		echo "fleet: shard $k/$shards failed; its last lines ($work/shard-$k.log):" >&2
 		tail -n 3 "shard-$k.log" 2>/dev/null | sed 's/^/  /' >&2
+	fi
+done
+
+# every shard writes its log, even an empty one: no log back means the
+# command never ran there (parallel may still record exit 0 for it)
+for k in $(seq 1 "$shards"); do
+	if [ ! -f "shard-$k.log" ]; then
+		echo "fleet: shard $k/$shards: nothing came back (no log); did the command run on its host?" >&2
+		[ "$rc" -ne 0 ] || rc=1
 	fi
 done
 

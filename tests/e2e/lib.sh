@@ -4,7 +4,7 @@ set -u
 TOP=${TDXBENCH_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 TDXBENCH=${TDXBENCH:-$TOP/tdxbench}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tdxbench-e2e.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"' EXIT
 export TDXBENCH_DB="$TMP/default.db"
 _n=0
 

@@ -130,7 +130,9 @@ done
 host=${1#*@}; shift
 [ "${1:-}" = "--" ] && shift
 mkdir -p "$FAKE_HOSTS/$host" && cd "$FAKE_HOSTS/$host" || exit 255
-export HOME="$FAKE_HOSTS/$host"
+# sshd gives a login its HOME and SHELL; parallel's remote wrapper runs the
+# command with $SHELL, so without it nothing runs (CI starts with no SHELL)
+export HOME="$FAKE_HOSTS/$host" SHELL=/bin/bash
 exec bash -c "$*"
 SH
 chmod +x "$TMP/fake-ssh"
@@ -144,7 +146,8 @@ if command -v rsync >/dev/null; then
 		>"$TMP/ssh.out" 2>"$TMP/ssh.err"
 	RC=$?
 	cd - >/dev/null || exit 1
-	check "two hosts over ssh, one shard each, merged (exit $RC)" test $RC -eq 0
+	check "two hosts over ssh, one shard each, merged (exit $RC)" test $RC -eq 0 ||
+		sed 's/^/#   | /' "$TMP/ssh.err"
 	# parallel sends the command packed for perl: count the workers per host
 	check "both hosts ran a shard" test "$(grep -E '^host[ab] .*GNU_Parallel_worker' "$TMP/fh.log" | cut -d' ' -f1 | sort -u | wc -l)" -eq 2
 	check "the job file went to each host" test "$(grep -c 'rsync --server' "$TMP/fh.log")" -ge 4
