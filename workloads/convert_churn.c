@@ -61,4 +61,5 @@ const struct workload_desc wl_convert_churn = {
 		       "only removed and re-added when a whole region converts (gran=2M).",
 	.params = convert_churn_params,
 	.build = convert_churn_build,
+	.headline = (const char *const[]){ "convert_ns_p99", "mmu_lock_wait_ns", NULL },
 };

@@ -30,4 +30,5 @@ const struct workload_desc wl_teardown = {
 		       "PAMT.REMOVE for every region, cache leftovers freed at vCPU destroy.",
 	.params = teardown_params,
 	.build = teardown_build,
+	.headline = (const char *const[]){ "pamt_remove", "teardown_pamt_lock_wait_ns", NULL },
 };

@@ -23,6 +23,13 @@ struct workload_desc {
 	/* workload-specific keys, {NULL}-terminated; a key here overrides the common one */
 	const struct opt_desc *params;
 	unsigned flags;
+	/*
+	 * Metrics this workload is about, NULL-terminated or NULL: its run
+	 * summary shows them whenever they are stored, even when every row has
+	 * the same value (a teardown table shows PAMT.REMOVE, not the boot's
+	 * PAMT.ADD again).
+	 */
+	const char *const *headline;
 	/* Fill out from p (common keys: mem, vcpus, tds, seed). -1 + err on bad input. */
 	int (*build)(const struct params *p, struct tdxb_workload *out, char *err, size_t errlen);
 };

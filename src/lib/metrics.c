@@ -16,7 +16,7 @@
 const struct metric_desc metric_table[] = {
 	/* DPAMT work (sim, tdx) */
 	{ "pamt_add", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.ADD calls (region refcount 0->1)", 3, "PAMT.ADD" },
-	{ "pamt_remove", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.REMOVE calls (refcount 1->0)" },
+	{ "pamt_remove", "ops", BETTER_LOWER, "TDH.PHYMEM.PAMT.REMOVE calls (refcount 1->0)", 0, "PAMT.REMOVE" },
 	{ "pamt_get_fast", "ops", BETTER_NONE, "tdx_pamt_get() satisfied by a refcount bump" },
 	{ "pamt_get", "ops", BETTER_NONE, "tdx_pamt_get() calls, fast path included (tdx: kprobe)" },
 	{ "pamt_put", "ops", BETTER_NONE, "tdx_pamt_put() calls, fast path included (tdx: kprobe)" },
@@ -65,7 +65,7 @@ const struct metric_desc metric_table[] = {
 	{ "rcu_deferred_peak", "pages", BETTER_LOWER, "most reclaimed S-EPT pages of one TD waiting for their RCU callback, each holding its PAMT reference (sim)" },
 	{ "pairs_demote", "pairs", BETTER_NONE, "DPAMT pairs installed by DEMOTE, without a PAMT.ADD (sim)" },
 	{ "pamt_cache_fill_max", "pages", BETTER_LOWER, "most pages one per-vCPU tdx_pamt_cache (v4: the combined list) held after a top-up (sim)" },
-	{ "teardown_pamt_lock_wait_ns", "ns", BETTER_LOWER, "pamt_lock wait inside the measured teardown phase (sim)" },
+	{ "teardown_pamt_lock_wait_ns", "ns", BETTER_LOWER, "pamt_lock wait inside the measured teardown phase (sim)", 0, "teardown lock" },
 	{ "teardown_pamt_lock_contended", "ops", BETTER_LOWER, "pamt_lock acquisitions that waited inside the measured teardown phase (sim)" },
 	{ "teardown_pamt_put_wait_max_ns", "ns", BETTER_LOWER, "longest pamt_lock wait of a put inside the measured teardown phase (sim)" },
 	/* real VMs (kvm, tdx) */

@@ -22,7 +22,7 @@ struct metric_desc {
 	enum better better;
 	const char *help;
 	int rank;		/* 1 = shown first; 0 = after the ranked ones */
-	const char *title;	/* short column title (ranked metrics), or NULL */
+	const char *title;	/* short column title (ranked and headline metrics), or NULL */
 	/*
 	 * A run summary always shows it when not all zero: total PAMT memory
 	 * (static and dynamic designs on one number, never "DPAMT 0" alone)

@@ -115,6 +115,20 @@ static char *metric_unit(struct store *st, struct runner_row **rows, size_t n, c
 }
 
 
+/* Is m stored for any row (a headline is shown even when every row is 0)? */
+static bool metric_stored(struct store *st, struct runner_row **rows, size_t n, const char *m)
+{
+	for (size_t i = 0; i < n; i++) {
+		double *vals = NULL;
+		size_t nv = 0;
+		bool have = !store_metric_values(st, rows[i]->run_id, m, &vals, &nv) && nv;
+		free(vals);
+		if (have)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Does key take different values among rows of the same strategy? (Knobs a
  * strategy sets, as stored for resumed runs, say nothing new.)
@@ -201,6 +215,29 @@ static void summary_group(struct store *st, struct runner_row **rows, size_t n, 
 				interest[ncand] = INFINITY;
 			ncand++;
 		}
+	/* the pinned ones first, then the metrics the workload is about */
+	for (size_t i = 0; i < ncand && ncol < SUM_COLS; i++)
+		if (isinf(interest[i])) {
+			cols[ncol].metric = cand[i]->name;
+			cols[ncol].title = metric_title(cand[i]->name);
+			cols[ncol].unit = metric_unit(st, rows, n, cand[i]->name);
+			ncol++;
+			interest[i] = -1;
+		}
+	for (const char *const *h = first->wl->headline; h && *h && ncol < SUM_COLS; h++) {
+		bool shown = false;
+		for (size_t c = 0; c < ncol; c++)
+			shown |= !strcmp(cols[c].metric, *h);
+		for (size_t i = 0; i < ncand; i++)
+			if (!strcmp(cand[i]->name, *h))
+				interest[i] = -1;	/* not picked twice */
+		if (shown || !metric_stored(st, rows, n, *h))
+			continue;
+		cols[ncol].metric = *h;
+		cols[ncol].title = metric_title(*h);
+		cols[ncol].unit = metric_unit(st, rows, n, *h);
+		ncol++;
+	}
 	while (ncol < SUM_COLS) {
 		size_t best = ncand;
 		for (size_t i = 0; i < ncand; i++)

@@ -9,6 +9,13 @@ for w in boot random4k fault2m convert-churn split-storm multi-td teardown; do
 	run_tdx run --backend sim --strategy static,dpamt-v4,dpamt-v6,sean-v5,hp-v3,kai-sp \
 		--workload "$w" --set "mem=16M,vcpus=2$extra" --reps 1 --db "$TMP/r.db"
 	expect_rc "run $w, all presets" 0
+	# a workload's summary shows what it is about, even when the rows agree
+	case $w in
+	teardown) check "teardown's summary shows its PAMT.REMOVEs and lock wait" \
+		grep -Eq 'PAMT.REMOVE +teardown lock' "$TMP/out" ;;
+	convert-churn) check "convert-churn's summary shows conversion latency and mmu_lock" \
+		grep -Eq 'convert p99 +mmu_lock wait' "$TMP/out" ;;
+	esac
 done
 if command -v sqlite3 >/dev/null; then
 	check "stored 42 runs" test "$(sqlite3 "$TMP/r.db" "select count(*) from runs where backend='sim'" 2>/dev/null)" -eq 42

@@ -676,7 +676,19 @@ static void fault_split(struct sim *s, struct sim_vcpu *v, struct sim_td *td, ui
 	v->t = t + cfg->cost[C_ACCEPT_4K];
 }
 
+static void convert_one(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit,
+			bool to_shared);
+
 void mmu_convert(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit, bool to_shared)
+{
+	vtime_t t0 = v->t;
+	convert_one(s, v, gpa, unit, to_shared);
+	if (!s->failed)
+		hist_add(s->convert_hist, v->t - t0);
+}
+
+static void convert_one(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_t unit,
+			bool to_shared)
 {
 	struct sim_td *td = v->td;
 	uint64_t gfn = gpa >> SIM_PAGE_SHIFT, n = unit >> SIM_PAGE_SHIFT;

@@ -354,6 +354,7 @@ struct sim *sim_new(const struct params *p, const struct tdxb_workload *w, uint6
 	}
 	s->free_initial = hostmem_free_total(s);
 	s->fault_hist = xcalloc(1, sizeof(*s->fault_hist));
+	s->convert_hist = xcalloc(1, sizeof(*s->convert_hist));
 	series_init(&s->ser, s->cfg.samples_max);
 	cache_init(&s->scratch, "carried pair", SIM_PAIR_PAGES, true);
 	s->ntds = w->tds;
@@ -390,6 +391,7 @@ void sim_delete(struct sim *s)
 	hostmem_free(s);
 	cal_free(&s->pamt_lock);
 	free(s->fault_hist);
+	free(s->convert_hist);
 	series_free(&s->ser);
 	cache_free(&s->scratch);
 	free(s);
@@ -590,6 +592,11 @@ static void emit(struct sim *s, struct run_result *res, vtime_t t_start, vtime_t
 	result_metric(res, "faults_2m", (double)c->faults_2m, "ops");
 	result_metric(res, "shared_faults", (double)c->shared_faults, "ops");
 	result_metric(res, "conversions", (double)c->conversions, "ops");
+	if (c->conversions) {
+		/* what a conversion costs the vCPU: zap, split, locks, PAMT.REMOVE */
+		result_metric(res, "convert_ns_p50", (double)hist_percentile(s->convert_hist, 0.50), "ns");
+		result_metric(res, "convert_ns_p99", (double)hist_percentile(s->convert_hist, 0.99), "ns");
+	}
 	result_metric(res, "virt_time_ns", (double)(t_end - t_start), "ns");
 
 	for (int k = 0; k < SIM_NR_SERIES; k++) {

@@ -350,6 +350,7 @@ struct sim {
 	struct sim_counters c;
 	uint64_t cache_pages_idle, cache_idle_peak;
 	struct lat_hist *fault_hist;
+	struct lat_hist *convert_hist;	/* private<->shared, attribute change to done */
 	struct page_cache scratch;	/* hands a carried pair to pamt_get() */
 	struct series_buf ser;
 	/* first invariant violation */
