@@ -50,7 +50,7 @@ enum cap_layout { CAP_FRESH, CAP_FRAGMENTED, CAP_SPARSE, CAP_NLAYOUTS };
 extern const char *const cap_layout_names[CAP_NLAYOUTS];
 
 #define CAP_MAX_RUNGS 4
-#define CAP_RUNGS 3			/* rungs of a ladder */
+#define CAP_RUNGS 4			/* rungs of a ladder */
 #define CAP_MAX_STRATEGIES 16
 #define CAP_MAX_SWEEP 12
 

@@ -119,7 +119,7 @@ static void para(enum cap_format f, FILE *out, const char *text)
 static void render_header(const struct cap_study *s, enum cap_format f, FILE *out)
 {
 	const struct cap_req *r = &s->req;
-	char a[24], b[24], c[24], d[24], e[24];
+	char a[24], b[24], c[24], d[24], e[24], g[24];
 	double guest = (double)r->mem * r->tds;
 	if (f == CAPF_MARKDOWN)
 		fprintf(out, "### tdxbench capacity: model output (sim), not a measurement\n\n");
@@ -134,17 +134,19 @@ static void render_header(const struct cap_study *s, enum cap_format f, FILE *ou
 	if (f == CAPF_MARKDOWN)
 		fputc('\n', out);
 	if (s->extrapolated)
-		fprintf(out, "Method: the model ran the same %u TD%s x %u vCPU%s with %s, %s and %s\n"
-			"per TD (an eighth of that on the sparse host) and each metric is taken\n"
-			"to full size as a + b*mem or as saturated, whichever predicts the\n"
-			"largest rung better from the others. Worst hold-out error of that\n"
-			"check: %.1f %% (memory and counts: %s), %.1f %% (times: %s).\n"
+		fprintf(out, "Method: the model ran the same %u TD%s x %u vCPU%s with %s, %s, %s\n"
+			"and %s per TD (an eighth of that on the sparse host); each metric\n"
+			"is taken to full size as a + b*mem or as saturated, whichever predicts\n"
+			"the largest rung better from the others.\n"
+			"Worst hold-out error of that check: %.1f %% (memory and counts: %s),\n"
+			"%.1f %% (times: %s).\n"
 			"Times under light contention extrapolate worst (docs/capacity.md);\n"
 			"--full measures the error at full size.\n"
 			"%zu model runs, %.1f s.\n",
 			r->tds, r->tds == 1 ? "" : "s", r->vcpus, r->vcpus == 1 ? "" : "s",
 			fbytes(a, sizeof(a), s->m0), fbytes(e, sizeof(e), s->m0 * 2),
-			fbytes(d, sizeof(d), s->m0 * 4), s->worst_holdout * 100,
+			fbytes(d, sizeof(d), s->m0 * 4), fbytes(g, sizeof(g), s->m0 * 8),
+			s->worst_holdout * 100,
 			s->worst_what ? s->worst_what : "-", s->worst_holdout_timing * 100,
 			s->worst_what_timing ? s->worst_what_timing : "-", s->runs, s->wall_s);
 	else
