@@ -4,7 +4,7 @@
  *
  * Extrapolation. The question's host shape (TDs x vCPUs, so the concurrency
  * on pamt_lock and the number of per-vCPU caches) is kept; only the memory
- * per TD shrinks, to a ladder m0, 2 m0, 4 m0. Per metric, two models
+ * per TD shrinks, to a ladder m0, 2 m0, 4 m0, 8 m0. Per metric, two models
  * are tried on the ladder: a straight line a + b*mem, and "saturated" (the
  * largest rung's value: per-vCPU caches, per-TD pages). Each predicts the
  * largest rung from the smaller ones; the better one is used, and its

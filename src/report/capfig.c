@@ -104,7 +104,7 @@ static int fig_memory(const struct cap_study *s, const char *dir)
 	gp_strategy_names(gp, s);
 	fprintf(gp, "set title fig_title\n"
 		    "set ylabel 'GiB (static+rc + DPAMT peak + idle caches), log scale'\n"
-		    "set logscale y\nset yrange [*:*]\nset key top left\n"
+		    "set logscale y\nset yrange [*:*]\nset key below horizontal\n"
 		    "set xrange [-0.6:nvar-0.4]\n"
 		    "set xtics () \n"
 		    "do for [v=1:nvar] { set xtics add (vname[v] v-1) }\n"
