@@ -22,7 +22,8 @@ nrun = db.execute("select max(id) from runs").fetchone()[0]
 nrep = db.execute("select max(id) from reps").fetchone()[0]
 for k in range(1, 50):
     ro, po = k * nrun, k * nrep
-    sel = [f"id+{ro}" if c == 'id' else c for c in runs]
+    # a copy is a new run: NULL lets the store's trigger give it its own uuid
+    sel = [f"id+{ro}" if c == 'id' else "NULL" if c == 'uuid' else c for c in runs]
     db.execute(f"insert into runs ({','.join(runs)}) select {','.join(sel)} from runs where id<={nrun}")
     db.execute(f"insert into run_params select run_id+{ro},key,value from run_params where run_id<={nrun}")
     sel = [f"id+{po}" if c == 'id' else f"run_id+{ro}" if c == 'run_id' else c for c in reps]
