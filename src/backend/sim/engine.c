@@ -13,18 +13,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Loose gaps: bit a of c->loose says that interval a starts more than one
+ * handoff after interval a-1 ends, so a hold can fit between them. In a
+ * convoy (every waiter starts one handoff after the one before) no bit is
+ * set, and a request finds its place from the bitmap instead of walking
+ * the whole queue. Bits at or below the head, and at or past its end, mean
+ * nothing. Kept by cal_acquire_after() only (mmu_lock's writers append).
+ */
+static inline bool gap_loose(const struct lock_cal *c, uint32_t a)
+{
+	return c->s[a] - c->e[a - 1] > c->handoff;
+}
+
+static void loose_set(struct lock_cal *c, uint32_t a, bool on)
+{
+	if (on)
+		c->loose[a >> 6] |= 1ull << (a & 63);
+	else
+		c->loose[a >> 6] &= ~(1ull << (a & 63));
+}
+
+/* Bits [a, end) move up by one, to [a + 1, end + 1). */
+static void loose_shift_up(struct lock_cal *c, uint32_t a, uint32_t end)
+{
+	uint32_t wa = a >> 6, we = end >> 6;
+	uint64_t low = (1ull << (a & 63)) - 1;
+	for (uint32_t k = we; k > wa; k--)
+		c->loose[k] = c->loose[k] << 1 | c->loose[k - 1] >> 63;
+	c->loose[wa] = (c->loose[wa] & low) | (c->loose[wa] & ~low) << 1;
+}
+
+/* First loose bit in [a, end), or end. */
+static uint32_t loose_next(const struct lock_cal *c, uint32_t a, uint32_t end)
+{
+	while (a < end) {
+		uint64_t w = c->loose[a >> 6] >> (a & 63);
+		if (w)
+			return MIN(a + (uint32_t)__builtin_ctzll(w), end);
+		a = (a | 63) + 1;
+	}
+	return end;
+}
+
 static void cal_grow(struct lock_cal *c)
 {
 	if (c->head) {
 		memmove(c->s, c->s + c->head, c->n * sizeof(*c->s));
 		memmove(c->e, c->e + c->head, c->n * sizeof(*c->e));
 		c->head = 0;
+		for (uint32_t a = 1; a < c->n; a++)
+			loose_set(c, a, gap_loose(c, a));
 		if (c->n < c->cap)
 			return;
 	}
 	c->cap = c->cap ? c->cap * 2 : 64;
 	c->s = xrealloc(c->s, c->cap * sizeof(*c->s));
 	c->e = xrealloc(c->e, c->cap * sizeof(*c->e));
+	/* one word more: a shift up writes the bit past the end */
+	c->loose = xrealloc(c->loose, (c->cap / 64 + 1) * sizeof(*c->loose));
+	memset(c->loose + c->cap / 128, 0, (c->cap / 64 + 1 - c->cap / 128) * sizeof(*c->loose));
 }
 
 vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
@@ -36,9 +84,13 @@ vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
 vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t earliest,
 			  vtime_t hold, uint64_t handoff, struct lock_stats *st)
 {
-	uint32_t lo, hi, i;
+	uint32_t lo, hi, i, a;
 	vtime_t start = earliest;
 
+	if (!c->cap) {
+		c->handoff = handoff;
+		cal_grow(c);
+	}
 	/* nothing later asks for the lock before `now`: forget what ended */
 	while (c->n && c->e[c->head] <= now) {
 		c->head++;
@@ -56,18 +108,45 @@ vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t ea
 		else
 			hi = mid;
 	}
-	for (i = lo; i < c->n; i++) {
-		if (c->s[c->head + i] >= start + hold)
-			break;
+	/*
+	 * The hold goes before the first interval it does not overlap, starting
+	 * a handoff after the one before. Past the first, only a loose gap can
+	 * take a hold longer than nothing; a hold of nothing, or another
+	 * handoff than the calendar's, walks every gap.
+	 */
+	i = lo;
+	if (i < c->n && c->s[c->head + i] < start + hold) {
 		start = c->e[c->head + i] + handoff;
+		i++;
+		if (hold && handoff == c->handoff) {
+			uint32_t end = c->head + c->n;
+			for (a = loose_next(c, c->head + i, end); a < end; a = loose_next(c, a + 1, end))
+				if (c->s[a] >= c->e[a - 1] + handoff + hold)
+					break;
+			i = a - c->head;
+			if (i > lo + 1)
+				start = c->e[c->head + i - 1] + handoff;
+		} else {
+			for (; i < c->n; i++) {
+				if (c->s[c->head + i] >= start + hold)
+					break;
+				start = c->e[c->head + i] + handoff;
+			}
+		}
 	}
 	if (c->head + c->n >= c->cap)
 		cal_grow(c);
-	memmove(&c->s[c->head + i + 1], &c->s[c->head + i], (c->n - i) * sizeof(*c->s));
-	memmove(&c->e[c->head + i + 1], &c->e[c->head + i], (c->n - i) * sizeof(*c->e));
-	c->s[c->head + i] = start;
-	c->e[c->head + i] = start + hold;
+	a = c->head + i;
+	memmove(&c->s[a + 1], &c->s[a], (c->n - i) * sizeof(*c->s));
+	memmove(&c->e[a + 1], &c->e[a], (c->n - i) * sizeof(*c->e));
+	loose_shift_up(c, a, c->head + c->n);
+	c->s[a] = start;
+	c->e[a] = start + hold;
 	c->n++;
+	if (a > c->head)
+		loose_set(c, a, gap_loose(c, a));
+	if (a + 1 < c->head + c->n)
+		loose_set(c, a + 1, gap_loose(c, a + 1));
 	st->acquired++;
 	if (start > t) {
 		st->contended++;
@@ -80,6 +159,7 @@ void cal_free(struct lock_cal *c)
 {
 	free(c->s);
 	free(c->e);
+	free(c->loose);
 	memset(c, 0, sizeof(*c));
 }
 

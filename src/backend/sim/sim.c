@@ -76,70 +76,6 @@ size_t sim_phase_units(const struct tdxb_phase *ph, uint32_t vcpu, uint32_t nvcp
 	return n;
 }
 
-/* ---- which vCPU goes next: a loser tree over the clocks ------------------------ */
-
-/*
- * Every vCPU advances by about the same step, so the one just run usually
- * becomes the latest: a binary heap would sift it to the bottom with two
- * compares per level. A loser tree replays one root path with one compare per
- * level. Each node holds its entry by value, clock and actor index in one
- * 128-bit number (clock high, index low), so a match is one compare with the
- * tie-break built in (equal clocks: lower index = vCPU order) and no load
- * through an index; the swap compiles to conditional moves.
- */
-typedef unsigned __int128 lt_key;
-#define LT_DONE ((lt_key)UINT64_MAX << 32)	/* clock of an actor that is through */
-
-static inline lt_key lt_make(vtime_t t, uint32_t idx)
-{
-	return (lt_key)t << 32 | idx;
-}
-
-struct ltree {
-	uint32_t m;		/* leaves: a power of two >= actors */
-	lt_key *loser;		/* internal nodes 1..m-1 */
-	lt_key winner;
-};
-
-static void lt_build(struct ltree *lt, struct sim_vcpu **h, uint32_t n)
-{
-	lt_key *win;
-	lt->m = 1;
-	while (lt->m < n)
-		lt->m <<= 1;
-	lt->loser = xcalloc(lt->m, sizeof(lt_key));
-	win = xcalloc(2 * (size_t)lt->m, sizeof(lt_key));
-	for (uint32_t i = 0; i < lt->m; i++)
-		win[lt->m + i] = lt_make(i < n ? h[i]->t : UINT64_MAX, i);
-	for (uint32_t node = lt->m - 1; node >= 1; node--) {
-		lt_key a = win[2 * node], b = win[2 * node + 1];
-		win[node] = a < b ? a : b;
-		lt->loser[node] = a < b ? b : a;
-	}
-	lt->winner = win[1];
-	free(win);
-}
-
-static inline uint32_t lt_index(lt_key k)
-{
-	return (uint32_t)k;
-}
-
-/* The winner's clock is now t: replay its path to the root. */
-static inline void lt_replay(struct ltree *lt, vtime_t t)
-{
-	uint32_t idx = lt_index(lt->winner);
-	lt_key cur = lt_make(t, idx);
-	for (uint32_t node = (idx + lt->m) >> 1; node >= 1; node >>= 1) {
-		lt_key l = lt->loser[node];
-		if (l < cur) {
-			lt->loser[node] = cur;
-			cur = l;
-		}
-	}
-	lt->winner = cur;
-}
-
 typedef void (*step_fn)(struct sim *s, struct sim_vcpu *v, const struct phase_plan *pl);
 
 /* How far the actors are through the phase (units done / units), for the ETA. */
@@ -169,14 +105,19 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 		      const struct phase_plan *pl, volatile sig_atomic_t *abort_now)
 {
 	struct ltree lt;
+	vtime_t *clock;
 	uint64_t steps = 0;
 	int ret = BACKEND_OK;
 
 	if (!n)
 		return BACKEND_OK;
-	lt_build(&lt, h, n);
-	while (lt.winner < LT_DONE) {
-		struct sim_vcpu *v = h[lt_index(lt.winner)];
+	clock = xcalloc(n, sizeof(*clock));
+	for (uint32_t i = 0; i < n; i++)
+		clock[i] = h[i]->t;
+	lt_init(&lt, clock, n, 0);
+	free(clock);
+	while (lt_active(&lt)) {
+		struct sim_vcpu *v = h[lt_index(&lt)];
 		s->now = v->t;
 		sim_sample(s, s->now, false);
 		step(s, v, pl);
@@ -196,7 +137,7 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 			report_progress(s, h, n, pl);
 		}
 	}
-	free(lt.loser);
+	lt_free(&lt);
 	return ret;
 }
 
@@ -675,7 +616,7 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 		l1.put.max_ns = MAX(l1.put.max_ns, put_max);
 	}
 	snap_sub(&l1, &l0);
-	if (ret == BACKEND_OK) {
+	if (ret == BACKEND_OK && !spec->measured_only) {
 		s->phase = w->nphases;
 		ret = teardown_tds(s, spec->abort_now);
 		if (ret == BACKEND_OK) {
@@ -692,6 +633,9 @@ int sim_run(const struct run_spec *spec, struct run_result *res, const struct si
 		emit(s, res, t_start, t_end, bytes_end, &l1, measured_teardown ? &td : NULL);
 		/* per phase, so a multi-phase workload shows where the waits are */
 		result_note(res, "pamt_lock_by_phase", "%s", by_phase.buf ? by_phase.buf : "");
+		if (spec->measured_only)
+			result_note(res, "final_teardown", "skipped: only the measured phases were asked "
+				    "for; after-teardown figures are not meaningful");
 	}
 	sbuf_free(&by_phase);
 	sim_delete(s);

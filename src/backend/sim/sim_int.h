@@ -7,7 +7,8 @@
  * an include of this header from another folder.
  *
  * Layout of the model:
- *   engine.c     virtual time: the vCPU heap, lock calendars, samples, histogram
+ *   engine.c     virtual time: lock calendars, samples, histogram
+ *   ltree.c      which actor goes next: a loser tree over the clocks
  *   hostmem.c    host page allocator: buddy bitmaps + per-CPU lists, layouts
  *   dpamt.c      per-2M-region refcount and pair, pamt_lock, get/put, DEMOTE
  *   mmu.c        KVM: caches, mirror S-EPT, fault/convert/split/teardown paths
@@ -136,6 +137,8 @@ struct lock_cal {
 	vtime_t *s, *e;
 	uint32_t head, n, cap;
 	vtime_t busy_until;		/* FIFO mode: end of the last holder */
+	uint64_t *loose;		/* cal_acquire*(): gaps a hold can fit in (engine.c) */
+	uint64_t handoff;		/* ... wider than this */
 };
 
 struct lock_stats {
@@ -149,6 +152,71 @@ vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
 vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t earliest,
 			  vtime_t hold, uint64_t handoff, struct lock_stats *st);
 void cal_free(struct lock_cal *c);
+
+/* Which actor goes next: a loser tree over the clocks (ltree.c). */
+typedef unsigned __int128 lt_wide;
+struct ltree {
+	uint32_t m, shift;	/* leaves: m = 2^shift >= actors */
+	bool wide;		/* 128-bit keys (a step outgrew the narrow clock) */
+	vtime_t base;		/* narrow: clocks are kept relative to it */
+	uint64_t done_rel;	/* narrow: the relative clock of a finished actor */
+	uint64_t *loser, winner;	/* narrow: internal nodes 1..m-1, the winner */
+	lt_wide *wloser, wwinner;	/* wide: the same */
+};
+
+/*
+ * n actors' clocks (UINT64_MAX: finished). clock_bits: the narrow relative
+ * clock's bits, 0 for as many as the index leaves (tests pass a few, to
+ * rebase and widen often).
+ */
+void lt_init(struct ltree *lt, const vtime_t *clock, uint32_t n, unsigned clock_bits);
+void lt_free(struct ltree *lt);
+void lt_rebase(struct ltree *lt, uint32_t idx, vtime_t t);
+
+/* Is any actor not through? */
+static inline bool lt_active(const struct ltree *lt)
+{
+	return lt->wide ? lt->wwinner < ((lt_wide)UINT64_MAX << 32)
+			: lt->winner >> lt->shift != lt->done_rel;
+}
+
+/* The actor that goes next: the smallest clock, the lower index on a tie. */
+static inline uint32_t lt_index(const struct ltree *lt)
+{
+	return lt->wide ? (uint32_t)lt->wwinner : (uint32_t)(lt->winner & (lt->m - 1));
+}
+
+/* The winner's clock is now t (UINT64_MAX: it is through): replay its path to the root. */
+SIM_HOT void lt_replay(struct ltree *lt, vtime_t t)
+{
+	uint32_t idx = lt_index(lt);
+
+	/* branch-free: which side wins a match is a coin toss the predictor loses */
+	if (__builtin_expect(!lt->wide, 1)) {
+		uint64_t rel = t == UINT64_MAX ? lt->done_rel : t - lt->base, cur;
+		if (__builtin_expect(rel >= lt->done_rel && t != UINT64_MAX, 0)) {
+			lt_rebase(lt, idx, t);
+			return;
+		}
+		cur = rel << lt->shift | idx;
+		for (uint32_t node = (idx + lt->m) >> 1; node >= 1; node >>= 1) {
+			uint64_t l = lt->loser[node];
+			bool cur_loses = l < cur;
+			lt->loser[node] = cur_loses ? cur : l;
+			cur = cur_loses ? l : cur;
+		}
+		lt->winner = cur;
+	} else {
+		lt_wide cur = (lt_wide)t << 32 | idx;
+		for (uint32_t node = (idx + lt->m) >> 1; node >= 1; node >>= 1) {
+			lt_wide l = lt->wloser[node];
+			bool cur_loses = l < cur;
+			lt->wloser[node] = cur_loses ? cur : l;
+			cur = cur_loses ? l : cur;
+		}
+		lt->wwinner = cur;
+	}
+}
 
 /* Log-linear latency histogram: exact below 128 ns, 1/64 relative above. */
 #define HIST_SUB 64
@@ -238,8 +306,9 @@ struct sim_td {
 	/* guest memory */
 	struct gmap_range *gmap;	/* per guest 2M range: host frames of 4K-folio pages (gmap.c) */
 	uint64_t gmap_n;
-	uint64_t *priv;			/* bit per guest page: private-mapped at 4K */
-	uint64_t *shared;		/* bit per guest page: currently shared */
+	uint64_t *priv;			/* bit per guest page: private-mapped at 4K (padded: mmu.c) */
+	uint64_t *shared;		/* bit per guest page: currently shared (likewise) */
+	uint64_t *priv_mem, *shared_mem;	/* their allocations */
 	uint64_t *leaf2m;		/* bit per 2M range: mapped by a 2M private leaf */
 	/*
 	 * Set once a page was ever shared / a range ever mapped at 2M (never
@@ -411,6 +480,10 @@ void gmap_init(struct sim_td *td);
 void gmap_free(struct sim_td *td);
 void gmap_set_slow(struct gmap_range *g, uint32_t off, pfn_t f);
 void gmap_clear(struct sim_td *td, uint64_t gfn);
+/* Every page's frame of one range (0 where none), as gmap_get() gives them. */
+void gmap_range_frames(const struct gmap_range *g, pfn_t out[SIM_REGION_PAGES]);
+/* Forget every page of one range. */
+void gmap_range_reset(struct gmap_range *g);
 /* Frame of a mapped guest page (0 when none). */
 static inline pfn_t gmap_get(const struct sim_td *td, uint64_t gfn)
 {
