@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 #include <time.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,6 +84,64 @@ void *xcalloc(size_t nmemb, size_t size)
 	if (!p)
 		die("out of memory allocating %zu x %zu bytes", nmemb, size);
 	return p;
+}
+
+/*
+ * xcalloc_huge(): a header in the cache line before the array says how it
+ * was made. Large arrays are their own mapping, aligned to 2 MiB so that
+ * every huge page of it lies inside it; small ones come from calloc.
+ */
+#define HUGE_PAGE (2 * MiB)
+#define HUGE_HDR 64
+struct huge_hdr {
+	void *base;
+	size_t map_len;		/* 0: calloc'd */
+};
+
+void *xcalloc_huge(size_t nmemb, size_t size)
+{
+	struct huge_hdr *h;
+	size_t bytes, len;
+	char *map, *start;
+
+	if (size && nmemb > (SIZE_MAX - HUGE_HDR - 2 * HUGE_PAGE) / size)
+		die("out of memory allocating %zu x %zu bytes", nmemb, size);
+	bytes = nmemb * size;
+	if (bytes < 1 * MiB) {
+		char *p = xcalloc(1, HUGE_HDR + bytes);
+		h = (struct huge_hdr *)p;
+		h->base = p;
+		h->map_len = 0;
+		return p + HUGE_HDR;
+	}
+	len = (HUGE_HDR + bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	map = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (map == MAP_FAILED)
+		die("out of memory allocating %zu x %zu bytes", nmemb, size);
+	start = (char *)(((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+	if (start > map)
+		munmap(map, (size_t)(start - map));
+	if (start + len < map + len + HUGE_PAGE)
+		munmap(start + len, (size_t)(map + len + HUGE_PAGE - (start + len)));
+	/* advice only: with THP off the array just stays on 4K pages */
+	(void)madvise(start, len, MADV_HUGEPAGE);
+	h = (struct huge_hdr *)start;
+	h->base = start;
+	h->map_len = len;
+	return start + HUGE_HDR;
+}
+
+void free_huge(void *p)
+{
+	struct huge_hdr *h;
+
+	if (!p)
+		return;
+	h = (struct huge_hdr *)((char *)p - HUGE_HDR);
+	if (h->map_len)
+		munmap(h->base, h->map_len);
+	else
+		free(h->base);
 }
 
 void *xrealloc(void *p, size_t n)

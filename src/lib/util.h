@@ -37,6 +37,14 @@ __attribute__((noreturn)) void bug_at(const char *file, int line, const char *fm
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
+/*
+ * A large zeroed array read at random (the sim's per-frame and per-page
+ * state), on transparent huge pages where the host allows them (THP
+ * "madvise" or "always"): one TLB entry then covers 2 MiB instead of 4 KiB.
+ */
+void *xcalloc_huge(size_t nmemb, size_t size);
+/* Free what xcalloc_huge() gave (NULL is fine); never free() it. */
+void free_huge(void *p);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

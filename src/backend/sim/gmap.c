@@ -18,7 +18,7 @@
 void gmap_init(struct sim_td *td)
 {
 	td->gmap_n = (td->npages + SIM_REGION_PAGES - 1) / SIM_REGION_PAGES;
-	td->gmap = xcalloc(td->gmap_n ? td->gmap_n : 1, sizeof(*td->gmap));	/* lazily backed */
+	td->gmap = xcalloc_huge(td->gmap_n ? td->gmap_n : 1, sizeof(*td->gmap));	/* lazily backed */
 }
 
 void gmap_free(struct sim_td *td)
@@ -26,7 +26,7 @@ void gmap_free(struct sim_td *td)
 	for (uint64_t i = 0; td->gmap && i < td->gmap_n; i++)
 		if (td->gmap[i].n == GMAP_FULL)
 			free(td->gmap[i].full);
-	free(td->gmap);
+	free_huge(td->gmap);
 	td->gmap = NULL;
 }
 
@@ -100,4 +100,23 @@ void gmap_clear(struct sim_td *td, uint64_t gfn)
 		}
 		return;
 	}
+}
+
+void gmap_range_frames(const struct gmap_range *g, pfn_t out[SIM_REGION_PAGES])
+{
+	if (g->n == GMAP_FULL) {
+		memcpy(out, g->full, SIM_REGION_PAGES * sizeof(pfn_t));
+		return;
+	}
+	memset(out, 0, SIM_REGION_PAGES * sizeof(pfn_t));
+	for (uint32_t i = 0; i < g->n; i++)
+		for (uint32_t k = 0; k < g->run[i].len; k++)
+			out[g->run[i].off + k] = g->run[i].pfn + k;
+}
+
+void gmap_range_reset(struct gmap_range *g)
+{
+	if (g->n == GMAP_FULL)
+		free(g->full);
+	memset(g, 0, sizeof(*g));
 }

@@ -30,7 +30,7 @@ void hbm_init(struct hbm *b, uint64_t nbits)
 		words = (nbits + 63) / 64;
 		if (b->nlv == HBM_MAXLV)
 			BUG("bitmap too large");
-		b->w[b->nlv++] = xcalloc(words ? words : 1, sizeof(uint64_t));
+		b->w[b->nlv++] = xcalloc_huge(words ? words : 1, sizeof(uint64_t));
 		nbits = words;
 	} while (words > 1);
 }
@@ -38,7 +38,7 @@ void hbm_init(struct hbm *b, uint64_t nbits)
 void hbm_free(struct hbm *b)
 {
 	for (uint32_t i = 0; i < b->nlv; i++)
-		free(b->w[i]);
+		free_huge(b->w[i]);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -286,9 +286,9 @@ int hostmem_init(struct sim *s, char *err, size_t errlen)
 	s->nregions = (uint32_t)(frames / SIM_REGION_PAGES);
 	for (int k = 0; k < SIM_NR_ORDERS; k++)
 		hbm_init(&s->freeb[k], frames >> k);
-	s->tdx4k = xcalloc((frames + 63) / 64, sizeof(uint64_t));
+	s->tdx4k = xcalloc_huge((frames + 63) / 64, sizeof(uint64_t));
 	s->tdx2m = xcalloc((s->nregions + 63) / 64, sizeof(uint64_t));
-	s->rg = xcalloc(s->nregions, sizeof(*s->rg));
+	s->rg = xcalloc_huge(s->nregions, sizeof(*s->rg));
 	s->ncpus = cfg->host_cpus;
 	s->pcp = xcalloc(s->ncpus, sizeof(*s->pcp));
 	for (uint32_t i = 0; i < s->ncpus; i++)
@@ -349,9 +349,9 @@ void hostmem_free(struct sim *s)
 	for (uint32_t i = 0; s->pcp && i < s->ncpus; i++)
 		free(s->pcp[i].v);
 	free(s->pcp);
-	free(s->tdx4k);
+	free_huge(s->tdx4k);
 	free(s->tdx2m);
-	free(s->rg);
+	free_huge(s->rg);
 	s->pcp = NULL;
 	s->tdx4k = s->tdx2m = NULL;
 	s->rg = NULL;

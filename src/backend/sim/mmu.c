@@ -62,6 +62,50 @@ static inline void bit_clear(uint64_t *b, uint64_t i)
 	b[i >> 6] &= ~(1ull << (i & 63));
 }
 
+/*
+ * Guest-page bitmaps (priv, shared). The vCPUs of a TD fault slices a power
+ * of two apart, and every TD's bitmap starts on a page, so with hundreds of
+ * vCPUs the words they test on every step would share a few cache sets and
+ * evict each other. A cache line of padding after every 4 KiB of words and
+ * a per-TD skew of the start spread them over the sets.
+ */
+#define GBM_BLOCK_WORDS 512u
+#define GBM_PAD_WORDS 8u
+
+static inline uint64_t gbm_word(uint64_t w)
+{
+	return w + w / GBM_BLOCK_WORDS * GBM_PAD_WORDS;
+}
+
+/* Word w of a guest-page bitmap (words of one 2M range are contiguous). */
+static inline uint64_t *gbm_at(uint64_t *b, uint64_t w)
+{
+	return &b[gbm_word(w)];
+}
+
+static inline bool gbit_test(const uint64_t *b, uint64_t i)
+{
+	return b[gbm_word(i >> 6)] >> (i & 63) & 1;
+}
+
+static inline void gbit_set(uint64_t *b, uint64_t i)
+{
+	b[gbm_word(i >> 6)] |= 1ull << (i & 63);
+}
+
+static inline void gbit_clear(uint64_t *b, uint64_t i)
+{
+	b[gbm_word(i >> 6)] &= ~(1ull << (i & 63));
+}
+
+/* A zeroed bitmap of nbits guest pages for TD id; *mem is what to free. */
+static uint64_t *gbm_alloc(uint64_t nbits, uint32_t id, uint64_t **mem)
+{
+	uint64_t skew = (id % 64) * GBM_PAD_WORDS;
+	*mem = xcalloc_huge(gbm_word((nbits + 63) / 64) + GBM_PAD_WORDS + skew, sizeof(uint64_t));
+	return *mem + skew;
+}
+
 static inline pfn_t alloc_or_fail(struct sim *s, uint32_t cpu, vtime_t *t, const char *what)
 {
 	pfn_t f = hostmem_alloc_page(s, cpu, t);
@@ -364,7 +408,7 @@ static void fault_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	}
 	pamt_get(s, v, frame, leaf_pair_source(s, v, td, gfn, frame), false, &t);
 	t += s->cfg.cost[C_AUG];
-	bit_set(td->priv, gfn);
+	gbit_set(td->priv, gfn);
 	mmu_read_unlock(td, t);
 	record_fault(s, t - t0);
 	v->t = t + s->cfg.cost[C_ACCEPT_4K];
@@ -376,7 +420,7 @@ static bool can_map_2m(const struct sim *s, const struct sim_td *td, uint64_t ra
 	if (!s->cfg.huge || s->cfg.folio != FOLIO_2M || bit_test(td->leaf2m, range) || td->ext[1][range])
 		return false;
 	for (unsigned i = 0; i < RANGE_PAGES / 64; i++)
-		if (td->priv[w + i] || td->shared[w + i])
+		if (*gbm_at(td->priv, w + i) || *gbm_at(td->shared, w + i))
 			return false;
 	return true;
 }
@@ -439,7 +483,7 @@ static void fault_range(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_
 				fault_split(s, v, td, g / RANGE_PAGES);
 			continue;
 		}
-		if (bit_test(td->priv, g) || (td->ever_shared && bit_test(td->shared, g)))
+		if (gbit_test(td->priv, g) || (td->ever_shared && gbit_test(td->shared, g)))
 			continue;
 		fault_4k(s, v, td, g);
 	}
@@ -573,7 +617,7 @@ static void split_2m(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint6
 	*t += cfg->cost[C_DEMOTE];
 	bit_clear(td->leaf2m, range);
 	for (unsigned i = 0; i < RANGE_PAGES / 64; i++)
-		td->priv[range * (RANGE_PAGES / 64) + i] = ~0ull;
+		*gbm_at(td->priv, range * (RANGE_PAGES / 64) + i) = ~0ull;
 	s->c.splits++;
 }
 
@@ -583,7 +627,7 @@ static void zap_4k(struct sim *s, struct sim_vcpu *v, struct sim_td *td, uint64_
 	pfn_t frame = frame_of(td, gfn);
 	*t += s->cfg.cost[C_BLOCK] + s->cfg.cost[C_TRACK] + s->cfg.cost[C_PAGE_REMOVE];
 	pamt_put(s, v, frame, false, t);
-	bit_clear(td->priv, gfn);
+	gbit_clear(td->priv, gfn);
 	s->c.zaps++;
 	if (!td->folio[gfn / RANGE_PAGES]) {
 		/* a 4K folio is punched out of guest_memfd; a 2M folio stays (in-place) */
@@ -668,7 +712,7 @@ static void fault_split(struct sim *s, struct sim_vcpu *v, struct sim_td *td, ui
 	t += cfg->cost[C_DEMOTE];
 	bit_clear(td->leaf2m, range);
 	for (unsigned i = 0; i < RANGE_PAGES / 64; i++)
-		td->priv[range * (RANGE_PAGES / 64) + i] = ~0ull;
+		*gbm_at(td->priv, range * (RANGE_PAGES / 64) + i) = ~0ull;
 	s->c.splits++;
 	s->c.fault_splits++;
 	mmu_write_unlock(s, td, t);
@@ -700,7 +744,7 @@ static void convert_one(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_
 	if (!to_shared) {
 		/* shared->private: attributes only; the guest's accept re-faults at 4K (no PROMOTE) */
 		for (uint64_t i = 0; i < n; i++)
-			bit_clear(td->shared, gfn + i);
+			gbit_clear(td->shared, gfn + i);
 		v->t = t;
 		return;
 	}
@@ -719,11 +763,11 @@ static void convert_one(struct sim *s, struct sim_vcpu *v, uint64_t gpa, uint64_
 			s->c.zaps++;
 		} else {
 			for (uint64_t i = 0; i < n && !s->failed; i++)
-				if (bit_test(td->priv, gfn + i))
+				if (gbit_test(td->priv, gfn + i))
 					zap_4k(s, v, td, gfn + i, &t);
 		}
 		for (uint64_t i = 0; i < n; i++)
-			bit_set(td->shared, gfn + i);
+			gbit_set(td->shared, gfn + i);
 		td->ever_shared = true;
 	}
 	mmu_write_unlock(s, td, t);
@@ -763,8 +807,8 @@ int td_create(struct sim *s, struct sim_td *td, uint32_t id, uint64_t mem, uint3
 	td->nranges = td->npages / RANGE_PAGES;
 	td->nvcpus = nvcpus;
 	gmap_init(td);
-	td->priv = xcalloc((td->npages + 63) / 64, sizeof(uint64_t));
-	td->shared = xcalloc((td->npages + 63) / 64, sizeof(uint64_t));
+	td->priv = gbm_alloc(td->npages, id, &td->priv_mem);
+	td->shared = gbm_alloc(td->npages, id, &td->shared_mem);
 	td->leaf2m = xcalloc((td->nranges + 63) / 64, sizeof(uint64_t));
 	td->folio = xcalloc(td->nranges, sizeof(pfn_t));
 	td->carried = xcalloc(td->nranges, sizeof(*td->carried));
@@ -868,29 +912,40 @@ static void teardown_range(struct sim *s, struct sim_vcpu *v, struct sim_td *td,
 {
 	const struct sim_cfg *cfg = &s->cfg;
 	uint64_t w0 = range * (RANGE_PAGES / 64);
-	pfn_t folio = td->folio[range];
+	pfn_t folio = td->folio[range], frames[RANGE_PAGES];
+	bool kept = false;
 
 	if (bit_test(td->leaf2m, range)) {
 		*t += cfg->cost[C_RECLAIM];
 		pamt_own_2m(s, pfn_region(folio), false);
 		bit_clear(td->leaf2m, range);
 	}
+	/* the range's frames at once: a run lookup and a run split per page cost more */
+	if (!folio)
+		gmap_range_frames(&td->gmap[range], frames);
 	for (unsigned wi = 0; wi < RANGE_PAGES / 64; wi++) {
-		uint64_t bits = td->priv[w0 + wi];
+		uint64_t bits = *gbm_at(td->priv, w0 + wi);
 		while (bits) {
-			uint64_t gfn = (w0 + wi) * 64 + (uint64_t)__builtin_ctzll(bits);
-			pfn_t frame = frame_of(td, gfn);
+			uint32_t off = wi * 64 + (uint32_t)__builtin_ctzll(bits);
+			pfn_t frame = folio ? folio + off : frames[off];
 			bits &= bits - 1;
-			if (sim_break_now(s, BREAK_TEARDOWN))
+			if (sim_break_now(s, BREAK_TEARDOWN)) {
+				kept = true;
 				continue;	/* forget this page: must trip the teardown check */
+			}
 			*t += cfg->cost[C_RECLAIM];
 			pamt_put(s, v, frame, false, t);
-			bit_clear(td->priv, gfn);
-			if (!folio) {
+			gbit_clear(td->priv, range * RANGE_PAGES + off);
+			if (!folio)
 				hostmem_free_page(s, v->cpu, frame, t);
-				gmap_clear(td, gfn);
-			}
 		}
+	}
+	if (!folio) {
+		/* every mapped page was private and is gone, but for a forgotten one */
+		gmap_range_reset(&td->gmap[range]);
+		for (uint32_t off = 0; kept && off < RANGE_PAGES; off++)
+			if (gbit_test(td->priv, range * RANGE_PAGES + off))
+				gmap_set(td, range * RANGE_PAGES + off, frames[off]);
 	}
 	if (folio && !s->failed) {
 		hostmem_free_block(s, folio, SIM_REGION_ORDER);
@@ -975,8 +1030,8 @@ void td_free_state(struct sim_td *td)
 	}
 	free(td->vcpus);
 	gmap_free(td);
-	free(td->priv);
-	free(td->shared);
+	free_huge(td->priv_mem);
+	free_huge(td->shared_mem);
 	free(td->leaf2m);
 	free(td->folio);
 	free(td->carried);
