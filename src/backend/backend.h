@@ -38,6 +38,12 @@ struct run_spec {
 	/* How far this repetition got, 0..1, now and then (may be NULL): the live ETA. */
 	void (*progress)(void *ctx, double frac);
 	void *progress_ctx;
+	/*
+	 * The caller reads only what the measured phases produced and stores
+	 * nothing (capacity's model runs): the sim skips its teardown after the
+	 * last phase and the checks that follow it, and says so in a note.
+	 */
+	bool measured_only;
 };
 
 /* Return codes of run()/check(). */
