@@ -179,9 +179,9 @@ uint64_t hist_percentile(const struct lat_hist *h, double p)
 	if (rank < 1)
 		rank = 1;
 	for (unsigned i = 0; i < HIST_OCT * HIST_SUB; i++) {
-		cum += h->cnt[i];
+		cum += h->b[i].cnt;
 		if (cum >= rank)
-			return h->hi[i];
+			return h->b[i].hi;
 	}
 	return h->max;
 }

@@ -17,8 +17,16 @@
 
 void gmap_init(struct sim_td *td)
 {
+	/*
+	 * Lazily backed. Every TD's array starts on a huge page and its vCPUs
+	 * work at the same offsets into it, so the ranges they touch on every
+	 * step would share one cache set across all TDs: each TD's starts
+	 * 9 ranges (35 cache lines) further in than the one before.
+	 */
+	uint64_t skew = (td->id % 64) * 9;
 	td->gmap_n = (td->npages + SIM_REGION_PAGES - 1) / SIM_REGION_PAGES;
-	td->gmap = xcalloc_huge(td->gmap_n ? td->gmap_n : 1, sizeof(*td->gmap));	/* lazily backed */
+	td->gmap_mem = xcalloc_huge(td->gmap_n + skew + 1, sizeof(*td->gmap));
+	td->gmap = td->gmap_mem + skew;
 }
 
 void gmap_free(struct sim_td *td)
@@ -26,8 +34,8 @@ void gmap_free(struct sim_td *td)
 	for (uint64_t i = 0; td->gmap && i < td->gmap_n; i++)
 		if (td->gmap[i].n == GMAP_FULL)
 			free(td->gmap[i].full);
-	free_huge(td->gmap);
-	td->gmap = NULL;
+	free_huge(td->gmap_mem);
+	td->gmap = td->gmap_mem = NULL;
 }
 
 /* The range no longer fits in runs: one frame per page from now on. */

@@ -390,7 +390,7 @@ static void emit_hist(struct sim *s, struct run_result *res)
 		glo = lo;
 		ghi = hi;
 		have = true;
-		acc += h->cnt[i];
+		acc += h->b[i].cnt;
 	}
 	if (acc)
 		result_bucket(res, id, glo, ghi, acc);

@@ -223,8 +223,10 @@ SIM_HOT void lt_replay(struct ltree *lt, vtime_t t)
 #define HIST_OCT 40
 struct lat_hist {
 	uint64_t n;
-	uint64_t cnt[HIST_OCT * HIST_SUB];
-	uint64_t lo[HIST_OCT * HIST_SUB], hi[HIST_OCT * HIST_SUB];	/* observed min/max per bucket */
+	/* a bucket's count and observed min/max together: one cache line per add */
+	struct {
+		uint64_t cnt, lo, hi;
+	} b[HIST_OCT * HIST_SUB];
 	uint64_t max;
 };
 SIM_HOT void hist_add(struct lat_hist *h, uint64_t v);
@@ -280,16 +282,18 @@ struct gmap_range {
 };
 
 struct sim_vcpu {
-	/* hot: touched on every step */
+	/* hot: touched on every step, the first cache line */
 	vtime_t t;			/* its clock */
 	struct sim_td *td;
-	uint64_t pos0, pos, end, step;	/* positions in the phase's unit sequence */
-	uint32_t rep;
+	uint64_t pos, end, step;	/* positions in the phase's unit sequence */
+	uint64_t linked_range;		/* 1 + a guest 2M range whose tables it saw linked, 0 = none */
 	uint32_t cpu;			/* host CPU it runs on */
 	bool done;
+	/* the rest */
+	uint32_t rep;
+	uint64_t pos0;
 	uint32_t idx;			/* within its TD */
 	uint32_t gidx;			/* across TDs: the tie-break of equal clocks */
-	uint64_t linked_range;		/* 1 + a guest 2M range whose tables it saw linked, 0 = none */
 	struct page_cache mirror;	/* mmu_shadow_page_cache (KVM's mirror pages, never TDX) */
 	struct page_cache spt;		/* mmu_external_spt_cache */
 	struct page_cache pamt;		/* tdx_pamt_cache (pages) or v4's combined list */
@@ -297,18 +301,13 @@ struct sim_vcpu {
 };
 
 struct sim_td {
-	uint32_t id;
-	uint64_t mem;			/* bytes */
-	uint64_t npages;		/* guest 4K pages */
-	uint64_t nranges;		/* guest 2M ranges */
-	uint32_t nvcpus;
-	struct sim_vcpu *vcpus;
-	/* guest memory */
+	/*
+	 * What a 4K fault reads, together at the start: with hundreds of
+	 * vCPUs every step misses the caches on it.
+	 */
 	struct gmap_range *gmap;	/* per guest 2M range: host frames of 4K-folio pages (gmap.c) */
-	uint64_t gmap_n;
 	uint64_t *priv;			/* bit per guest page: private-mapped at 4K (padded: mmu.c) */
 	uint64_t *shared;		/* bit per guest page: currently shared (likewise) */
-	uint64_t *priv_mem, *shared_mem;	/* their allocations */
 	uint64_t *leaf2m;		/* bit per 2M range: mapped by a 2M private leaf */
 	/*
 	 * Set once a page was ever shared / a range ever mapped at 2M (never
@@ -317,6 +316,19 @@ struct sim_td {
 	 * and evict each other from the caches.
 	 */
 	bool ever_shared, ever_leaf2m;
+	vtime_t read_busy_until;	/* mmu_lock: readers' end */
+	/* mmu_lock: queued rwlock; writers FIFO, readers wait for covering writers */
+	struct lock_cal mmu_w;
+	/* the rest */
+	uint32_t id;
+	uint64_t mem;			/* bytes */
+	uint64_t npages;		/* guest 4K pages */
+	uint64_t nranges;		/* guest 2M ranges */
+	uint32_t nvcpus;
+	struct sim_vcpu *vcpus;
+	uint64_t gmap_n;
+	struct gmap_range *gmap_mem;	/* its allocation (gmap.c skews the start) */
+	uint64_t *priv_mem, *shared_mem;	/* the bitmaps' allocations */
 	pfn_t *folio;			/* per 2M range: 2M guest_memfd folio, 0 = none */
 	/* mirror S-EPT: ext[L][i] = TDX page at level L (1..levels-1), mir[L][i] KVM's copy */
 	pfn_t *ext[5], *mir[5];
@@ -325,9 +337,6 @@ struct sim_td {
 	/* control pages: TDR + TDCS (the S-EPT root is a TDCS page) */
 	pfn_t *tdcs;
 	pfn_t tdr;
-	/* mmu_lock: queued rwlock; writers FIFO, readers wait for covering writers */
-	struct lock_cal mmu_w;
-	vtime_t read_busy_until;
 	struct lock_cal split_lock;	/* hp-v3 spinlock / sean-v5 mutex */
 	struct page_cache split_cache;	/* per-VM (hp-v3 split cache / sean-v5 PAMT cache) */
 	pfn_t *rcu;			/* S-EPT pages reclaimed, waiting for their RCU callback */
@@ -649,13 +658,13 @@ static inline unsigned hist_index(uint64_t v)
 SIM_HOT void hist_add(struct lat_hist *h, uint64_t v)
 {
 	unsigned i = hist_index(v);
-	if (!h->cnt[i]++) {
-		h->lo[i] = h->hi[i] = v;
+	if (!h->b[i].cnt++) {
+		h->b[i].lo = h->b[i].hi = v;
 	} else {
-		if (v < h->lo[i])
-			h->lo[i] = v;
-		if (v > h->hi[i])
-			h->hi[i] = v;
+		if (v < h->b[i].lo)
+			h->b[i].lo = v;
+		if (v > h->b[i].hi)
+			h->b[i].hi = v;
 	}
 	h->n++;
 	if (v > h->max)
