@@ -38,7 +38,8 @@ int shard_parse(const char *text, struct shard *sh, char *err, size_t errlen);
 /*
  * Estimated cost of one instance, in page operations: (warm-ups + reps) x
  * (1 + the units its phase list touches, converts or tears down, over every
- * TD; a fault in random order counts 3, as measured on the model). Idle time
+ * TD; a fault in random order counts 3, and on the model a fragmented host
+ * doubles a unit, a sparse one makes it 12, as measured). Idle time
  * is not counted: it is virtual in the model. An instance
  * whose workload does not build costs 1 per repetition (it fails at once).
  */

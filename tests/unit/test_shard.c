@@ -168,8 +168,10 @@ static void test_cost_and_balance(void **state)
 
 	load("[global]\nbackend=sim\nreps=2\nvcpus=2\n"
 	     "[a]\nworkload=boot\nmem=64M\n[b]\nworkload=random4k\nmem=64M\n"
-	     "[c]\nworkload=boot\nmem=128M\n[d]\nworkload=boot\nmem=64M\nreps=4\n", &pl);
-	assert_int_equal(pl.n, 4);
+	     "[c]\nworkload=boot\nmem=128M\n[d]\nworkload=boot\nmem=64M\nreps=4\n"
+	     "[e]\nworkload=boot\nmem=64M\nhost_layout=sparse\n"
+	     "[f]\nworkload=boot\nmem=64M\nhost_layout=fragmented\n", &pl);
+	assert_int_equal(pl.n, 6);
 	boot = shard_item_cost(&pl.items[0]);
 	rnd = shard_item_cost(&pl.items[1]);
 	boot2x = shard_item_cost(&pl.items[2]);
@@ -178,6 +180,9 @@ static void test_cost_and_balance(void **state)
 	assert_int_equal(rnd, 2 * (1 + 3 * 16384));
 	assert_int_equal(boot2x, 2 * (1 + 2 * 16384));
 	assert_int_equal(shard_item_cost(&pl.items[3]), 2 * boot);
+	/* the model's sparse and fragmented hosts cost more per page */
+	assert_int_equal(shard_item_cost(&pl.items[4]), 2 * (1 + 12 * 16384));
+	assert_int_equal(shard_item_cost(&pl.items[5]), 2 * (1 + 2 * 16384));
 	plan_free(&pl);
 
 	/* many groups: the pieces differ by at most the largest group (LPT) */
