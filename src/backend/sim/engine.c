@@ -85,7 +85,8 @@ vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t ea
 			  vtime_t hold, uint64_t handoff, struct lock_stats *st)
 {
 	uint32_t lo, hi, i, a;
-	vtime_t start = earliest;
+	/* a hold never starts before it is asked for, whatever else it waits on */
+	vtime_t start = MAX(earliest, t);
 
 	if (!c->cap) {
 		c->handoff = handoff;

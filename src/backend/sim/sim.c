@@ -124,6 +124,9 @@ static int run_actors(struct sim *s, struct sim_vcpu **h, uint32_t n, step_fn st
 		/* one step adds at most a few thousand bounded costs: far below the headroom */
 		if (v->t > SIM_VTIME_LIMIT && !v->done)
 			inv_fail(s, "virtual time passed 2^62 ns: the costs times the work are too large");
+		if (__builtin_expect(v->t < s->now, 0))
+			inv_fail(s, "vCPU %u's clock went back from %llu to %llu ns in one step", v->gidx,
+				 (unsigned long long)s->now, (unsigned long long)v->t);
 		if (s->failed) {
 			ret = BACKEND_FAILED;
 			break;

@@ -148,7 +148,7 @@ struct lock_stats {
 /* Earliest start >= t of a hold of length `hold` that overlaps no busy interval. */
 vtime_t cal_acquire(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t hold,
 		    uint64_t handoff, struct lock_stats *st);
-/* The same, but the hold cannot start before `earliest` (>= t); the wait counts from t. */
+/* The same, but the hold cannot start before `earliest` either; the wait counts from t. */
 vtime_t cal_acquire_after(struct lock_cal *c, vtime_t now, vtime_t t, vtime_t earliest,
 			  vtime_t hold, uint64_t handoff, struct lock_stats *st);
 void cal_free(struct lock_cal *c);
