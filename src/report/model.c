@@ -215,12 +215,14 @@ static int cmp_str_null(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* Order runs by workload, then the variant fields: equal = one group. */
+/* Order runs by job section, workload, then the variant fields: equal = one group. */
 static int cmp_group(const void *pa, const void *pb, void *ctx)
 {
 	const struct report *r = ctx;
 	const struct rpt_run *x = &r->runs[*(const size_t *)pa], *y = &r->runs[*(const size_t *)pb];
-	int c = cmp_str_null(x->workload, y->workload);
+	int c = cmp_str_null(x->job, y->job);
+	if (!c)
+		c = cmp_str_null(x->workload, y->workload);
 	for (int f = 0; f < NFIELDS && !c; f++)
 		c = cmp_str_null(run_field(x, f), run_field(y, f));
 	return c;
@@ -248,11 +250,19 @@ static bool selector_safe(const char *v)
 	return v && *v && !strpbrk(v, ",=\n");
 }
 
+/* The non-numeric keys that tell variants apart in one job section. */
+struct job_extra {
+	const char *job;
+	char **keys;
+	size_t n;
+};
+
 static void auto_variants(struct report *r)
 {
 	bool vary[NFIELDS] = { false };
-	char **keys = NULL, **extra = NULL;
-	size_t nkeys = 0, nextra = 0, nvcap = 0;
+	char **keys = NULL;
+	size_t nkeys = 0, nvcap = 0, njobs = 0, jcap = 0;
+	struct job_extra *jobs = NULL;
 	size_t *order;
 
 	for (size_t i = 1; i < r->nruns; i++)
@@ -261,8 +271,10 @@ static void auto_variants(struct report *r)
 				vary[f] = true;
 	/*
 	 * A non-numeric parameter that changes between runs of the same
-	 * strategy/label on the same workload (backing=thp vs anon) is one more
-	 * thing being compared, not a sweep axis. Runs are sorted into those
+	 * strategy/label on the same workload in one job section (backing=thp
+	 * vs anon) is one more thing being compared, not a sweep axis. It names
+	 * the variants of that section only: host_layout swept in one section
+	 * says nothing about the curves of another. Runs are sorted into those
 	 * groups once, so this is O(keys x runs), not O(keys x runs^2).
 	 */
 	for (size_t i = 0; i < r->nruns; i++)
@@ -271,25 +283,37 @@ static void auto_variants(struct report *r)
 	for (size_t i = 0; i < r->nruns; i++)
 		order[i] = i;
 	qsort_r(order, r->nruns, sizeof(*order), cmp_group, r);
-	for (size_t k = 0; k < nkeys; k++) {
-		bool is_extra = false;
-		for (size_t a = 0; a < r->nruns && !is_extra;) {
-			size_t b = a + 1;
-			while (b < r->nruns && !cmp_group(&order[a], &order[b], r))
-				b++;
-			is_extra = group_key_extra(r, keys[k], order + a, b - a);
-			a = b;
+	for (size_t a = 0; a < r->nruns;) {
+		size_t b = a + 1;
+		const char *job = r->runs[order[a]].job;
+		struct job_extra *je = NULL;
+		while (b < r->nruns && !cmp_group(&order[a], &order[b], r))
+			b++;
+		for (size_t j = 0; j < njobs; j++)
+			if (str_eq(jobs[j].job, job))
+				je = &jobs[j];
+		if (!je) {
+			GROW(jobs, jcap, njobs + 1);
+			je = &jobs[njobs++];
+			memset(je, 0, sizeof(*je));
+			je->job = job;
 		}
-		if (is_extra)
-			strv_add_unique(&extra, &nextra, keys[k]);
+		for (size_t k = 0; k < nkeys; k++)
+			if (group_key_extra(r, keys[k], order + a, b - a))
+				strv_add_unique(&je->keys, &je->n, keys[k]);
+		a = b;
 	}
 	free(order);
 
 	for (size_t i = 0; i < r->nruns; i++) {
 		struct rpt_run *run = &r->runs[i];
 		struct sbuf name = SBUF_INIT, sel = SBUF_INIT;
+		const struct job_extra *je = NULL;
 		bool sel_ok = true;
 		size_t v;
+		for (size_t j = 0; j < njobs && !je; j++)
+			if (str_eq(jobs[j].job, run->job))
+				je = &jobs[j];
 		for (size_t s = 0; s < r->nselectors; s++)
 			sbuf_addf(&sel, "%s%s", sel.len ? "," : "", r->selectors[s]);
 		for (int f = 0; f < NFIELDS; f++) {
@@ -303,11 +327,11 @@ static void auto_variants(struct report *r)
 			else
 				sel_ok = false;
 		}
-		for (size_t k = 0; k < nextra; k++) {
-			const char *val = params_get(&run->params, extra[k]);
-			sbuf_addf(&name, "%s%s=%s", name.len ? " " : "", extra[k], val ? val : "-");
-			if (selector_safe(val) && selector_safe(extra[k]))
-				sbuf_addf(&sel, "%s%s=%s", sel.len ? "," : "", extra[k], val);
+		for (size_t k = 0; je && k < je->n; k++) {
+			const char *val = params_get(&run->params, je->keys[k]);
+			sbuf_addf(&name, "%s%s=%s", name.len ? " " : "", je->keys[k], val ? val : "-");
+			if (selector_safe(val) && selector_safe(je->keys[k]))
+				sbuf_addf(&sel, "%s%s=%s", sel.len ? "," : "", je->keys[k], val);
 			else
 				sel_ok = false;
 		}
@@ -332,7 +356,9 @@ static void auto_variants(struct report *r)
 		sbuf_free(&sel);
 	}
 	strv_free(keys, nkeys);
-	strv_free(extra, nextra);
+	for (size_t j = 0; j < njobs; j++)
+		strv_free(jobs[j].keys, jobs[j].n);
+	free(jobs);
 }
 
 /* ---- figures ---- */
