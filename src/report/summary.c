@@ -57,7 +57,9 @@ static void fmt_cell(struct store *st, int64_t run_id, const struct col *c, char
 	} else {
 		snprintf(buf, len, "%s +-?", v);
 	}
-	/* a wide spread ("5.13 us +-100%") gives up its space to stay in the column */
+	/* too wide for the column: a whole percent first ("1.14 ms +-5%"), then no space */
+	if (strlen(buf) > W_CELL - 1 && n >= 2 && s.mad != 0 && s.median != 0)
+		snprintf(buf, len, "%s +-%.0f%%", v, 100.0 * s.mad / fabs(s.median));
 	if (strlen(buf) > W_CELL - 1) {
 		char *sp = strstr(buf, " +-");
 		if (sp)

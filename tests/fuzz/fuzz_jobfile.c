@@ -31,8 +31,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
 		abort();
 	if (jobfile_load(&jf, path) == 0 && plan_build(&pl, &jf, 1, &ov) == 0) {
-		/* the dry run's checks: resolve, every key's range, the builders, the sim */
-		(void)plan_validate(&pl, NULL);
+		/*
+		 * The dry run's checks: resolve, every key's range, the builders,
+		 * the sim. They take ~0.1 ms an instance (1.3 s for a valid 11,520-
+		 * instance plan, 17 s under the sanitizers): linear, not a finding,
+		 * so large plans are only expanded here.
+		 */
+		if (pl.n <= 1000)
+			(void)plan_validate(&pl, NULL);
 		FUZZ_CHECK(pl.n > 0 && pl.n <= PLAN_MAX_INSTANCES, "%zu instances", pl.n);
 		for (size_t i = 0; i < pl.n; i++) {
 			char *d = plan_item_describe(&pl.items[i]);
