@@ -579,16 +579,6 @@ static const struct rpt_hist *find_hist(const struct rpt_run *run, const char *n
 	return NULL;
 }
 
-static bool same_params(const struct params *a, const struct params *b)
-{
-	if (a->n != b->n)
-		return false;
-	for (size_t i = 0; i < a->n; i++)
-		if (!str_eq(params_get(b, a->v[i].key), a->v[i].value))
-			return false;
-	return true;
-}
-
 static bool hist_equal(const struct rpt_hist *a, const struct rpt_hist *b)
 {
 	if (a->n != b->n)
@@ -605,29 +595,61 @@ static bool hist_equal(const struct rpt_hist *a, const struct rpt_hist *b)
  * coincide. Runs are compared with their counterpart in another variant
  * (same strategy and parameters); with none to compare, it is drawn.
  */
+/* A run that has the histogram, with the key of the runs it is compared with. */
+struct hist_cand {
+	const struct rpt_run *run;
+	const struct rpt_hist *h;
+	char *key;		/* strategy + canonical parameters */
+};
+
+static int cmp_hist_cand(const void *a, const void *b)
+{
+	return strcmp(((const struct hist_cand *)a)->key, ((const struct hist_cand *)b)->key);
+}
+
 static bool hist_differs(const struct report *r, const char *w, const struct params *m,
 			 const char *name)
 {
-	bool compared = false;
+	struct hist_cand *c = xcalloc(r->nruns + 1, sizeof(*c));
+	bool compared = false, differs = false;
+	size_t n = 0;
 
+	/*
+	 * Counterparts share strategy and parameters: sorted on those, each
+	 * run is compared only within its group (linear in the runs for a
+	 * report of many copies, not quadratic).
+	 */
 	for (size_t i = 0; i < r->nruns; i++) {
 		const struct rpt_run *a = &r->runs[i];
-		const struct rpt_hist *ha;
-		if (!run_matches(r, a, w, m) || !(ha = find_hist(a, name)))
+		const struct rpt_hist *h;
+		char *canon;
+		if (!run_matches(r, a, w, m) || !(h = find_hist(a, name)))
 			continue;
-		for (size_t k = i + 1; k < r->nruns; k++) {
-			const struct rpt_run *b = &r->runs[k];
-			const struct rpt_hist *hb;
-			if (b->variant == a->variant || !run_matches(r, b, w, m) ||
-			    !str_eq(a->strategy, b->strategy) || !same_params(&a->params, &b->params) ||
-			    !(hb = find_hist(b, name)))
-				continue;
-			if (!hist_equal(ha, hb))
-				return true;
-			compared = true;
-		}
+		canon = params_canonical(&a->params);
+		c[n].run = a;
+		c[n].h = h;
+		c[n].key = xasprintf("%s\n%s", a->strategy ? a->strategy : "", canon);
+		free(canon);
+		n++;
 	}
-	return !compared;
+	qsort(c, n, sizeof(*c), cmp_hist_cand);
+	for (size_t g = 0; g < n && !differs;) {
+		size_t e = g + 1;
+		while (e < n && !strcmp(c[e].key, c[g].key))
+			e++;
+		for (size_t i = g; i < e && !differs; i++)
+			for (size_t k = i + 1; k < e && !differs; k++) {
+				if (c[k].run->variant == c[i].run->variant)
+					continue;
+				differs = !hist_equal(c[i].h, c[k].h);
+				compared = true;
+			}
+		g = e;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(c[i].key);
+	free(c);
+	return differs || !compared;
 }
 
 /* One figure per sweep key and context (the values of the other sweep keys). */
